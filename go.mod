@@ -1,0 +1,3 @@
+module github.com/boltzgo/boltz
+
+go 1.26
