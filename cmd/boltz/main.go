@@ -1,0 +1,158 @@
+// Command boltz trains, samples and measures restricted Boltzmann machines.
+//
+// Run "boltz help" for the list of commands and "boltz help COMMAND" (or "boltz COMMAND -h")
+// for one command's flags. Results go to stdout; progress, warnings and errors to stderr.
+// The exit code is 0 on success and for help, 1 for a failure at run time and 2 for a usage
+// error.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// command is one boltz subcommand: its name, usage line, help, flags and action.
+type command struct {
+	Name  string
+	Usage string // the line after "usage: "
+	Short string // one line for the command list
+	Long  string // paragraphs shown by "boltz help NAME" above the flags
+	// Flags registers the command's flags on fs and returns the action that runs it once
+	// the flags are parsed; args are the remaining arguments.
+	Flags func(fs *flag.FlagSet) func(e *env, args []string) error
+}
+
+// env is what a command may touch: its output streams and its context, which is cancelled
+// on SIGINT.
+type env struct {
+	ctx    context.Context
+	stdout io.Writer
+	stderr io.Writer
+	cmd    *command
+}
+
+// usageError is a mistake in the command line; it exits with code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// usagef returns a usage error.
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// flagError names a flag and the problem with its value, as a usage error:
+// "-k: must be at least 1, got 0".
+func flagError(name string, format string, args ...any) error {
+	return &usageError{"-" + name + ": " + fmt.Sprintf(format, args...)}
+}
+
+var commands = map[string]*command{}
+
+func register(c *command) {
+	if _, dup := commands[c.Name]; dup {
+		panic("boltz: duplicate command " + c.Name)
+	}
+	commands[c.Name] = c
+}
+
+func sortedCommands() []*command {
+	var cs []*command
+	for _, c := range commands {
+		cs = append(cs, c)
+	}
+	sort.Slice(cs, func(i, j int) bool { return cs[i].Name < cs[j].Name })
+	return cs
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		printUsage(stderr)
+		return 2
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 {
+			c, ok := commands[args[1]]
+			if !ok {
+				fmt.Fprintf(stderr, "boltz help: unknown command %q\n", args[1])
+				return 2
+			}
+			printCommandHelp(stdout, c)
+			return 0
+		}
+		printUsage(stdout)
+		return 0
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, "boltz", version)
+		return 0
+	}
+	c, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(stderr, "boltz: unknown command %q\nRun 'boltz help' for the list of commands.\n", name)
+		return 2
+	}
+	fs := flag.NewFlagSet("boltz "+c.Name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	action := c.Flags(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printCommandHelp(stdout, c)
+			return 0
+		}
+		fmt.Fprintf(stderr, "boltz %s: %v\nusage: %s\nRun 'boltz help %s' for details.\n", c.Name, err, c.Usage, c.Name)
+		return 2
+	}
+	e := &env{ctx: ctx, stdout: stdout, stderr: stderr, cmd: c}
+	if err := action(e, fs.Args()); err != nil {
+		var ue *usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "boltz %s %s\nusage: %s\n", c.Name, ue.msg, c.Usage)
+			return 2
+		}
+		fmt.Fprintf(stderr, "boltz %s: %v\n", c.Name, err)
+		return 1
+	}
+	return 0
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, "boltz trains, samples and measures restricted Boltzmann machines.\n\nusage: boltz COMMAND [flags]\n\nCommands:\n")
+	for _, c := range sortedCommands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.Name, c.Short)
+	}
+	fmt.Fprint(w, "\nRun 'boltz help COMMAND' for a command's flags.\n")
+}
+
+func printCommandHelp(w io.Writer, c *command) {
+	fmt.Fprintf(w, "usage: %s\n\n%s\n", c.Usage, strings.TrimSpace(c.Long))
+	fs := flag.NewFlagSet(c.Name, flag.ContinueOnError)
+	c.Flags(fs)
+	has := false
+	fs.VisitAll(func(*flag.Flag) { has = true })
+	if has {
+		fmt.Fprint(w, "\nFlags:\n")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+	}
+}
+
+// noArgs is a check for commands that take flags only.
+func noArgs(args []string) error {
+	if len(args) > 0 {
+		return usagef("takes no arguments, got %q", strings.Join(args, " "))
+	}
+	return nil
+}

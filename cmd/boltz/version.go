@@ -1,0 +1,5 @@
+package main
+
+import "github.com/boltzgo/boltz/rbm"
+
+var version = rbm.ToolVersion

@@ -1,0 +1,85 @@
+package rbm
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/boltzgo/boltz/internal/linalg"
+)
+
+// HiddenInputBatch sets each row of dst to c + Wᵀv for the matching row v of vs, that is
+// dst = vs·W + 1cᵀ, allocating dst when it is nil, and returns it. Cost: one matrix product.
+func (m *RBM) HiddenInputBatch(dst, vs *linalg.Dense) *linalg.Dense {
+	m.checkBatch("HiddenInputBatch", vs, m.NV())
+	dst = linalg.Reuse(dst, vs.Rows, m.NH())
+	for r := 0; r < vs.Rows; r++ {
+		copy(dst.Row(r), m.C)
+	}
+	linalg.Gemm(false, false, vs.Rows, m.NH(), m.NV(), 1, vs.Data, vs.Cols, m.W.Data, m.W.Cols, 1, dst.Data, dst.Cols)
+	return dst
+}
+
+// VisibleInputBatch sets each row of dst to b + Wh for the matching row h of hs, that is
+// dst = hs·Wᵀ + 1bᵀ.
+func (m *RBM) VisibleInputBatch(dst, hs *linalg.Dense) *linalg.Dense {
+	m.checkBatch("VisibleInputBatch", hs, m.NH())
+	dst = linalg.Reuse(dst, hs.Rows, m.NV())
+	for r := 0; r < hs.Rows; r++ {
+		copy(dst.Row(r), m.B)
+	}
+	linalg.Gemm(false, true, hs.Rows, m.NV(), m.NH(), 1, hs.Data, hs.Cols, m.W.Data, m.W.Cols, 1, dst.Data, dst.Cols)
+	return dst
+}
+
+// HiddenMeansBatch sets each row of dst to E[h|v] for the matching row of vs.
+func (m *RBM) HiddenMeansBatch(dst, vs *linalg.Dense) *linalg.Dense {
+	dst = m.HiddenInputBatch(dst, vs)
+	m.Hidden.Means(dst.Data, dst.Data)
+	return dst
+}
+
+// VisibleMeansBatch sets each row of dst to E[v|h] for the matching row of hs.
+func (m *RBM) VisibleMeansBatch(dst, hs *linalg.Dense) *linalg.Dense {
+	dst = m.VisibleInputBatch(dst, hs)
+	m.Visible.Means(dst.Data, dst.Data)
+	return dst
+}
+
+// SampleHiddenBatch sets each row of dst to a draw from p(h|v) for the matching row of vs,
+// drawing from r row by row.
+func (m *RBM) SampleHiddenBatch(dst, vs *linalg.Dense, r *rand.Rand) *linalg.Dense {
+	dst = m.HiddenInputBatch(dst, vs)
+	m.Hidden.Sample(dst.Data, dst.Data, r)
+	return dst
+}
+
+// SampleVisibleBatch sets each row of dst to a draw from p(v|h) for the matching row of hs.
+func (m *RBM) SampleVisibleBatch(dst, hs *linalg.Dense, r *rand.Rand) *linalg.Dense {
+	dst = m.VisibleInputBatch(dst, hs)
+	m.Visible.Sample(dst.Data, dst.Data, r)
+	return dst
+}
+
+// GibbsBatch performs one block Gibbs sweep on every row in place: hs ~ p(h|vs), then
+// vs ~ p(v|hs).
+func (m *RBM) GibbsBatch(vs, hs *linalg.Dense, r *rand.Rand) {
+	m.SampleHiddenBatch(hs, vs, r)
+	m.SampleVisibleBatch(vs, hs, r)
+}
+
+// FreeEnergyBatch sets dst[r] = F(row r of vs), allocating dst when it is nil. work, when not
+// nil, is reused for the hidden inputs.
+func (m *RBM) FreeEnergyBatch(dst []float64, vs *linalg.Dense, work *linalg.Dense) []float64 {
+	x := m.HiddenInputBatch(work, vs)
+	dst = reuse(dst, vs.Rows)
+	for r := range dst {
+		dst[r] = m.Visible.Energy(vs.Row(r), m.B) - m.Hidden.LogNormalizer(x.Row(r))
+	}
+	return dst
+}
+
+func (m *RBM) checkBatch(op string, x *linalg.Dense, cols int) {
+	if x.Cols != cols {
+		panic(fmt.Sprintf("boltz/rbm: %s: batch has %d columns, want %d", op, x.Cols, cols))
+	}
+}

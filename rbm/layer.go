@@ -1,0 +1,134 @@
+package rbm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/boltzgo/boltz/internal/numeric"
+)
+
+// Layer is a unit type: the law of one layer's units given their total inputs. Every unit
+// type boltz knows is an exponential family in which a unit with state s and total input x
+// (bias included) has unnormalised log-probability s·x − φ(s), with φ the unit's base
+// measure (φ = 0 for Bernoulli units). The free energy, the samplers and the estimators are
+// written against this interface only, so a new unit type is one implementation of it.
+//
+// Implementations must be safe for concurrent use; randomness comes from the caller.
+type Layer interface {
+	// Name is the unit type's name in model files and on the command line ("bernoulli").
+	Name() string
+	// Energy returns the layer's own term of the energy, Σ_i φ(s_i) − Σ_i bias_i s_i.
+	Energy(s, bias []float64) float64
+	// LogNormalizer returns Σ_i A(x_i), A(x) = log Σ_s exp(s·x − φ(s)): the log-normaliser of
+	// the units' conditional law given their inputs x. It is the term a layer contributes
+	// to −F when it is summed out.
+	LogNormalizer(x []float64) float64
+	// Means sets dst_i = E[s_i | x_i] = A′(x_i).
+	Means(dst, x []float64)
+	// Sample sets dst_i to a draw of s_i given x_i, using r.
+	Sample(dst, x []float64, r *rand.Rand)
+	// Values returns the states one unit can take when they are finitely many (Bernoulli:
+	// 0 and 1), so the layer can be enumerated; nil for continuous units.
+	Values() []float64
+	// Check returns an error naming the first element of s outside the units' support.
+	Check(s []float64) error
+}
+
+// Bernoulli is the binary unit, s ∈ {0, 1}:
+//
+//	p(s = 1 | x) = σ(x),   A(x) = softplus(x) = log(1 + eˣ),   φ = 0.
+type Bernoulli struct{}
+
+// Name returns "bernoulli".
+func (Bernoulli) Name() string { return "bernoulli" }
+
+// Energy returns −Σ_i bias_i s_i.
+func (Bernoulli) Energy(s, bias []float64) float64 {
+	mustSameLen("Bernoulli.Energy", len(s), len(bias))
+	return -numeric.Dot(s, bias)
+}
+
+// LogNormalizer returns Σ_i softplus(x_i).
+func (Bernoulli) LogNormalizer(x []float64) float64 {
+	var s float64
+	for _, v := range x {
+		s += numeric.Softplus(v)
+	}
+	return s
+}
+
+// Means sets dst_i = σ(x_i).
+func (Bernoulli) Means(dst, x []float64) {
+	mustSameLen("Bernoulli.Means", len(dst), len(x))
+	for i, v := range x {
+		dst[i] = numeric.Sigmoid(v)
+	}
+}
+
+// Sample sets dst_i = 1 with probability σ(x_i), else 0. It draws one uniform per unit.
+func (Bernoulli) Sample(dst, x []float64, r *rand.Rand) {
+	mustSameLen("Bernoulli.Sample", len(dst), len(x))
+	for i, v := range x {
+		dst[i] = bernoulli(numeric.Sigmoid(v), r)
+	}
+}
+
+func bernoulli(p float64, r *rand.Rand) float64 {
+	if r.Float64() < p {
+		return 1
+	}
+	return 0
+}
+
+var bernoulliValues = []float64{0, 1}
+
+// Values returns {0, 1}.
+func (Bernoulli) Values() []float64 { return bernoulliValues }
+
+// Check returns an error for the first value that is not 0 or 1.
+func (Bernoulli) Check(s []float64) error {
+	for i, v := range s {
+		if v != 0 && v != 1 {
+			return &ValueError{Index: i, Value: v, Unit: "bernoulli", Want: "0 or 1"}
+		}
+	}
+	return nil
+}
+
+// ValueError reports a state outside a unit type's support.
+type ValueError struct {
+	Index int
+	Value float64
+	Unit  string
+	Want  string
+}
+
+func (e *ValueError) Error() string {
+	return fmt.Sprintf("value %v at column %d is not a %s state (want %s)", e.Value, e.Index, e.Unit, e.Want)
+}
+
+// LayerByName returns the unit type with the given name.
+func LayerByName(name string) (Layer, error) {
+	switch name {
+	case "bernoulli":
+		return Bernoulli{}, nil
+	}
+	return nil, fmt.Errorf("unknown unit type %q (known: bernoulli)", name)
+}
+
+func mustSameLen(op string, a, b int) {
+	if a != b {
+		panic(fmt.Sprintf("boltz/rbm: %s: lengths %d and %d differ", op, a, b))
+	}
+}
+
+// finite reports whether every element of x is finite.
+func finite(x []float64) bool {
+	for _, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
+}

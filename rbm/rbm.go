@@ -1,0 +1,204 @@
+// Package rbm is the restricted Boltzmann machine: its parameters, its unit types, its energy
+// and free energy, and the conditionals of one layer given the other, for one vector and for a
+// minibatch held as a matrix with one vector per row.
+//
+// For the binary RBM, with v ∈ {0,1}^nv and h ∈ {0,1}^nh:
+//
+//	E(v,h) = −bᵀv − cᵀh − vᵀWh
+//	F(v)   = −bᵀv − Σ_j softplus(c_j + (Wᵀv)_j)        (h summed out)
+//	F(h)   = −cᵀh − Σ_i softplus(b_i + (Wh)_i)          (v summed out)
+//	p(v)   = exp(−F(v))/Z,  p(h) = exp(−F(h))/Z,  Z = Σ_v exp(−F(v)) = Σ_h exp(−F(h))
+//
+// Other unit types replace −bᵀv by the visible layer's Energy and softplus by the hidden
+// layer's LogNormalizer (see Layer).
+//
+// Methods panic with a "boltz/rbm: " message on a dimension mismatch. Methods that only read
+// the model are safe for concurrent use; randomness comes from the *rand.Rand the caller
+// passes, which is not safe for concurrent use.
+package rbm
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/internal/numeric"
+)
+
+// RBM is a restricted Boltzmann machine with nv visible and nh hidden units.
+type RBM struct {
+	W       *linalg.Dense // nv×nh weights; W.At(i, j) couples v_i and h_j
+	B       []float64     // visible biases, length nv
+	C       []float64     // hidden biases, length nh
+	Visible Layer
+	Hidden  Layer
+}
+
+// New returns a Bernoulli–Bernoulli RBM with all parameters zero. It panics unless nv and nh
+// are positive.
+func New(nv, nh int) *RBM {
+	return NewWithLayers(nv, nh, Bernoulli{}, Bernoulli{})
+}
+
+// NewWithLayers returns an RBM with the given unit types and all parameters zero.
+func NewWithLayers(nv, nh int, visible, hidden Layer) *RBM {
+	if nv <= 0 || nh <= 0 {
+		panic(fmt.Sprintf("boltz/rbm: New(%d, %d): sizes must be positive", nv, nh))
+	}
+	if visible == nil || hidden == nil {
+		panic("boltz/rbm: nil layer")
+	}
+	return &RBM{
+		W: linalg.NewDense(nv, nh), B: make([]float64, nv), C: make([]float64, nh),
+		Visible: visible, Hidden: hidden,
+	}
+}
+
+// NV returns the number of visible units.
+func (m *RBM) NV() int { return len(m.B) }
+
+// NH returns the number of hidden units.
+func (m *RBM) NH() int { return len(m.C) }
+
+// Clone returns a deep copy of m.
+func (m *RBM) Clone() *RBM {
+	return &RBM{
+		W: m.W.Clone(), B: append([]float64(nil), m.B...), C: append([]float64(nil), m.C...),
+		Visible: m.Visible, Hidden: m.Hidden,
+	}
+}
+
+// InitNormal draws every weight from N(0, std²) using r and leaves the biases alone. Hinton's
+// practical guide (2010, §8) recommends std = 0.01.
+func (m *RBM) InitNormal(std float64, r *rand.Rand) {
+	for i := range m.W.Data {
+		m.W.Data[i] = std * r.NormFloat64()
+	}
+}
+
+// Validate returns an error if the shapes are inconsistent or any parameter is NaN or ±Inf.
+func (m *RBM) Validate() error {
+	if m.W == nil || m.W.Rows != len(m.B) || m.W.Cols != len(m.C) || len(m.W.Data) != m.W.Rows*m.W.Cols {
+		return fmt.Errorf("inconsistent shapes")
+	}
+	for _, p := range []struct {
+		name string
+		x    []float64
+	}{{"W", m.W.Data}, {"b", m.B}, {"c", m.C}} {
+		if !finite(p.x) {
+			return fmt.Errorf("parameter %s holds NaN or Inf", p.name)
+		}
+	}
+	return nil
+}
+
+// Energy returns E(v,h) = E_vis(v; b) + E_hid(h; c) − vᵀWh; for Bernoulli units
+// −bᵀv − cᵀh − vᵀWh. Cost O(nv·nh).
+func (m *RBM) Energy(v, h []float64) float64 {
+	m.checkV(v)
+	m.checkH(h)
+	var vwh float64
+	for i, vi := range v {
+		if vi != 0 {
+			vwh += vi * numeric.Dot(m.W.Row(i), h)
+		}
+	}
+	return m.Visible.Energy(v, m.B) + m.Hidden.Energy(h, m.C) - vwh
+}
+
+// FreeEnergy returns F(v) = −log Σ_h exp(−E(v,h)) = E_vis(v; b) − A_hid(c + Wᵀv). Cost O(nv·nh).
+func (m *RBM) FreeEnergy(v []float64) float64 {
+	x := m.HiddenInput(nil, v)
+	return m.Visible.Energy(v, m.B) - m.Hidden.LogNormalizer(x)
+}
+
+// FreeEnergyHidden returns the hidden-side twin F(h) = −log Σ_v exp(−E(v,h))
+// = E_hid(h; c) − A_vis(b + Wh). Cost O(nv·nh).
+func (m *RBM) FreeEnergyHidden(h []float64) float64 {
+	x := m.VisibleInput(nil, h)
+	return m.Hidden.Energy(h, m.C) - m.Visible.LogNormalizer(x)
+}
+
+// HiddenInput sets dst = c + Wᵀv, the total inputs of the hidden units, allocating dst when
+// it is nil, and returns it.
+func (m *RBM) HiddenInput(dst, v []float64) []float64 {
+	m.checkV(v)
+	dst = reuse(dst, m.NH())
+	copy(dst, m.C)
+	for i, vi := range v {
+		if vi == 0 {
+			continue
+		}
+		for j, w := range m.W.Row(i) {
+			dst[j] += vi * w
+		}
+	}
+	return dst
+}
+
+// VisibleInput sets dst = b + Wh, the total inputs of the visible units.
+func (m *RBM) VisibleInput(dst, h []float64) []float64 {
+	m.checkH(h)
+	dst = reuse(dst, m.NV())
+	for i := range dst {
+		dst[i] = m.B[i] + numeric.Dot(m.W.Row(i), h)
+	}
+	return dst
+}
+
+// HiddenMeans sets dst = E[h|v]; for Bernoulli units σ(c + Wᵀv).
+func (m *RBM) HiddenMeans(dst, v []float64) []float64 {
+	dst = m.HiddenInput(dst, v)
+	m.Hidden.Means(dst, dst)
+	return dst
+}
+
+// VisibleMeans sets dst = E[v|h]; for Bernoulli units σ(b + Wh).
+func (m *RBM) VisibleMeans(dst, h []float64) []float64 {
+	dst = m.VisibleInput(dst, h)
+	m.Visible.Means(dst, dst)
+	return dst
+}
+
+// SampleHidden sets dst to a draw from p(h|v), using r.
+func (m *RBM) SampleHidden(dst, v []float64, r *rand.Rand) []float64 {
+	dst = m.HiddenInput(dst, v)
+	m.Hidden.Sample(dst, dst, r)
+	return dst
+}
+
+// SampleVisible sets dst to a draw from p(v|h), using r.
+func (m *RBM) SampleVisible(dst, h []float64, r *rand.Rand) []float64 {
+	dst = m.VisibleInput(dst, h)
+	m.Visible.Sample(dst, dst, r)
+	return dst
+}
+
+// Gibbs performs one sweep of block Gibbs sampling in place: h ~ p(h|v), then v ~ p(v|h).
+// The chain it defines leaves p(v,h) invariant.
+func (m *RBM) Gibbs(v, h []float64, r *rand.Rand) {
+	m.SampleHidden(h, v, r)
+	m.SampleVisible(v, h, r)
+}
+
+func (m *RBM) checkV(v []float64) {
+	if len(v) != m.NV() {
+		panic(fmt.Sprintf("boltz/rbm: visible vector has length %d, model has %d visible units", len(v), m.NV()))
+	}
+}
+
+func (m *RBM) checkH(h []float64) {
+	if len(h) != m.NH() {
+		panic(fmt.Sprintf("boltz/rbm: hidden vector has length %d, model has %d hidden units", len(h), m.NH()))
+	}
+}
+
+func reuse(dst []float64, n int) []float64 {
+	if dst == nil {
+		return make([]float64, n)
+	}
+	if len(dst) != n {
+		panic(fmt.Sprintf("boltz/rbm: destination has length %d, want %d", len(dst), n))
+	}
+	return dst
+}
