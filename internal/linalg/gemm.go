@@ -7,29 +7,58 @@ import "fmt"
 // the row strides of the matrices as stored. When beta is 0, C need not be initialised (NaN
 // in C does not propagate).
 //
-// It panics if a stride or a slice is too short for the shapes given. The result does not
-// depend on the number of goroutines used.
+// Cost: 2·m·n·k flops. Products of at least smallWork multiply-adds are packed into
+// cache-sized panels and run through the fastest micro-kernel the CPU has (AVX-512 or
+// AVX2+FMA assembly on amd64, portable Go elsewhere or with -tags purego), on up to
+// GOMAXPROCS goroutines. Each element of C is computed by one goroutine in a fixed order,
+// so the result does not depend on GOMAXPROCS or on the number of goroutines used; it may
+// differ in the last bits between CPUs that select different micro-kernels.
+//
+// It panics if a dimension is negative or a stride or a slice is too short for the shapes
+// given. It is safe for concurrent use on disjoint C.
 func Gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	checkGemm(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
-	gemm64(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(gemmArgs[float64]{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc}, kernels64.Load())
 }
 
-// Mul sets dst = op(a)·op(b), allocating dst when it is nil, and returns it.
+// Sgemm is Gemm in single precision: C = alpha·op(A)·op(B) + beta·C with float32 storage and
+// float32 arithmetic (fused multiply-adds on amd64). Its contract is Gemm's.
+func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkGemm(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	gemm(gemmArgs[float32]{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc}, kernels32.Load())
+}
+
+// Mul sets dst = op(a)·op(b), allocating dst when it is nil, and returns it. It panics if
+// the inner dimensions differ.
 func Mul(dst *Dense, a *Dense, transA bool, b *Dense, transB bool) *Dense {
-	m, k := a.Rows, a.Cols
+	m, n, k := mulShape(a.Rows, a.Cols, transA, b.Rows, b.Cols, transB)
+	dst = Reuse(dst, m, n)
+	Gemm(transA, transB, m, n, k, 1, a.Data, a.Cols, b.Data, b.Cols, 0, dst.Data, n)
+	return dst
+}
+
+// Mul32 is Mul for Dense32.
+func Mul32(dst *Dense32, a *Dense32, transA bool, b *Dense32, transB bool) *Dense32 {
+	m, n, k := mulShape(a.Rows, a.Cols, transA, b.Rows, b.Cols, transB)
+	dst = Reuse32(dst, m, n)
+	Sgemm(transA, transB, m, n, k, 1, a.Data, a.Cols, b.Data, b.Cols, 0, dst.Data, n)
+	return dst
+}
+
+// mulShape returns the m, n, k of op(a)·op(b) for a ar×ac and b br×bc.
+func mulShape(ar, ac int, transA bool, br, bc int, transB bool) (m, n, k int) {
+	m, k = ar, ac
 	if transA {
 		m, k = k, m
 	}
-	kb, n := b.Rows, b.Cols
+	kb, n := br, bc
 	if transB {
 		kb, n = n, kb
 	}
 	if k != kb {
 		panic(fmt.Sprintf("boltz/linalg: Mul inner dimensions %d and %d differ", k, kb))
 	}
-	dst = Reuse(dst, m, n)
-	Gemm(transA, transB, m, n, k, 1, a.Data, a.Cols, b.Data, b.Cols, 0, dst.Data, n)
-	return dst
+	return m, n, k
 }
 
 func checkGemm(transA, transB bool, m, n, k, la, lda, lb, ldb, lc, ldc int) {

@@ -1,48 +1,55 @@
 package linalg
 
-// gemm64 is the portable kernel: scale C by beta, then accumulate alpha·op(A)·op(B) one row of
-// C at a time with an axpy over the rows of op(B) held contiguously. It is correct for every
-// shape; the fast kernels replace it where they apply.
-func gemm64(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	for i := 0; i < m; i++ {
-		ci := c[i*ldc : i*ldc+n]
-		if beta == 0 {
-			clear(ci)
-		} else if beta != 1 {
-			for j := range ci {
-				ci[j] *= beta
-			}
-		}
-	}
-	if alpha == 0 || k == 0 {
+// float is the element type of the kernels.
+type float interface{ float32 | float64 }
+
+// gemmArgs are the operands of one product C = alpha·op(A)·op(B) + beta·C, already checked.
+type gemmArgs[T float] struct {
+	transA, transB bool
+	m, n, k        int
+	alpha          T
+	a              []T
+	lda            int
+	b              []T
+	ldb            int
+	beta           T
+	c              []T
+	ldc            int
+}
+
+// gemmDirect is the unpacked kernel, used for products too small to repay packing: scale C
+// by beta, then accumulate alpha·op(A)·op(B) one row of C at a time, with an axpy over the
+// contiguous rows of B, or a dot product with them when B is transposed. It is correct for
+// every shape and allocates nothing.
+func gemmDirect[T float](g *gemmArgs[T]) {
+	scaleC(g.m, g.n, g.beta, g.c, g.ldc)
+	if g.alpha == 0 || g.k == 0 {
 		return
 	}
-	if transB {
-		// C[i,j] += alpha Σ_p opA[i,p] B[j,p]: a dot product over contiguous rows of B.
-		rowA := make([]float64, k)
-		for i := 0; i < m; i++ {
-			for p := 0; p < k; p++ {
-				rowA[p] = elemA(transA, a, lda, i, p)
-			}
-			ci := c[i*ldc : i*ldc+n]
+	m, n, k, a, b, lda, ldb := g.m, g.n, g.k, g.a, g.b, g.lda, g.ldb
+	// opA(i, p) is element (i, p) of op(A).
+	opA := func(i, p int) T {
+		if g.transA {
+			return a[p*lda+i]
+		}
+		return a[i*lda+p]
+	}
+	for i := 0; i < m; i++ {
+		ci := g.c[i*g.ldc : i*g.ldc+n]
+		if g.transB {
+			// C[i,j] += alpha Σ_p opA(i,p) B[j,p]
 			for j := range ci {
 				bj := b[j*ldb : j*ldb+k]
-				var s float64
-				for p, x := range rowA {
-					s += x * bj[p]
+				var s T
+				for p, y := range bj {
+					s += opA(i, p) * y
 				}
-				ci[j] += alpha * s
+				ci[j] += g.alpha * s
 			}
+			continue
 		}
-		return
-	}
-	for i := 0; i < m; i++ {
-		ci := c[i*ldc : i*ldc+n]
 		for p := 0; p < k; p++ {
-			x := alpha * elemA(transA, a, lda, i, p)
-			if x == 0 {
-				continue
-			}
+			x := g.alpha * opA(i, p)
 			bp := b[p*ldb : p*ldb+n]
 			for j, y := range bp {
 				ci[j] += x * y
@@ -51,9 +58,19 @@ func gemm64(transA, transB bool, m, n, k int, alpha float64, a []float64, lda in
 	}
 }
 
-func elemA(transA bool, a []float64, lda, i, p int) float64 {
-	if transA {
-		return a[p*lda+i]
+// scaleC sets the m×n matrix C to beta·C, or to 0 when beta is 0 (without reading C).
+func scaleC[T float](m, n int, beta T, c []T, ldc int) {
+	if beta == 1 {
+		return
 	}
-	return a[i*lda+p]
+	for i := 0; i < m; i++ {
+		ci := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(ci)
+			continue
+		}
+		for j := range ci {
+			ci[j] *= beta
+		}
+	}
 }

@@ -1,0 +1,65 @@
+package linalg
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// rbmProducts are the products of one CD-1 minibatch on MNIST (batch 100, 784 visible, 500
+// hidden units): H = V·W, V = H·Wᵀ and the gradient Vᵀ·H.
+var rbmProducts = []struct {
+	name           string
+	transA, transB bool
+	m, n, k        int
+}{
+	{"NN", false, false, 100, 500, 784},
+	{"NT", false, true, 100, 784, 500},
+	{"TN", true, false, 784, 500, 100},
+}
+
+func BenchmarkGemm64_100x784x500(b *testing.B) {
+	for _, pc := range rbmProducts {
+		b.Run(pc.name, func(b *testing.B) { benchGemm(b, pc.transA, pc.transB, pc.m, pc.n, pc.k, Gemm) })
+	}
+}
+
+func BenchmarkSgemm32_100x784x500(b *testing.B) {
+	for _, pc := range rbmProducts {
+		b.Run(pc.name, func(b *testing.B) { benchGemm(b, pc.transA, pc.transB, pc.m, pc.n, pc.k, Sgemm) })
+	}
+}
+
+// BenchmarkGemmPortable measures the Go micro-kernels that builds without assembly use.
+func BenchmarkGemmPortable(b *testing.B) {
+	was := usePortable(true)
+	defer usePortable(was)
+	pc := rbmProducts[0]
+	b.Run("64/"+pc.name, func(b *testing.B) { benchGemm(b, pc.transA, pc.transB, pc.m, pc.n, pc.k, Gemm) })
+	b.Run("32/"+pc.name, func(b *testing.B) { benchGemm(b, pc.transA, pc.transB, pc.m, pc.n, pc.k, Sgemm) })
+}
+
+// BenchmarkGemmSmall measures products around smallWork, where packing starts to pay.
+func BenchmarkGemmSmall(b *testing.B) {
+	for _, s := range []int{16, 24, 32, 40, 48, 64} {
+		b.Run(fmt.Sprintf("%d", s), func(b *testing.B) { benchGemm(b, false, false, s, s, s, Gemm) })
+	}
+}
+
+func benchGemm[T float](b *testing.B, transA, transB bool, m, n, k int,
+	run func(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	x, y, c := randSlice[T](rng, m*k), randSlice[T](rng, k*n), make([]T, m*n)
+	lda, ldb := k, n
+	if transA {
+		lda = m
+	}
+	if transB {
+		ldb = k
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		run(transA, transB, m, n, k, 1, x, lda, y, ldb, 0, c, n)
+	}
+	b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}

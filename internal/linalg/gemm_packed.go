@@ -1,0 +1,173 @@
+package linalg
+
+import (
+	"runtime"
+	"sync"
+)
+
+// The packed product follows the BLIS loop nest (Van Zee & van de Geijn, "BLIS: A Framework
+// for Rapidly Instantiating BLAS Functionality", ACM TOMS 41(3), 2015):
+//
+//	for jc over n in steps of nc:            B panel kc×nc packed once per (jc, pc)
+//	  for pc over k in steps of kc:
+//	    for ic over m in steps of mc:        A block mc×kc packed once per (jc, pc, ic)
+//	      for jr over nc in steps of nr:     one kc×nr micro-panel of B stays in L1
+//	        for ir over mc in steps of mr:   micro-kernel: mr×nr tile of C in registers
+//
+// Packing copies op(A) and op(B) into contiguous micro-panels whatever the transposes, so one
+// micro-kernel serves the four cases. Each element of C is accumulated over k in the same
+// order (ascending p inside a kc block, then the blocks in order) whichever goroutine computes
+// it, which makes the result independent of the number of goroutines.
+
+const (
+	// smallWork is the number of multiply-adds m·n·k below which packing does not pay and
+	// gemmDirect runs instead (64k flops; measured with BenchmarkGemmSmall).
+	smallWork = 1 << 15
+	// minWorkPerPart is the least work, in multiply-adds, given to one goroutine: waking a
+	// helper costs a few microseconds, the time of about 2^18 multiply-adds at 50 GFLOP/s.
+	minWorkPerPart = 1 << 18
+)
+
+// kernel is a micro-kernel and the cache blocking that suits it.
+type kernel[T float] struct {
+	name string
+	// mr×nr is the register tile. mc, kc and nc are the cache blocks: an mc×kc block of A
+	// lives in L2, a kc×nr micro-panel of B in L1. mc is a multiple of mr, nc of nr.
+	mr, nr, mc, kc, nc int
+	// run sets the mr×nr tile C (row stride ldc) to alpha·Σ_p a[p·mr+i]·b[p·nr+j] + beta·C
+	// for p < kc, computed as fma(alpha, acc, beta·C) with acc accumulated by ascending p.
+	// When load is false C is not read (beta is taken as 0). a and b hold packed
+	// micro-panels of kc·mr and kc·nr elements.
+	run func(kc int, a, b, c []T, ldc int, alpha, beta T, load bool)
+
+	workspaces sync.Pool // *workspace[T] sized for this kernel
+	calls      sync.Pool // *gemmCall[T]
+}
+
+// workspace holds one goroutine's pack buffers and the scratch tile for edges of C.
+type workspace[T float] struct {
+	a, b, tile []T
+}
+
+func newKernel[T float](name string, mr, nr, mc, kc, nc int, run func(kc int, a, b, c []T, ldc int, alpha, beta T, load bool)) *kernel[T] {
+	kern := &kernel[T]{name: name, mr: mr, nr: nr, mc: mc, kc: kc, nc: nc, run: run}
+	kern.workspaces.New = func() any {
+		return &workspace[T]{a: make([]T, mc*kc), b: make([]T, kc*nc), tile: make([]T, mr*nr)}
+	}
+	kern.calls.New = func() any { return &gemmCall[T]{kern: kern} }
+	return kern
+}
+
+// gemm computes C = alpha·op(A)·op(B) + beta·C with kern, choosing the direct loop for small
+// products and the packed, parallel one otherwise.
+func gemm[T float](g gemmArgs[T], kern *kernel[T]) {
+	if g.m == 0 || g.n == 0 {
+		return
+	}
+	if g.alpha == 0 || g.k == 0 {
+		scaleC(g.m, g.n, g.beta, g.c, g.ldc)
+		return
+	}
+	if g.m*g.n*g.k < smallWork {
+		gemmDirect(&g)
+		return
+	}
+	call := kern.calls.Get().(*gemmCall[T])
+	call.args = g
+	call.run()
+	call.args = gemmArgs[T]{} // do not keep the caller's matrices alive
+	kern.calls.Put(call)
+}
+
+// gemmCall is one packed product split into parts: column strips of C (or row strips when C
+// is taller than wide), each a whole number of register tiles, run by the calling goroutine
+// and by helpers.
+type gemmCall[T float] struct {
+	args   gemmArgs[T]
+	kern   *kernel[T]
+	splitN bool // strips of columns (else of rows)
+	units  int  // register tiles across the split dimension
+	team   team
+}
+
+func (c *gemmCall[T]) run() {
+	g, kern := &c.args, c.kern
+	c.splitN = g.n >= g.m
+	if c.splitN {
+		c.units = (g.n + kern.nr - 1) / kern.nr
+	} else {
+		c.units = (g.m + kern.mr - 1) / kern.mr
+	}
+	parts := min(runtime.GOMAXPROCS(0), c.units, max(1, g.m*g.n*g.k/minWorkPerPart))
+	c.team.run(c, parts)
+}
+
+// part computes strip i of parts.
+func (c *gemmCall[T]) part(i, parts int) {
+	g, kern := &c.args, c.kern
+	lo, hi := i*c.units/parts, (i+1)*c.units/parts
+	i0, i1, j0, j1 := 0, g.m, 0, g.n
+	if c.splitN {
+		j0, j1 = lo*kern.nr, min(hi*kern.nr, g.n)
+	} else {
+		i0, i1 = lo*kern.mr, min(hi*kern.mr, g.m)
+	}
+	ws := kern.workspaces.Get().(*workspace[T])
+	blocked(g, kern, ws, i0, i1, j0, j1)
+	kern.workspaces.Put(ws)
+}
+
+// blocked computes rows [i0, i1) and columns [j0, j1) of C with the BLIS loop nest. i0 is
+// a multiple of mr and j0 of nr, so every element meets the same register tile edges
+// whichever strip it is in.
+func blocked[T float](g *gemmArgs[T], kern *kernel[T], ws *workspace[T], i0, i1, j0, j1 int) {
+	mr, nr := kern.mr, kern.nr
+	for jc := j0; jc < j1; jc += kern.nc {
+		nc := min(kern.nc, j1-jc)
+		for pc := 0; pc < g.k; pc += kern.kc {
+			kc := min(kern.kc, g.k-pc)
+			// op(B)[p, j] is b[p·ldb + j], contiguous along j, unless B is transposed.
+			pack(ws.b, g.b, g.ldb, !g.transB, jc, nc, pc, kc, nr)
+			beta, load := g.beta, g.beta != 0
+			if pc > 0 {
+				beta, load = 1, true // later k blocks add to C
+			}
+			for ic := i0; ic < i1; ic += kern.mc {
+				mc := min(kern.mc, i1-ic)
+				// op(A)[i, p] is a[p·lda + i], contiguous along i, when A is transposed.
+				pack(ws.a, g.a, g.lda, g.transA, ic, mc, pc, kc, mr)
+				macro(g, kern, ws, ic, mc, jc, nc, kc, beta, load)
+			}
+		}
+	}
+}
+
+// macro runs the micro-kernel over the mc×nc block of C at (ic, jc) from packed panels.
+func macro[T float](g *gemmArgs[T], kern *kernel[T], ws *workspace[T], ic, mc, jc, nc, kc int, beta T, load bool) {
+	mr, nr, ldc := kern.mr, kern.nr, g.ldc
+	for jr := 0; jr < nc; jr += nr {
+		bp := ws.b[jr*kc : (jr+nr)*kc]
+		cols := min(nr, nc-jr)
+		for ir := 0; ir < mc; ir += mr {
+			ap := ws.a[ir*kc : (ir+mr)*kc]
+			rows := min(mr, mc-ir)
+			ci := (ic+ir)*ldc + jc + jr
+			if rows == mr && cols == nr {
+				kern.run(kc, ap, bp, g.c[ci:], ldc, g.alpha, beta, load)
+				continue
+			}
+			// An edge tile goes through the scratch tile so that the kernel computes it
+			// with exactly the arithmetic of a full one.
+			tile := ws.tile[:mr*nr]
+			if load {
+				for r := 0; r < rows; r++ {
+					copy(tile[r*nr:r*nr+cols], g.c[ci+r*ldc:])
+				}
+			}
+			kern.run(kc, ap, bp, tile, nr, g.alpha, beta, load)
+			for r := 0; r < rows; r++ {
+				copy(g.c[ci+r*ldc:ci+r*ldc+cols], tile[r*nr:])
+			}
+		}
+	}
+}
