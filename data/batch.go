@@ -1,0 +1,42 @@
+package data
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/boltzgo/boltz/internal/linalg"
+)
+
+// Shuffle returns a uniformly random permutation of 0..n−1 drawn from r, for visiting the
+// examples of an epoch in random order. It panics if n < 0 or r is nil.
+func Shuffle(n int, r *rand.Rand) []int {
+	if n < 0 {
+		panic(fmt.Sprintf("boltz/data: Shuffle(%d): negative length", n))
+	}
+	return r.Perm(n)
+}
+
+// Gather copies the rows of x listed in idx, in that order, into dst and returns it:
+//
+//	dst.Row(k) = x.Row(idx[k]),   k = 0, …, len(idx)−1
+//
+// dst is resized to len(idx)×x.Cols and reused when its storage is large enough; nil means
+// allocate. With a dst of the right size it does not allocate, so a training loop can draw
+// every minibatch into one matrix. dst must not share storage with x.
+//
+// It panics if x is nil, if dst is x, or if an index is out of range. Cost O(len(idx)·cols).
+func Gather(dst, x *linalg.Dense, idx []int) *linalg.Dense {
+	if dst == x {
+		panic("boltz/data: Gather: dst is x")
+	}
+	for _, i := range idx {
+		if i < 0 || i >= x.Rows {
+			panic(fmt.Sprintf("boltz/data: Gather: index %d out of range [0,%d)", i, x.Rows))
+		}
+	}
+	dst = linalg.Reuse(dst, len(idx), x.Cols)
+	for k, i := range idx {
+		copy(dst.Row(k), x.Row(i))
+	}
+	return dst
+}
