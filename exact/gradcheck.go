@@ -1,0 +1,131 @@
+package exact
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/rbm"
+)
+
+// DefaultGradCheckEps is GradCheck's default step. The five-point central difference has
+// truncation error ε⁴·|f⁽⁵⁾|/30 and rounding error about 1.5·δ/ε, where δ ≈ 1e-15·|f| is the
+// rounding noise of the mean log-likelihood f. Derivatives of f are cumulants of bounded
+// statistics such as v_i h_j, so |f⁽⁵⁾| = O(1): ε = 1e-3 makes the truncation ~1e-14 and the
+// rounding ~1e-12·|f|, near the optimum (δ/|f⁽⁵⁾|)^(1/5) ≈ 1e-3. The two-point difference
+// would do no better than ~1e-10 (at ε ≈ 1e-5), too coarse to check a gradient to 1e-6
+// relative when some of its elements are 1e-4.
+const DefaultGradCheckEps = 1e-3
+
+// RelErrorFloor is the floor of the denominator of GradCheck's relative errors,
+// |a − f| / max(|a|, |f|, RelErrorFloor): an element whose analytic and numerical values are
+// both below it is judged by its absolute error scaled by 1/RelErrorFloor, so rounding noise
+// of ~1e-12 in an element that is zero by symmetry does not read as a 100% error.
+const RelErrorFloor = 1e-6
+
+// BlockError is the worst disagreement between the analytic and the numerical gradient
+// within one parameter block.
+type BlockError struct {
+	Name        string  // "W", "b" or "c"
+	MaxAbsError float64 // max |a − f|
+	MaxRelError float64 // max |a − f| / max(|a|, |f|, RelErrorFloor)
+	// WorstIndex locates the element with the largest relative error: (i, j) for W, (i) for
+	// b and (j) for c.
+	WorstIndex []int
+}
+
+// GradCheckResult is the outcome of GradCheck.
+type GradCheckResult struct {
+	Blocks                   [3]BlockError // W, b, c
+	MaxAbsError, MaxRelError float64       // over all blocks
+	Analytic, Numerical      *rbm.Grad
+	LogZ, MeanLogLikelihood  float64 // at the unperturbed parameters
+	Eps                      float64
+}
+
+// GradCheck compares Gradient, the analytic gradient of the mean log-likelihood over the rows
+// of x, with five-point central finite differences of MeanLogLikelihood, for every parameter:
+//
+//	∂f/∂θ_k ≈ [8(f(θ+ε) − f(θ−ε)) − (f(θ+2ε) − f(θ−2ε))] / (12ε),
+//
+// where f is recomputed with the exact LogZ at each perturbed θ. eps ≤ 0 means
+// DefaultGradCheckEps. Relative errors use the floor RelErrorFloor.
+//
+// Cost: 4·(nv·nh + nv + nh) evaluations of LogZ, so it is for small models. Errors as LogZ.
+// m is not modified; it is safe for concurrent use. It panics as DataMoments.
+func GradCheck(m *rbm.RBM, x *linalg.Dense, eps float64, opts *Options) (*GradCheckResult, error) {
+	if eps <= 0 {
+		eps = DefaultGradCheckEps
+	}
+	if math.IsNaN(eps) || math.IsInf(eps, 0) {
+		return nil, fmt.Errorf("exact: GradCheck: step must be finite, got %v", eps)
+	}
+	logZ, err := LogZ(m, opts)
+	if err != nil {
+		return nil, err
+	}
+	analytic, err := Gradient(m, x, opts)
+	if err != nil {
+		return nil, err
+	}
+	res := &GradCheckResult{
+		Analytic: analytic, Numerical: rbm.GradLike(m), Eps: eps,
+		LogZ: logZ, MeanLogLikelihood: MeanLogLikelihood(m, x, logZ),
+	}
+	p := m.Clone()
+	f := func() (float64, error) {
+		lz, err := LogZ(p, opts)
+		if err != nil {
+			return 0, err
+		}
+		return MeanLogLikelihood(p, x, lz), nil
+	}
+	params := paramParts(p)
+	for k, part := range res.Numerical.Parts() {
+		theta := params[k]
+		for i := range theta {
+			orig := theta[i]
+			var fs [4]float64
+			for s, step := range [4]float64{eps, -eps, 2 * eps, -2 * eps} {
+				theta[i] = orig + step
+				if fs[s], err = f(); err != nil {
+					return nil, err
+				}
+			}
+			theta[i] = orig
+			part.X[i] = (8*(fs[0]-fs[1]) - (fs[2] - fs[3])) / (12 * eps)
+		}
+	}
+	res.compare(m)
+	return res, nil
+}
+
+// paramParts returns m's parameter slices in the order of rbm.Grad.Parts: W, b, c.
+func paramParts(m *rbm.RBM) [3][]float64 { return [3][]float64{m.W.Data, m.B, m.C} }
+
+func (res *GradCheckResult) compare(m *rbm.RBM) {
+	num := res.Numerical.Parts()
+	for k, a := range res.Analytic.Parts() {
+		b := &res.Blocks[k]
+		b.Name = a.Name
+		worst := -1
+		for i, av := range a.X {
+			fv := num[k].X[i]
+			abs := math.Abs(av - fv)
+			rel := abs / math.Max(math.Max(math.Abs(av), math.Abs(fv)), RelErrorFloor)
+			b.MaxAbsError = math.Max(b.MaxAbsError, abs)
+			if worst < 0 || rel > b.MaxRelError || math.IsNaN(rel) {
+				b.MaxRelError, worst = rel, i
+			}
+		}
+		if k == 0 {
+			b.WorstIndex = []int{worst / m.NH(), worst % m.NH()}
+		} else {
+			b.WorstIndex = []int{worst}
+		}
+		res.MaxAbsError = math.Max(res.MaxAbsError, b.MaxAbsError)
+		if b.MaxRelError > res.MaxRelError || math.IsNaN(b.MaxRelError) {
+			res.MaxRelError = b.MaxRelError
+		}
+	}
+}
