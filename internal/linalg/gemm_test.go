@@ -9,17 +9,16 @@ import (
 	"testing"
 )
 
-// kernelPaths runs f once with the fastest kernels of this build and once with the portable
-// ones (the same thing on builds without assembly).
+// kernelPaths runs f with each micro-kernel this build has and the CPU runs: the portable Go
+// one and, on amd64, the AVX2 and AVX-512 ones. Kernels of both precisions are paired by
+// position, the last of a list standing in when the other is longer.
 func kernelPaths(t *testing.T, f func(t *testing.T)) {
-	for _, portable := range []bool{false, true} {
-		name := "best"
-		if portable {
-			name = "portable"
-		}
-		t.Run(name, func(t *testing.T) {
-			was := usePortable(portable)
-			defer usePortable(was)
+	k64, k32 := kernelCandidates()
+	for i := range max(len(k64), len(k32)) {
+		kd, ks := k64[min(i, len(k64)-1)], k32[min(i, len(k32)-1)]
+		t.Run(kd.name+"+"+ks.name, func(t *testing.T) {
+			w64, w32 := useKernels(kd, ks)
+			defer useKernels(w64, w32)
 			f(t)
 		})
 	}

@@ -32,6 +32,15 @@ func usePortable(on bool) (was bool) {
 	return was
 }
 
+// useKernels selects k64 and k32 and returns the kernels in use before. It is a test hook,
+// like usePortable.
+func useKernels(k64 *kernel[float64], k32 *kernel[float32]) (*kernel[float64], *kernel[float32]) {
+	was64, was32 := kernels64.Load(), kernels32.Load()
+	kernels64.Store(k64)
+	kernels32.Store(k32)
+	return was64, was32
+}
+
 // kernelGo4x4 is the portable micro-kernel: a 4×4 tile of C held in 16 scalar accumulators.
 // It keeps the contract of kernel.run, except that the compiler may or may not fuse the
 // multiply-adds (it does on arm64, not on amd64 below GOAMD64=v3), so its last bits are
