@@ -217,3 +217,5 @@ func TestPseudoLogLikelihood(t *testing.T) {
 		t.Errorf("batch PLL %v, want %v", got, mean)
 	}
 }
+
+func nan() float64 { return math.NaN() }

@@ -1,0 +1,141 @@
+package rbm
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/npz"
+)
+
+
+// FormatVersion is the version of the model file layout. Readers reject other versions.
+const FormatVersion = 1
+
+// formatName marks a boltz model in meta.json.
+const formatName = "boltz-rbm"
+
+// maxUnits bounds nv and nh read from a file: far above any RBM that fits in memory, and
+// low enough that a corrupt header cannot make the reader allocate terabytes.
+const maxUnits = 1 << 24
+
+// Meta is the meta.json member of a model file: the format version, the unit types and
+// whatever the writer knows about how the model was made.
+type Meta struct {
+	Format      string          `json:"format"`
+	Version     int             `json:"version"`
+	ToolVersion string          `json:"tool_version"`
+	Visible     string          `json:"visible"`
+	Hidden      string          `json:"hidden"`
+	NV          int             `json:"nv"`
+	NH          int             `json:"nh"`
+	ImageShape  [2]int          `json:"image_shape,omitempty"` // height, width of a visible vector shown as an image
+	Data        string          `json:"data,omitempty"`        // the data SPEC the model was trained on
+	Training    json.RawMessage `json:"training,omitempty"`    // the training configuration
+	Metrics     json.RawMessage `json:"metrics,omitempty"`     // the last evaluation
+}
+
+// Archive returns the model as an npz archive: W (nv×nh), b (nv), c (nh) as float64 arrays
+// and meta.json. meta may be nil; its format, version and shape fields are filled in.
+// Callers such as checkpoints may add members before writing it.
+func (m *RBM) Archive(meta *Meta) (*npz.Archive, error) {
+	var mt Meta
+	if meta != nil {
+		mt = *meta
+	}
+	mt.Format, mt.Version, mt.ToolVersion = formatName, FormatVersion, ToolVersion
+	mt.Visible, mt.Hidden, mt.NV, mt.NH = m.Visible.Name(), m.Hidden.Name(), m.NV(), m.NH()
+	js, err := json.MarshalIndent(&mt, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encoding meta.json: %w", err)
+	}
+	return &npz.Archive{
+		Arrays: map[string]*npz.Array{
+			"W": {Shape: []int{m.NV(), m.NH()}, Data: m.W.Data, Dtype: "<f8"},
+			"b": {Shape: []int{m.NV()}, Data: m.B, Dtype: "<f8"},
+			"c": {Shape: []int{m.NH()}, Data: m.C, Dtype: "<f8"},
+		},
+		Files: map[string][]byte{"meta.json": append(js, '\n')},
+	}, nil
+}
+
+// Save writes the model to path as an .npz file (see Archive), atomically: a failed write
+// leaves any existing file untouched.
+func (m *RBM) Save(path string, meta *Meta) error {
+	a, err := m.Archive(meta)
+	if err != nil {
+		return err
+	}
+	return npz.WriteFile(path, a)
+}
+
+// FromArchive reads a model from an npz archive, checking the format version, the unit
+// types, the arrays' presence, dtypes and shapes, and that every parameter is finite.
+func FromArchive(a *npz.Archive) (*RBM, *Meta, error) {
+	raw, ok := a.Files["meta.json"]
+	if !ok {
+		return nil, nil, fmt.Errorf("missing meta.json: not a boltz model")
+	}
+	var mt Meta
+	if err := json.Unmarshal(raw, &mt); err != nil {
+		return nil, nil, fmt.Errorf("meta.json: %w", err)
+	}
+	if mt.Format != formatName {
+		return nil, nil, fmt.Errorf("meta.json: format %q, want %q", mt.Format, formatName)
+	}
+	if mt.Version != FormatVersion {
+		return nil, nil, fmt.Errorf("meta.json: unknown format version %d (this boltz reads version %d)", mt.Version, FormatVersion)
+	}
+	if mt.NV <= 0 || mt.NH <= 0 || mt.NV > maxUnits || mt.NH > maxUnits {
+		return nil, nil, fmt.Errorf("meta.json: implausible size nv=%d nh=%d", mt.NV, mt.NH)
+	}
+	vis, err := LayerByName(mt.Visible)
+	if err != nil {
+		return nil, nil, fmt.Errorf("meta.json: visible units: %w", err)
+	}
+	hid, err := LayerByName(mt.Hidden)
+	if err != nil {
+		return nil, nil, fmt.Errorf("meta.json: hidden units: %w", err)
+	}
+	w, err := getFloat64(a, "W", mt.NV, mt.NH)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := getFloat64(a, "b", mt.NV)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := getFloat64(a, "c", mt.NH)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := &RBM{W: &linalg.Dense{Rows: mt.NV, Cols: mt.NH, Data: w.Data}, B: b.Data, C: c.Data, Visible: vis, Hidden: hid}
+	if err := m.Validate(); err != nil {
+		return nil, nil, err
+	}
+	return m, &mt, nil
+}
+
+func getFloat64(a *npz.Archive, name string, shape ...int) (*npz.Array, error) {
+	arr, err := a.Get(name, shape...)
+	if err != nil {
+		return nil, err
+	}
+	if arr.Dtype != "<f8" {
+		return nil, fmt.Errorf("array %s has dtype %s, want float64 (<f8)", name, arr.Dtype)
+	}
+	return arr, nil
+}
+
+// Load reads a model file written by Save. Errors name the file and what is wrong with it.
+func Load(path string) (*RBM, *Meta, error) {
+	a, err := npz.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, mt, err := FromArchive(a)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, mt, nil
+}

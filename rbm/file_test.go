@@ -1,0 +1,84 @@
+package rbm
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/boltzgo/boltz/npz"
+)
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	m := randomModel(5, 3, 1, 4)
+	path := filepath.Join(t.TempDir(), "m.npz")
+	if err := m.Save(path, &Meta{Data: "bas:2", ImageShape: [2]int{1, 5}}); err != nil {
+		t.Fatal(err)
+	}
+	got, meta, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta.Data != "bas:2" || meta.NV != 5 || meta.NH != 3 || meta.Visible != "bernoulli" || meta.Version != FormatVersion {
+		t.Fatalf("meta = %+v", meta)
+	}
+	for k, p := range [][2][]float64{{m.W.Data, got.W.Data}, {m.B, got.B}, {m.C, got.C}} {
+		for i := range p[0] {
+			if p[0][i] != p[1][i] {
+				t.Fatalf("block %d element %d: saved %v loaded %v", k, i, p[0][i], p[1][i])
+			}
+		}
+	}
+}
+
+// Every way a model file can be wrong gives an error that says which.
+func TestLoadRejects(t *testing.T) {
+	m := randomModel(4, 2, 1, 5)
+	cases := []struct {
+		name   string
+		mutate func(a *npz.Archive)
+		want   string
+	}{
+		{"missing W", func(a *npz.Archive) { delete(a.Arrays, "W") }, "missing array W"},
+		{"wrong shape", func(a *npz.Archive) { a.Arrays["c"] = &npz.Array{Shape: []int{3}, Data: make([]float64, 3)} }, "array c"},
+		{"wrong dtype", func(a *npz.Archive) { a.Arrays["b"].Dtype = "<f4" }, "dtype"},
+		{"unknown version", func(a *npz.Archive) {
+			a.Files["meta.json"] = []byte(strings.Replace(string(a.Files["meta.json"]), `"version": 1`, `"version": 99`, 1))
+		}, "unknown format version 99"},
+		{"no meta", func(a *npz.Archive) { delete(a.Files, "meta.json") }, "missing meta.json"},
+		{"unit type", func(a *npz.Archive) {
+			a.Files["meta.json"] = []byte(strings.Replace(string(a.Files["meta.json"]), `"hidden": "bernoulli"`, `"hidden": "gaussian-x"`, 1))
+		}, "unknown unit type"},
+		{"NaN", func(a *npz.Archive) { a.Arrays["W"].Data[0] = nan() }, "NaN or Inf"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a, err := m.Clone().Archive(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.mutate(a)
+			path := filepath.Join(t.TempDir(), "m.npz")
+			if err := npz.WriteFile(path, a); err != nil {
+				t.Fatal(err)
+			}
+			_, _, err = Load(path)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("Load: %v, want an error containing %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestLoadCorruptFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.npz")
+	if err := os.WriteFile(path, []byte("PK\x03\x04 not really a zip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Load(path); err == nil {
+		t.Fatal("Load of a corrupt file succeeded")
+	}
+	if _, _, err := Load(filepath.Join(t.TempDir(), "missing.npz")); err == nil {
+		t.Fatal("Load of a missing file succeeded")
+	}
+}
