@@ -8,7 +8,6 @@ import (
 	"github.com/boltzgo/boltz/npz"
 )
 
-
 // FormatVersion is the version of the model file layout. Readers reject other versions.
 const FormatVersion = 1
 
