@@ -1,0 +1,192 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/boltzgo/boltz/data"
+	"github.com/boltzgo/boltz/exact"
+	"github.com/boltzgo/boltz/rbm"
+)
+
+func init() {
+	register(&command{
+		Name:  "exact",
+		Usage: "boltz exact -model M.npz [-data SPEC] [-json] [-max-states N]",
+		Short: "exact log Z, log-likelihood, KL, total variation and entropy of a small model",
+		Long: `Exact computes the log partition function of a model by enumerating every state of its
+smaller layer and summing the other layer analytically through the free energy:
+log Z = log Σ_h exp(−F(h)), 2^nh states for Bernoulli hidden units (or Σ_v exp(−F(v))).
+It is exact to float64 rounding, and takes about 0.3 s for 784 visible × 20 hidden units on
+two cores; every further hidden unit doubles the time.
+
+It also prints the entropy of the model's visible distribution, H(p) = −Σ_v p(v) log p(v),
+which needs every visible state, so it is shown only when 2^nv is within -max-states
+("n/a (nv too large)" otherwise, and left out of -json).
+
+With -data it also prints, over the rows of the data set (a repeated row counts as often as
+it occurs):
+  mean log-likelihood   ⟨log p(v)⟩ = ⟨−F(v)⟩ − log Z
+  data entropy          H(data) of the empirical distribution P_data(v) = count(v)/N
+  KL(data‖model)        Σ_v P_data(v) log(P_data(v)/p(v)) = −H(data) − ⟨log p(v)⟩
+  total variation       ½ Σ_v |P_data(v) − p(v)|, over every visible state; the states
+                        outside the data contribute 1 − Σ_{v∈data} p(v), so this needs no
+                        enumeration of v
+The data must have the model's nv columns and values in the visible units' support (0 or 1
+for Bernoulli units); rows count from 1, columns from 0 in error messages.
+
+With -json the results are one JSON object on stdout with the keys log_z, nv, nh,
+model_entropy (when enumerable) and, with -data, n_rows, mean_log_likelihood, data_entropy,
+kl_data_model and total_variation.`,
+		Flags: exactFlags,
+	})
+}
+
+func exactFlags(fs *flag.FlagSet) func(*env, []string) error {
+	model := fs.String("model", "", "model `FILE` (.npz) to measure; required")
+	spec := fs.String("data", "", "data `SPEC` to measure the model on: bas:N, shifter:N, mnist, mnist:test, or a .csv, .npy, .idx or .idx.gz file; values must be 0 or 1 for Bernoulli units")
+	asJSON := fs.Bool("json", false, "print one JSON object on stdout instead of a table")
+	maxStates := fs.Float64("max-states", exact.DefaultMaxStates, "refuse to enumerate more than `N` states of one layer (the time grows linearly with N)")
+	return func(e *env, args []string) error {
+		if err := noArgs(args); err != nil {
+			return err
+		}
+		if *model == "" {
+			return flagError("model", "a model file is required")
+		}
+		if !(*maxStates >= 1) {
+			return flagError("max-states", "must be at least 1, got %v", *maxStates)
+		}
+		m, _, err := rbm.Load(*model)
+		if err != nil {
+			return fmt.Errorf("-model: %w", err)
+		}
+		var ds *data.Dataset
+		if *spec != "" {
+			if ds, err = loadModelData(e, *spec, m); err != nil {
+				return err
+			}
+		}
+		opts := &exact.Options{MaxStates: *maxStates}
+		res, err := measureExact(m, ds, opts)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(res.json())
+		}
+		res.print(e.stdout, *model, ds)
+		return nil
+	}
+}
+
+// exactResult holds what boltz exact reports; pointers are nil when not computed.
+type exactResult struct {
+	nv, nh                      int
+	logZ                        float64
+	entropy                     *float64
+	rows                        int
+	meanLL, dataEntropy, kl, tv float64
+	hasData                     bool
+}
+
+func measureExact(m *rbm.RBM, ds *data.Dataset, opts *exact.Options) (*exactResult, error) {
+	logZ, err := exact.LogZ(m, opts)
+	if err != nil {
+		return nil, enumerationError(err)
+	}
+	res := &exactResult{nv: m.NV(), nh: m.NH(), logZ: logZ}
+	h, err := exact.Entropy(m, opts)
+	var tooLarge *exact.ErrTooLarge
+	switch {
+	case err == nil:
+		res.entropy = &h
+	case !errors.As(err, &tooLarge):
+		return nil, err
+	}
+	if ds != nil {
+		x := ds.X
+		res.hasData, res.rows = true, x.Rows
+		res.meanLL = exact.MeanLogLikelihood(m, x, logZ)
+		res.dataEntropy = exact.DataEntropy(x)
+		res.kl = exact.KL(m, x, logZ)
+		res.tv = exact.TotalVariation(m, x, logZ)
+	}
+	return res, nil
+}
+
+func (r *exactResult) json() map[string]any {
+	out := map[string]any{"log_z": r.logZ, "nv": r.nv, "nh": r.nh}
+	if r.entropy != nil {
+		out["model_entropy"] = *r.entropy
+	}
+	if r.hasData {
+		out["n_rows"] = r.rows
+		out["mean_log_likelihood"] = r.meanLL
+		out["data_entropy"] = r.dataEntropy
+		out["kl_data_model"] = r.kl
+		out["total_variation"] = r.tv
+	}
+	return out
+}
+
+func (r *exactResult) print(w io.Writer, model string, ds *data.Dataset) {
+	fmt.Fprintf(w, "model:                %s (%d visible × %d hidden)\n", model, r.nv, r.nh)
+	fmt.Fprintf(w, "log Z:                %.12g\n", r.logZ)
+	if r.entropy != nil {
+		fmt.Fprintf(w, "model entropy:        %.12g nats\n", *r.entropy)
+	} else {
+		fmt.Fprintf(w, "model entropy:        n/a (nv too large)\n")
+	}
+	if !r.hasData {
+		return
+	}
+	fmt.Fprintf(w, "data:                 %s (%d rows)\n", ds.Name, r.rows)
+	fmt.Fprintf(w, "mean log-likelihood:  %.12g nats\n", r.meanLL)
+	fmt.Fprintf(w, "data entropy:         %.12g nats\n", r.dataEntropy)
+	fmt.Fprintf(w, "KL(data‖model):       %.12g nats\n", r.kl)
+	fmt.Fprintf(w, "total variation:      %.12g\n", r.tv)
+}
+
+// enumerationError adds the flag that raises the limit to an ErrTooLarge.
+func enumerationError(err error) error {
+	var tl *exact.ErrTooLarge
+	if errors.As(err, &tl) {
+		return fmt.Errorf("%w; raise -max-states to allow it", err)
+	}
+	return err
+}
+
+// loadModelData loads SPEC and checks it fits m: nv columns and values in the visible units'
+// support. Rows count from 1 in the messages.
+func loadModelData(e *env, spec string, m *rbm.RBM) (*data.Dataset, error) {
+	ds, err := data.Load(spec, data.LoadOptions{Fetch: true, Progress: e.stderr})
+	if err != nil {
+		return nil, fmt.Errorf("-data %s: %w", spec, err)
+	}
+	if err := checkModelData(ds, m); err != nil {
+		return nil, fmt.Errorf("-data %s: %w", spec, err)
+	}
+	return ds, nil
+}
+
+func checkModelData(ds *data.Dataset, m *rbm.RBM) error {
+	x := ds.X
+	if x.Rows == 0 {
+		return errors.New("no rows")
+	}
+	if x.Cols != m.NV() {
+		return fmt.Errorf("rows have %d values, the model has %d visible units", x.Cols, m.NV())
+	}
+	for r := 0; r < x.Rows; r++ {
+		if err := m.Visible.Check(x.Row(r)); err != nil {
+			return fmt.Errorf("row %d: %w", r+1, err)
+		}
+	}
+	return nil
+}
