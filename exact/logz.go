@@ -70,7 +70,8 @@ const (
 	// prodArgMax bounds the exponent y of a factor 1 + e^y of the running products: each
 	// running product takes 8 factors per block (see logProd1p), and
 	// log 2 + 8·softplus(85) < 681 keeps a block that starts right after a renormalisation
-	// below e^expArgMax.
+	// below e^expArgMax. (A product of two factors, below e^171, is formed before it joins
+	// its running product.)
 	prodArgMax = 85
 	// underflowArg: for x below it, exp(x) rounds to 0 in float64 (the smallest subnormal is
 	// e^−744.4), so softplus(x) = 0 and softplus(−x) = −x exactly as numeric.Softplus computes
@@ -353,23 +354,23 @@ func slowSum(xo, x0 []float64) float64 {
 	return s
 }
 
-// prodBlock is the number of factors of one block of logProd1p: 8 in each of its 8 running
+// prodBlock is the number of factors of one block of logProd1p: 8 in each of its 4 running
 // products. The products are renormalised only between blocks.
-const prodBlock = 64
+const prodBlock = 32
 
 // renormSchedule returns, for each block of prodBlock product units, whether logProd1p must
 // renormalise its running products before that block so that none can overflow. hi[p]
-// bounds the exponent y of unit p over all states; unit p multiplies running product p mod 8.
+// bounds the exponent y of unit p over all states; unit p multiplies running product p mod 4.
 // A product starts below 2 after a renormalisation, and a block may not take it past
 // e^expArgMax.
 func renormSchedule(hi []float64, n int) []bool {
 	blocks := n / prodBlock
 	sched := make([]bool, blocks)
-	var grow [8]float64 // log of the bound of each running product
+	var grow [4]float64 // log of the bound of each running product
 	for k := 0; k < blocks; k++ {
-		var add [8]float64
+		var add [4]float64
 		for p := k * prodBlock; p < (k+1)*prodBlock && p < len(hi); p++ {
-			add[p%8] += numeric.Softplus(hi[p])
+			add[p%4] += numeric.Softplus(hi[p])
 		}
 		over := false
 		for l := range grow {
@@ -377,9 +378,7 @@ func renormSchedule(hi []float64, n int) []bool {
 		}
 		if over {
 			sched[k] = true
-			for l := range grow {
-				grow[l] = math.Ln2
-			}
+			grow = [4]float64{math.Ln2, math.Ln2, math.Ln2, math.Ln2}
 		}
 		for l := range grow {
 			grow[l] += add[l]
@@ -389,34 +388,39 @@ func renormSchedule(hi []float64, n int) []bool {
 }
 
 // logProd1p returns Σ_i log(1 + a_i·b_i) as the log of a product, for slices whose length
-// is a multiple of prodBlock. Eight independent running products keep the multiplier busy
-// (each is a chain of dependent multiplies). Before each block marked in renorm (see
-// renormSchedule) every running product is scaled back to [1, 2) by moving its binary
-// exponent into an integer. The relative error of the product is at most about 3·len(a)
-// ulps: an absolute error below len(a)·3.3e-16 in the result.
+// is a multiple of prodBlock. Four running products, each multiplied by products of two
+// factors, keep the multiplier busy without spilling registers (the loop is unrolled by
+// hand: Go does not vectorise). Before each block marked in renorm (see renormSchedule) every
+// running product is scaled back to [1, 2) by moving its binary exponent into an integer.
+// The relative error of the product is at most about 3·len(a) ulps: an absolute error below
+// len(a)·3.3e-16 in the result.
 func logProd1p(a, b []float64, renorm []bool) float64 {
-	// Scalars, not an array: the compiler keeps scalars in registers.
-	p0, p1, p2, p3, p4, p5, p6, p7 := 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0
+	p0, p1, p2, p3 := 1.0, 1.0, 1.0, 1.0
 	e := 0
 	for k, re := range renorm {
 		if re {
 			p0, p1, p2, p3 = renormalize(p0, &e), renormalize(p1, &e), renormalize(p2, &e), renormalize(p3, &e)
-			p4, p5, p6, p7 = renormalize(p4, &e), renormalize(p5, &e), renormalize(p6, &e), renormalize(p7, &e)
 		}
 		x := (*[prodBlock]float64)(a[k*prodBlock:])
 		y := (*[prodBlock]float64)(b[k*prodBlock:])
-		for i := 0; i < prodBlock; i += 8 {
-			p0 *= 1 + x[i]*y[i]
-			p1 *= 1 + x[i+1]*y[i+1]
-			p2 *= 1 + x[i+2]*y[i+2]
-			p3 *= 1 + x[i+3]*y[i+3]
-			p4 *= 1 + x[i+4]*y[i+4]
-			p5 *= 1 + x[i+5]*y[i+5]
-			p6 *= 1 + x[i+6]*y[i+6]
-			p7 *= 1 + x[i+7]*y[i+7]
-		}
+		p0 *= (1 + x[0]*y[0]) * (1 + x[4]*y[4])
+		p1 *= (1 + x[1]*y[1]) * (1 + x[5]*y[5])
+		p2 *= (1 + x[2]*y[2]) * (1 + x[6]*y[6])
+		p3 *= (1 + x[3]*y[3]) * (1 + x[7]*y[7])
+		p0 *= (1 + x[8]*y[8]) * (1 + x[12]*y[12])
+		p1 *= (1 + x[9]*y[9]) * (1 + x[13]*y[13])
+		p2 *= (1 + x[10]*y[10]) * (1 + x[14]*y[14])
+		p3 *= (1 + x[11]*y[11]) * (1 + x[15]*y[15])
+		p0 *= (1 + x[16]*y[16]) * (1 + x[20]*y[20])
+		p1 *= (1 + x[17]*y[17]) * (1 + x[21]*y[21])
+		p2 *= (1 + x[18]*y[18]) * (1 + x[22]*y[22])
+		p3 *= (1 + x[19]*y[19]) * (1 + x[23]*y[23])
+		p0 *= (1 + x[24]*y[24]) * (1 + x[28]*y[28])
+		p1 *= (1 + x[25]*y[25]) * (1 + x[29]*y[29])
+		p2 *= (1 + x[26]*y[26]) * (1 + x[30]*y[30])
+		p3 *= (1 + x[27]*y[27]) * (1 + x[31]*y[31])
 	}
-	return finishProd(p0, p1, p2, p3, e) + finishProd(p4, p5, p6, p7, 0)
+	return finishProd(p0, p1, p2, p3, e)
 }
 
 // finishProd returns log(p0·p1·p2·p3·2^e), bringing each factor into [1, 2) first so their
