@@ -1,0 +1,294 @@
+package ais
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+
+	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/rbm"
+)
+
+// annealer holds M annealing runs as the rows of one matrix per layer, so that each
+// temperature step costs one matrix product for the hidden inputs and one for the visible
+// inputs, and the elementwise work (weight increments, sampling) is split over goroutines
+// in fixed blocks of rows. Each row owns its random stream, and no row's arithmetic depends
+// on which goroutine runs it, so the results do not depend on GOMAXPROCS.
+//
+// The state of row r is a visible vector v (row r of v). Every quantity is written with the
+// log of the unnormalised intermediate density, hidden units summed out:
+//
+//	g_β(v) = (1−β) b_Aᵀv + β bᵀv + Σ_j softplus(β z_j),   z = c + Wᵀv.
+type annealer struct {
+	m          *rbm.RBM
+	runs       int
+	nv, nh     int
+	baseBias   []float64 // b_A
+	biasDiff   []float64 // b − b_A
+	v, h       *linalg.Dense
+	wtv, wh    *linalg.Dense // Wᵀv and W h, one row per run (biases not included)
+	biasDot    []float64     // (b − b_A)ᵀv per run
+	logW       []float64     // accumulated log weights
+	rngs       []*rand.Rand
+	betaOld    float64 // the step's temperatures, read by the row functions
+	betaNew    float64
+	accumulate bool // hiddenRows adds g_βNew(v) − g_βOld(v) to logW
+	sample     bool // hiddenRows draws h ~ p_βNew(h|v)
+
+	hiddenFn, visibleFn func(lo, hi int) // method values made once, so the loop does not allocate
+	crew                *crew
+}
+
+// streamReverse separates the random streams of the reverse runs from those of the forward
+// runs, which are rng.PCG(seed, run).
+const streamReverse = 0x7265766572736500 // "reverse"
+
+func newAnnealer(m *rbm.RBM, runs int, baseBias []float64, seed uint64, stream []uint64) *annealer {
+	nv, nh := m.NV(), m.NH()
+	a := &annealer{
+		m: m, runs: runs, nv: nv, nh: nh,
+		baseBias: baseBias, biasDiff: make([]float64, nv),
+		v: linalg.NewDense(runs, nv), h: linalg.NewDense(runs, nh),
+		wtv: linalg.NewDense(runs, nh), wh: linalg.NewDense(runs, nv),
+		biasDot: make([]float64, runs), logW: make([]float64, runs),
+		rngs: make([]*rand.Rand, runs),
+	}
+	for i := range a.biasDiff {
+		a.biasDiff[i] = m.B[i] - baseBias[i]
+	}
+	for r := range a.rngs {
+		path := append(append([]uint64(nil), stream...), uint64(r))
+		a.rngs[r] = rand.New(rng.PCG(seed, path...))
+	}
+	a.hiddenFn, a.visibleFn = a.hiddenRows, a.visibleRows
+	a.crew = newCrew(runs, workersFor(runs, nv+nh))
+	return a
+}
+
+// minParallelWork is the number of elementwise unit updates per phase (runs × units) below
+// which one goroutine is faster than handing blocks to others (measured: the hand-off costs
+// a few microseconds, an update a few nanoseconds).
+const minParallelWork = 8192
+
+func workersFor(runs, units int) int {
+	if runs*units < minParallelWork {
+		return 1
+	}
+	return max(1, min(runtime.GOMAXPROCS(0), runs))
+}
+
+func (a *annealer) close() { a.crew.stop() }
+
+// sampleBase draws every row from the base-rate model, v_i ~ Bernoulli(σ(b_A,i)), exactly.
+func (a *annealer) sampleBase() {
+	a.betaNew = 0 // u = b_A: the zero product W h is multiplied by β = 0 anyway
+	a.crew.run(a.visibleFn)
+}
+
+// setStart copies the starting rows of x into the runs: run r starts at row ⌊r·N/M⌋, so M
+// runs spread evenly over N rows (and cycle through them when M > N).
+func (a *annealer) setStart(x *linalg.Dense) {
+	for r := 0; r < a.runs; r++ {
+		row := x.Row(r * x.Rows / a.runs)
+		copy(a.v.Row(r), row)
+		var s float64
+		for i, vi := range row {
+			s += vi * a.biasDiff[i]
+		}
+		a.biasDot[r] = s
+	}
+}
+
+// hiddenInputs sets wtv = v·W. One matrix product, 2·M·nv·nh flops.
+func (a *annealer) hiddenInputs() {
+	linalg.Gemm(false, false, a.runs, a.nh, a.nv, 1, a.v.Data, a.nv, a.m.W.Data, a.nh, 0, a.wtv.Data, a.nh)
+}
+
+// visibleInputs sets wh = h·Wᵀ. One matrix product, 2·M·nv·nh flops.
+func (a *annealer) visibleInputs() {
+	linalg.Gemm(false, true, a.runs, a.nv, a.nh, 1, a.h.Data, a.nh, a.m.W.Data, a.nh, 0, a.wh.Data, a.nv)
+}
+
+// transition applies one Gibbs transition at inverse temperature beta to every run,
+// h ~ p_β(h|v) then v ~ p_β(v|h), and leaves wtv holding the hidden inputs of the new v. The
+// hidden inputs of the current v must be in wtv.
+func (a *annealer) transition(beta float64) {
+	a.betaNew, a.accumulate, a.sample = beta, false, true
+	a.crew.run(a.hiddenFn)
+	a.visibleInputs()
+	a.crew.run(a.visibleFn)
+	a.hiddenInputs()
+}
+
+// anneal moves every run along betas (which may rise or fall), starting from the states in
+// v: at each step k = 1..K it adds g_{β_k}(v) − g_{β_{k−1}}(v) to the run's log weight and
+// then, except after the last step, applies one Gibbs transition at β_k. With initial set, a
+// transition at β_0 comes first (the runs do not start from an exact draw of p_{β_0}).
+// progress, when not nil, is called after every step with offset+k.
+func (a *annealer) anneal(ctx context.Context, betas []float64, initial bool, progress func(done, total int), offset, total int) error {
+	a.hiddenInputs()
+	if initial {
+		a.transition(betas[0])
+	}
+	last := len(betas) - 1
+	for k := 1; k <= last; k++ {
+		if k%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		a.betaOld, a.betaNew, a.accumulate, a.sample = betas[k-1], betas[k], true, k < last
+		a.crew.run(a.hiddenFn)
+		if k < last {
+			a.visibleInputs()
+			a.crew.run(a.visibleFn)
+			a.hiddenInputs()
+		}
+		if progress != nil {
+			progress(offset+k, total)
+		}
+	}
+	for r, lw := range a.logW {
+		if math.IsNaN(lw) || math.IsInf(lw, 0) {
+			return fmt.Errorf("ais: run %d: log weight is %v (parameters too large for float64?)", r, lw)
+		}
+	}
+	return nil
+}
+
+// productSpan is the number of factors (1+e^{−|βn z|})/(1+e^{−|βo z|}), each in (1/2, 2),
+// multiplied before one logarithm is taken: 2^±512 stays far inside float64's range.
+const productSpan = 512
+
+// hiddenRows does the hidden half of a step on runs [lo, hi). With z = c + Wᵀv it adds
+//
+//	g_βn(v) − g_βo(v) = (βn−βo)(b−b_A)ᵀv + Σ_j softplus(βn z_j) − softplus(βo z_j)
+//
+// to the log weight when accumulate is set, and draws h_j ~ Bernoulli(σ(βn z_j)) when sample
+// is set. softplus(y) = max(y,0) + log(1+e^{−|y|}), and since β ≥ 0,
+// max(βn z,0) − max(βo z,0) = (βn−βo)·max(z,0); the log terms are taken as the log of a product
+// of ratios, and e^{−|βn z|} is shared with the sigmoid, so a hidden unit costs two
+// exponentials and no logarithm.
+func (a *annealer) hiddenRows(lo, hi int) {
+	c := a.m.C
+	bo, bn := a.betaOld, a.betaNew
+	for r := lo; r < hi; r++ {
+		x, h := a.wtv.Row(r), a.h.Row(r)
+		rnd := a.rngs[r]
+		var pos, logs float64
+		prod := 1.0
+		for j, xj := range x {
+			z := c[j] + xj
+			az := math.Abs(z)
+			en := math.Exp(-bn * az)
+			if a.accumulate {
+				pos += max(z, 0)
+				prod *= (1 + en) / (1 + math.Exp(-bo*az))
+				if (j+1)%productSpan == 0 {
+					logs += math.Log(prod)
+					prod = 1
+				}
+			}
+			if a.sample {
+				h[j] = bernoulli(z >= 0, en, rnd)
+			}
+		}
+		if a.accumulate {
+			d := bn - bo
+			a.logW[r] += d*a.biasDot[r] + d*pos + (logs + math.Log(prod))
+		}
+	}
+}
+
+// visibleRows does the visible half of a step on runs [lo, hi): v_i ~ Bernoulli(σ(u_i)) with
+// u = (1−β) b_A + β(b + W h), β = betaNew, and it records (b − b_A)ᵀv for the next
+// weight increment. One exponential per visible unit.
+func (a *annealer) visibleRows(lo, hi int) {
+	b, bA, d := a.m.B, a.baseBias, a.biasDiff
+	beta := a.betaNew
+	for r := lo; r < hi; r++ {
+		y, v := a.wh.Row(r), a.v.Row(r)
+		rnd := a.rngs[r]
+		var dot float64
+		for i, yi := range y {
+			u := (1-beta)*bA[i] + beta*(b[i]+yi)
+			vi := bernoulli(u >= 0, math.Exp(-math.Abs(u)), rnd)
+			v[i] = vi
+			dot += vi * d[i]
+		}
+		a.biasDot[r] = dot
+	}
+}
+
+// bernoulli returns 1 with probability σ(x) and 0 otherwise, given e = e^{−|x|} and the sign
+// of x: σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0. It draws one uniform from r.
+func bernoulli(nonNegative bool, e float64, r *rand.Rand) float64 {
+	u := r.Float64() * (1 + e)
+	if nonNegative {
+		if u < 1 {
+			return 1
+		}
+		return 0
+	}
+	if u < e {
+		return 1
+	}
+	return 0
+}
+
+// crew runs a function over fixed contiguous blocks of rows on a set of goroutines that
+// live as long as the annealer, so a temperature step allocates nothing. Block b is always
+// rows [b·n/B, (b+1)·n/B); which goroutine runs it does not matter, since rows are
+// independent.
+type crew struct {
+	rows, blocks int
+	fn           func(lo, hi int)
+	jobs         chan int
+	wg           sync.WaitGroup
+}
+
+func newCrew(rows, blocks int) *crew {
+	c := &crew{rows: rows, blocks: blocks}
+	if blocks > 1 {
+		c.jobs = make(chan int, blocks)
+		for w := 1; w < blocks; w++ {
+			go c.work()
+		}
+	}
+	return c
+}
+
+func (c *crew) bounds(b int) (lo, hi int) { return b * c.rows / c.blocks, (b + 1) * c.rows / c.blocks }
+
+func (c *crew) work() {
+	for b := range c.jobs {
+		c.fn(c.bounds(b))
+		c.wg.Done()
+	}
+}
+
+// run calls fn on every block and returns when all are done. The caller runs block 0.
+func (c *crew) run(fn func(lo, hi int)) {
+	if c.blocks <= 1 {
+		fn(0, c.rows)
+		return
+	}
+	c.fn = fn
+	c.wg.Add(c.blocks - 1)
+	for b := 1; b < c.blocks; b++ {
+		c.jobs <- b
+	}
+	fn(c.bounds(0))
+	c.wg.Wait()
+	c.fn = nil
+}
+
+func (c *crew) stop() {
+	if c.jobs != nil {
+		close(c.jobs)
+	}
+}
