@@ -186,7 +186,7 @@ func (a *annealer) hiddenRows(lo, hi int) {
 			az := math.Abs(z)
 			en := math.Exp(-bn * az)
 			if a.accumulate {
-				pos += max(z, 0)
+				pos += (z + az) / 2 // max(z, 0), without a branch
 				prod *= (1 + en) / (1 + math.Exp(-bo*az))
 				if (j+1)%productSpan == 0 {
 					logs += math.Log(prod)
@@ -194,7 +194,10 @@ func (a *annealer) hiddenRows(lo, hi int) {
 				}
 			}
 			if a.sample {
-				h[j] = bernoulli(z >= 0, en, rnd)
+				// σ(βn z) is q = 1/(1+e^{−βn|z|}) for z ≥ 0 and 1 − q for z < 0.
+				q := 1 / (1 + en)
+				neg := float64(math.Float64bits(z) >> 63)
+				h[j] = draw(q+neg*(1-2*q), rnd)
 			}
 		}
 		if a.accumulate {
@@ -206,7 +209,8 @@ func (a *annealer) hiddenRows(lo, hi int) {
 
 // visibleRows does the visible half of a step on runs [lo, hi): v_i ~ Bernoulli(σ(u_i)) with
 // u = (1−β) b_A + β(b + W h), β = betaNew, and it records (b − b_A)ᵀv for the next
-// weight increment. One exponential per visible unit.
+// weight increment. One exponential per visible unit; σ(u) = 1/(1 + e^{−u}) is 0 or 1,
+// never NaN, when e^{−u} overflows or underflows.
 func (a *annealer) visibleRows(lo, hi int) {
 	b, bA, d := a.m.B, a.baseBias, a.biasDiff
 	beta := a.betaNew
@@ -216,7 +220,7 @@ func (a *annealer) visibleRows(lo, hi int) {
 		var dot float64
 		for i, yi := range y {
 			u := (1-beta)*bA[i] + beta*(b[i]+yi)
-			vi := bernoulli(u >= 0, math.Exp(-math.Abs(u)), rnd)
+			vi := draw(1/(1+math.Exp(-u)), rnd)
 			v[i] = vi
 			dot += vi * d[i]
 		}
@@ -224,20 +228,10 @@ func (a *annealer) visibleRows(lo, hi int) {
 	}
 }
 
-// bernoulli returns 1 with probability σ(x) and 0 otherwise, given e = e^{−|x|} and the sign
-// of x: σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0. It draws one uniform from r.
-func bernoulli(nonNegative bool, e float64, r *rand.Rand) float64 {
-	u := r.Float64() * (1 + e)
-	if nonNegative {
-		if u < 1 {
-			return 1
-		}
-		return 0
-	}
-	if u < e {
-		return 1
-	}
-	return 0
+// draw returns 1 with probability p and 0 otherwise, from one uniform u of r: the sign bit
+// of u − p, so that no branch depends on the random outcome.
+func draw(p float64, r *rand.Rand) float64 {
+	return float64(math.Float64bits(r.Float64()-p) >> 63)
 }
 
 // crew runs a function over fixed contiguous blocks of rows on a set of goroutines that
