@@ -2,6 +2,7 @@ package mcmc
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -189,7 +190,7 @@ func TestChainsStateErrors(t *testing.T) {
 	}
 }
 
-func isStateErr(err error) bool { return err != nil && strings.Contains(err.Error(), ErrState.Error()) }
+func isStateErr(err error) bool { return errors.Is(err, ErrState) }
 
 // A layer with a base measure, which scaling the inputs does not temper correctly.
 type biasedUnit struct{ rbm.Bernoulli }
