@@ -63,3 +63,24 @@ func benchGemm[T float](b *testing.B, transA, transB bool, m, n, k int,
 	}
 	b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
+
+// BenchmarkGemmKernels runs the RBM products with every micro-kernel the CPU runs.
+func BenchmarkGemmKernels(b *testing.B) {
+	k64, k32 := kernelCandidates()
+	for _, pc := range rbmProducts {
+		for _, kern := range k64[1:] {
+			b.Run("64/"+kern.name+"/"+pc.name, func(b *testing.B) {
+				w64, w32 := useKernels(kern, kernels32.Load())
+				defer useKernels(w64, w32)
+				benchGemm(b, pc.transA, pc.transB, pc.m, pc.n, pc.k, Gemm)
+			})
+		}
+		for _, kern := range k32[1:] {
+			b.Run("32/"+kern.name+"/"+pc.name, func(b *testing.B) {
+				w64, w32 := useKernels(kernels64.Load(), kern)
+				defer useKernels(w64, w32)
+				benchGemm(b, pc.transA, pc.transB, pc.m, pc.n, pc.k, Sgemm)
+			})
+		}
+	}
+}

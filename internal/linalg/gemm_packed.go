@@ -34,23 +34,28 @@ type kernel[T float] struct {
 	// mr×nr is the register tile. mc, kc and nc are the cache blocks: an mc×kc block of A
 	// lives in L2, a kc×nr micro-panel of B in L1. mc is a multiple of mr, nc of nr.
 	mr, nr, mc, kc, nc int
-	// run sets the mr×nr tile C (row stride ldc) to alpha·Σ_p a[p·mr+i]·b[p·nr+j] + beta·C
+	// run sets the mr×nr tile C (row stride ldc) to alpha·Σ_p a[p·sa+i]·b[p·sb+j] + beta·C
 	// for p < kc, computed as fma(alpha, acc, beta·C) with acc accumulated by ascending p.
-	// When load is false C is not read (beta is taken as 0). a and b hold packed
-	// micro-panels of kc·mr and kc·nr elements.
-	run func(kc int, a, b, c []T, ldc int, alpha, beta T, load bool)
+	// When load is false C is not read (beta is taken as 0). a and b are packed
+	// micro-panels (sa = mr, sb = nr) or, where op(A) or op(B) is stored contiguously along
+	// the tile, the matrices themselves (sa = lda, sb = ldb).
+	run microKernel[T]
+	// rows[r], when rows is not nil, is run for the first r rows of the tile, 0 < r < mr.
+	rows []microKernel[T]
 
 	workspaces sync.Pool // *workspace[T] sized for this kernel
 	calls      sync.Pool // *gemmCall[T]
 }
+
+type microKernel[T float] = func(kc int, a []T, sa int, b []T, sb int, c []T, ldc int, alpha, beta T, load bool)
 
 // workspace holds one goroutine's pack buffers and the scratch tile for edges of C.
 type workspace[T float] struct {
 	a, b, tile []T
 }
 
-func newKernel[T float](name string, mr, nr, mc, kc, nc int, run func(kc int, a, b, c []T, ldc int, alpha, beta T, load bool)) *kernel[T] {
-	kern := &kernel[T]{name: name, mr: mr, nr: nr, mc: mc, kc: kc, nc: nc, run: run}
+func newKernel[T float](name string, mr, nr, mc, kc, nc int, run microKernel[T], rows []microKernel[T]) *kernel[T] {
+	kern := &kernel[T]{name: name, mr: mr, nr: nr, mc: mc, kc: kc, nc: nc, run: run, rows: rows}
 	kern.workspaces.New = func() any {
 		return &workspace[T]{a: make([]T, mc*kc), b: make([]T, kc*nc), tile: make([]T, mr*nr)}
 	}
@@ -120,51 +125,67 @@ func (c *gemmCall[T]) part(i, parts int) {
 // blocked computes rows [i0, i1) and columns [j0, j1) of C with the BLIS loop nest. i0 is
 // a multiple of mr and j0 of nr, so every element meets the same register tile edges
 // whichever strip it is in.
+//
+// A micro-panel is read in place, not packed, when the matrix stores it contiguously along
+// the tile (op(A) = Aᵀ, op(B) = B) and the kernel can use it as it is: a whole panel, or a
+// bottom edge when the kernel has row-edge variants. Right-edge panels of B are always packed
+// with zeros past n.
 func blocked[T float](g *gemmArgs[T], kern *kernel[T], ws *workspace[T], i0, i1, j0, j1 int) {
-	mr, nr := kern.mr, kern.nr
+	// op(A)[i, p] is a[p·lda + i], contiguous along i, when A is transposed; op(B)[p, j] is
+	// b[p·ldb + j], contiguous along j, unless B is transposed.
+	aDirect, bDirect := g.transA, !g.transB
 	for jc := j0; jc < j1; jc += kern.nc {
 		nc := min(kern.nc, j1-jc)
 		for pc := 0; pc < g.k; pc += kern.kc {
 			kc := min(kern.kc, g.k-pc)
-			// op(B)[p, j] is b[p·ldb + j], contiguous along j, unless B is transposed.
-			pack(ws.b, g.b, g.ldb, !g.transB, jc, nc, pc, kc, nr)
+			pack(ws.b, g.b, g.ldb, bDirect, jc, nc, pc, kc, kern.nr, bDirect, false)
 			beta, load := g.beta, g.beta != 0
 			if pc > 0 {
 				beta, load = 1, true // later k blocks add to C
 			}
 			for ic := i0; ic < i1; ic += kern.mc {
 				mc := min(kern.mc, i1-ic)
-				// op(A)[i, p] is a[p·lda + i], contiguous along i, when A is transposed.
-				pack(ws.a, g.a, g.lda, g.transA, ic, mc, pc, kc, mr)
-				macro(g, kern, ws, ic, mc, jc, nc, kc, beta, load)
+				pack(ws.a, g.a, g.lda, aDirect, ic, mc, pc, kc, kern.mr, aDirect, aDirect && kern.rows != nil)
+				macro(g, kern, ws, ic, mc, jc, nc, pc, kc, beta, load)
 			}
 		}
 	}
 }
 
-// macro runs the micro-kernel over the mc×nc block of C at (ic, jc) from packed panels.
-func macro[T float](g *gemmArgs[T], kern *kernel[T], ws *workspace[T], ic, mc, jc, nc, kc int, beta T, load bool) {
+// macro runs the micro-kernel over the mc×nc block of C at (ic, jc), k block (pc, kc).
+func macro[T float](g *gemmArgs[T], kern *kernel[T], ws *workspace[T], ic, mc, jc, nc, pc, kc int, beta T, load bool) {
 	mr, nr, ldc := kern.mr, kern.nr, g.ldc
+	aDirect, bDirect := g.transA, !g.transB
 	for jr := 0; jr < nc; jr += nr {
-		bp := ws.b[jr*kc : (jr+nr)*kc]
 		cols := min(nr, nc-jr)
+		bp, sb := ws.b[jr*kc:(jr+nr)*kc], nr
+		if bDirect && cols == nr {
+			bp, sb = g.b[pc*g.ldb+jc+jr:], g.ldb
+		}
 		for ir := 0; ir < mc; ir += mr {
-			ap := ws.a[ir*kc : (ir+mr)*kc]
 			rows := min(mr, mc-ir)
+			ap, sa := ws.a[ir*kc:(ir+mr)*kc], mr
+			if aDirect && (rows == mr || kern.rows != nil) {
+				ap, sa = g.a[pc*g.lda+ic+ir:], g.lda
+			}
+			run := kern.run
+			if rows < mr && kern.rows != nil {
+				run = kern.rows[rows]
+			}
 			ci := (ic+ir)*ldc + jc + jr
-			if rows == mr && cols == nr {
-				kern.run(kc, ap, bp, g.c[ci:], ldc, g.alpha, beta, load)
+			if cols == nr && (rows == mr || kern.rows != nil) {
+				run(kc, ap, sa, bp, sb, g.c[ci:], ldc, g.alpha, beta, load)
 				continue
 			}
-			// An edge tile goes through the scratch tile so that the kernel computes it
-			// with exactly the arithmetic of a full one.
+			// A right-edge tile goes through the scratch tile so that the kernel computes
+			// it with exactly the arithmetic of a full one.
 			tile := ws.tile[:mr*nr]
 			if load {
 				for r := 0; r < rows; r++ {
 					copy(tile[r*nr:r*nr+cols], g.c[ci+r*ldc:])
 				}
 			}
-			kern.run(kc, ap, bp, tile, nr, g.alpha, beta, load)
+			run(kc, ap, sa, bp, sb, tile, nr, g.alpha, beta, load)
 			for r := 0; r < rows; r++ {
 				copy(g.c[ci+r*ldc:ci+r*ldc+cols], tile[r*nr:])
 			}

@@ -26,15 +26,16 @@ type spec struct {
 	mr, nv int  // tile: mr rows of nv vectors
 	unroll int  // steps of p per loop iteration
 	bcst   bool // AVX-512 embedded broadcast of a from memory instead of a broadcast register
+	edges  bool // also generate kernels for the bottom edge of C, with 1 … mr−1 rows
 }
 
 var specs = []spec{
-	{name: "dgemm6x8AVX2", double: true, mr: 6, nv: 2, unroll: 4},
-	{name: "sgemm6x16AVX2", double: false, mr: 6, nv: 2, unroll: 4},
-	{name: "dgemm12x16AVX512", double: true, zmm: true, mr: 12, nv: 2, unroll: 4},
-	{name: "dgemm8x24AVX512", double: true, zmm: true, mr: 8, nv: 3, unroll: 4},
-	{name: "sgemm12x32AVX512", double: false, zmm: true, mr: 12, nv: 2, unroll: 4},
-	{name: "sgemm8x48AVX512", double: false, zmm: true, mr: 8, nv: 3, unroll: 4},
+	{name: "dgemm6x8AVX2", double: true, mr: 6, nv: 2, unroll: 4, edges: true},
+	{name: "sgemm6x16AVX2", double: false, mr: 6, nv: 2, unroll: 4, edges: true},
+	{name: "dgemm12x16AVX512", double: true, zmm: true, mr: 12, nv: 2, unroll: 4, edges: true},
+	{name: "dgemm8x24AVX512", double: true, zmm: true, mr: 8, nv: 3, unroll: 4, edges: true},
+	{name: "sgemm12x32AVX512", double: false, zmm: true, mr: 12, nv: 2, unroll: 4, edges: true},
+	{name: "sgemm8x48AVX512", double: false, zmm: true, mr: 8, nv: 3, unroll: 4, edges: true},
 }
 
 func (s spec) size() int {
@@ -90,21 +91,28 @@ func (s spec) broadcast() string {
 	return "VBROADCASTSS"
 }
 
-// step emits one p step, reading a at byte offset ao(SI) and b at bo(DI).
-func (s spec) step(w *strings.Builder, ao, bo int) {
+// stepAddr returns the address of step i of an unrolled group: base + i·stride, where
+// stride3 holds 3·stride.
+func stepAddr(base, stride, stride3 string, i int) string {
+	return [...]string{"(" + base + ")", "(" + base + ")(" + stride + "*1)", "(" + base + ")(" + stride + "*2)", "(" + base + ")(" + stride3 + "*1)"}[i]
+}
+
+// step emits one p step, reading a at address ao and b at bo (Go assembler operands without
+// displacement).
+func (s spec) step(w *strings.Builder, ao, bo string) {
 	sz, fma := s.size(), "VFMADD231"+s.suffix()
 	for v := 0; v < s.nv; v++ {
-		fmt.Fprintf(w, "\tVMOVUP%s %d(DI), %s\n", s.suffix()[1:], bo+v*s.lanes()*sz, s.bReg(v))
+		fmt.Fprintf(w, "\tVMOVUP%s %d%s, %s\n", s.suffix()[1:], v*s.lanes()*sz, bo, s.bReg(v))
 	}
 	for r := 0; r < s.mr; r++ {
 		if s.bcst {
 			for v := 0; v < s.nv; v++ {
-				fmt.Fprintf(w, "\t%s.BCST %d(SI), %s, %s\n", fma, ao+r*sz, s.bReg(v), s.acc(r, v))
+				fmt.Fprintf(w, "\t%s.BCST %d%s, %s, %s\n", fma, r*sz, ao, s.bReg(v), s.acc(r, v))
 			}
 			continue
 		}
 		t := s.tReg(r)
-		fmt.Fprintf(w, "\t%s %d(SI), %s\n", s.broadcast(), ao+r*sz, t)
+		fmt.Fprintf(w, "\t%s %d%s, %s\n", s.broadcast(), r*sz, ao, t)
 		for v := 0; v < s.nv; v++ {
 			fmt.Fprintf(w, "\t%s %s, %s, %s\n", fma, s.bReg(v), t, s.acc(r, v))
 		}
@@ -114,14 +122,15 @@ func (s spec) step(w *strings.Builder, ao, bo int) {
 func (s spec) text(w *strings.Builder) {
 	sz, nr := s.size(), s.nr()
 	shift := map[int]int{8: 3, 4: 2}[sz]
-	alphaOff, betaOff, loadOff, argSize := 40, 48, 56, 57
+	alphaOff, betaOff, loadOff, argSize := 56, 64, 72, 73
 	if !s.double {
-		alphaOff, betaOff, loadOff, argSize = 40, 44, 48, 49
+		alphaOff, betaOff, loadOff, argSize = 56, 60, 64, 65
 	}
-	fmt.Fprintf(w, "\n// func %s(kc int, a, b, c *%s, ldc int, alpha, beta %s, load bool)\n", s.name, s.goType(), s.goType())
+	fmt.Fprintf(w, "\n// func %s(kc int, a *%s, sa int, b *%s, sb int, c *%s, ldc int, alpha, beta %s, load bool)\n", s.name, s.goType(), s.goType(), s.goType(), s.goType())
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", s.name, argSize)
-	w.WriteString("\tMOVQ kc+0(FP), CX\n\tMOVQ a+8(FP), SI\n\tMOVQ b+16(FP), DI\n\tMOVQ c+24(FP), DX\n\tMOVQ ldc+32(FP), R8\n")
-	fmt.Fprintf(w, "\tSHLQ $%d, R8\n", shift)
+	w.WriteString("\tMOVQ kc+0(FP), CX\n\tMOVQ a+8(FP), SI\n\tMOVQ sa+16(FP), R12\n\tMOVQ b+24(FP), DI\n\tMOVQ sb+32(FP), R10\n\tMOVQ c+40(FP), DX\n\tMOVQ ldc+48(FP), R8\n")
+	fmt.Fprintf(w, "\tSHLQ $%d, R8\n\tSHLQ $%d, R10\n\tSHLQ $%d, R12\n", shift, shift, shift)
+	w.WriteString("\tLEAQ (R10)(R10*2), R11\n\tLEAQ (R12)(R12*2), R13\n")
 	// Zero the accumulators.
 	for r := 0; r < s.mr; r++ {
 		for v := 0; v < s.nv; v++ {
@@ -142,16 +151,19 @@ func (s spec) text(w *strings.Builder) {
 		}
 	}
 	u := s.unroll
-	fmt.Fprintf(w, "\tMOVQ CX, BX\n\tSHRQ $%d, BX\n\tJZ tail\n", map[int]int{1: 0, 2: 1, 4: 2, 8: 3}[u])
+	if u != 4 {
+		log.Fatalf("%s: the loop is unrolled 4 times, not %d", s.name, u)
+	}
+	w.WriteString("\tMOVQ CX, BX\n\tSHRQ $2, BX\n\tJZ tail\n")
 	w.WriteString("loop:\n")
 	for i := 0; i < u; i++ {
-		s.step(w, i*s.mr*sz, i*nr*sz)
+		s.step(w, stepAddr("SI", "R12", "R13", i), stepAddr("DI", "R10", "R11", i))
 	}
-	fmt.Fprintf(w, "\tADDQ $%d, SI\n\tADDQ $%d, DI\n\tDECQ BX\n\tJNZ loop\n", u*s.mr*sz, u*nr*sz)
+	w.WriteString("\tLEAQ (SI)(R12*4), SI\n\tLEAQ (DI)(R10*4), DI\n\tDECQ BX\n\tJNZ loop\n")
 	fmt.Fprintf(w, "tail:\n\tANDQ $%d, CX\n\tJZ epilogue\n", u-1)
 	w.WriteString("loop1:\n")
-	s.step(w, 0, 0)
-	fmt.Fprintf(w, "\tADDQ $%d, SI\n\tADDQ $%d, DI\n\tDECQ CX\n\tJNZ loop1\n", s.mr*sz, nr*sz)
+	s.step(w, "(SI)", "(DI)")
+	w.WriteString("\tADDQ R12, SI\n\tADDQ R10, DI\n\tDECQ CX\n\tJNZ loop1\n")
 
 	// Epilogue: registers 0 (alpha), 1 (beta) and 2 (temporary) are free now.
 	alpha, beta, tmp := s.reg(0), s.reg(1), s.reg(2)
@@ -189,11 +201,11 @@ func (s spec) text(w *strings.Builder) {
 func (s spec) decl(w *bytes.Buffer) {
 	t := s.goType()
 	fmt.Fprintf(w, "\n// %s is a %d×%d micro-kernel (kernel.run's contract) for %s.\n", s.name, s.mr, s.nr(), t)
-	fmt.Fprintf(w, "//\n//go:noescape\nfunc %s(kc int, a, b, c *%s, ldc int, alpha, beta %s, load bool)\n", s.name, t, t)
+	fmt.Fprintf(w, "//\n//go:noescape\nfunc %s(kc int, a *%s, sa int, b *%s, sb int, c *%s, ldc int, alpha, beta %s, load bool)\n", s.name, t, t, t, t)
 	fmt.Fprintf(w, "\n// run%s checks the slices' lengths and calls %s.\n", s.name, s.name)
-	fmt.Fprintf(w, "func run%s(kc int, a, b, c []%s, ldc int, alpha, beta %s, load bool) {\n", s.name, t, t)
-	fmt.Fprintf(w, "\t_, _, _ = a[%d*kc-1], b[%d*kc-1], c[%d*ldc+%d]\n", s.mr, s.nr(), s.mr-1, s.nr()-1)
-	fmt.Fprintf(w, "\t%s(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, load)\n}\n", s.name)
+	fmt.Fprintf(w, "func run%s(kc int, a []%s, sa int, b []%s, sb int, c []%s, ldc int, alpha, beta %s, load bool) {\n", s.name, t, t, t, t)
+	fmt.Fprintf(w, "\t_, _, _ = a[(kc-1)*sa+%d], b[(kc-1)*sb+%d], c[%d*ldc+%d]\n", s.mr-1, s.nr()-1, s.mr-1, s.nr()-1)
+	fmt.Fprintf(w, "\t%s(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)\n}\n", s.name)
 }
 
 func main() {
@@ -205,6 +217,20 @@ func main() {
 	for _, s := range specs {
 		s.text(&asm)
 		s.decl(&decl)
+		if !s.edges {
+			continue
+		}
+		t := s.goType()
+		table := fmt.Sprintf("\n// %sRows[r] is %s for the first r rows of the tile (0 < r < %d).\n", s.name, s.name, s.mr) +
+			fmt.Sprintf("var %sRows = []func(kc int, a []%s, sa int, b []%s, sb int, c []%s, ldc int, alpha, beta %s, load bool){nil", s.name, t, t, t, t)
+		for r := 1; r < s.mr; r++ {
+			e := s
+			e.mr, e.name = r, fmt.Sprintf("%sRows%d", s.name, r)
+			e.text(&asm)
+			e.decl(&decl)
+			table += fmt.Sprintf(", run%s", e.name)
+		}
+		decl.WriteString(table + "}\n")
 	}
 	src, err := format.Source(decl.Bytes())
 	if err != nil {

@@ -9,8 +9,8 @@ var (
 	kernels64 atomic.Pointer[kernel[float64]]
 	kernels32 atomic.Pointer[kernel[float32]]
 
-	portable64 = newKernel("go4x4", 4, 4, 128, 256, 1024, kernelGo4x4[float64])
-	portable32 = newKernel("go4x4", 4, 4, 128, 256, 1024, kernelGo4x4[float32])
+	portable64 = newKernel("go4x4", 4, 4, 128, 256, 1024, kernelGo4x4[float64], nil)
+	portable32 = newKernel("go4x4", 4, 4, 128, 256, 1024, kernelGo4x4[float32], nil)
 
 	best64, best32 = bestKernels()
 )
@@ -45,11 +45,10 @@ func useKernels(k64 *kernel[float64], k32 *kernel[float32]) (*kernel[float64], *
 // It keeps the contract of kernel.run, except that the compiler may or may not fuse the
 // multiply-adds (it does on arm64, not on amd64 below GOAMD64=v3), so its last bits are
 // its own.
-func kernelGo4x4[T float](kc int, a, b, c []T, ldc int, alpha, beta T, load bool) {
+func kernelGo4x4[T float](kc int, a []T, sa int, b []T, sb int, c []T, ldc int, alpha, beta T, load bool) {
 	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 T
-	a, b = a[:4*kc], b[:4*kc]
-	for p := 0; p < 4*kc; p += 4 {
-		ap, bp := (*[4]T)(a[p:]), (*[4]T)(b[p:])
+	for p := 0; p < kc; p++ {
+		ap, bp := (*[4]T)(a[p*sa:]), (*[4]T)(b[p*sb:])
 		a0, a1, a2, a3 := ap[0], ap[1], ap[2], ap[3]
 		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
 		c00 += a0 * b0

@@ -5,9 +5,15 @@ package linalg
 // dst[q·w·kc + p·w + r], zero-padded past xn. op(X)[p, x] is src[p·ld + x] when contiguous
 // (x runs along a stored row) and src[x·ld + p] otherwise. For A, x is the row index of
 // op(A) and p its column; for B, x is the column index of op(B) and p its row.
-func pack[T float](dst, src []T, ld int, contiguous bool, x0, xn, p0, kc, w int) {
+//
+// skipFull skips the micro-panels of full width w, and skipEdge the last one when it is
+// narrower: the kernels read those in place.
+func pack[T float](dst, src []T, ld int, contiguous bool, x0, xn, p0, kc, w int, skipFull, skipEdge bool) {
 	for x := 0; x < xn; x += w {
 		n := min(w, xn-x)
+		if n == w && skipFull || n < w && skipEdge {
+			continue
+		}
 		panel := dst[x*kc : (x+w)*kc]
 		if contiguous {
 			packAlong(panel, src[p0*ld+x0+x:], ld, kc, n, w)
@@ -48,10 +54,15 @@ func packAlong[T float](panel, src []T, ld, kc, n, w int) {
 // packAcross packs a micro-panel whose kc elements for one x are contiguous in src.
 func packAcross[T float](panel, src []T, ld, kc, n, w int) {
 	panel = panel[:kc*w]
+	rows, steps := packAcrossAsm(panel, src, ld, kc, n, w)
 	for r := 0; r < n; r++ {
 		s := src[r*ld : r*ld+kc]
-		for p, v := range s {
-			panel[p*w+r] = v
+		from := 0
+		if r < rows {
+			from = steps
+		}
+		for p := from; p < kc; p++ {
+			panel[p*w+r] = s[p]
 		}
 	}
 	for r := n; r < w; r++ {

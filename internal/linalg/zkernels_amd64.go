@@ -7,65 +7,589 @@ package linalg
 // dgemm6x8AVX2 is a 6×8 micro-kernel (kernel.run's contract) for float64.
 //
 //go:noescape
-func dgemm6x8AVX2(kc int, a, b, c *float64, ldc int, alpha, beta float64, load bool)
+func dgemm6x8AVX2(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
 
 // rundgemm6x8AVX2 checks the slices' lengths and calls dgemm6x8AVX2.
-func rundgemm6x8AVX2(kc int, a, b, c []float64, ldc int, alpha, beta float64, load bool) {
-	_, _, _ = a[6*kc-1], b[8*kc-1], c[5*ldc+7]
-	dgemm6x8AVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, load)
+func rundgemm6x8AVX2(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+5], b[(kc-1)*sb+7], c[5*ldc+7]
+	dgemm6x8AVX2(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
 }
+
+// dgemm6x8AVX2Rows1 is a 1×8 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm6x8AVX2Rows1(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm6x8AVX2Rows1 checks the slices' lengths and calls dgemm6x8AVX2Rows1.
+func rundgemm6x8AVX2Rows1(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+0], b[(kc-1)*sb+7], c[0*ldc+7]
+	dgemm6x8AVX2Rows1(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm6x8AVX2Rows2 is a 2×8 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm6x8AVX2Rows2(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm6x8AVX2Rows2 checks the slices' lengths and calls dgemm6x8AVX2Rows2.
+func rundgemm6x8AVX2Rows2(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+1], b[(kc-1)*sb+7], c[1*ldc+7]
+	dgemm6x8AVX2Rows2(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm6x8AVX2Rows3 is a 3×8 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm6x8AVX2Rows3(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm6x8AVX2Rows3 checks the slices' lengths and calls dgemm6x8AVX2Rows3.
+func rundgemm6x8AVX2Rows3(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+2], b[(kc-1)*sb+7], c[2*ldc+7]
+	dgemm6x8AVX2Rows3(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm6x8AVX2Rows4 is a 4×8 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm6x8AVX2Rows4(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm6x8AVX2Rows4 checks the slices' lengths and calls dgemm6x8AVX2Rows4.
+func rundgemm6x8AVX2Rows4(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+3], b[(kc-1)*sb+7], c[3*ldc+7]
+	dgemm6x8AVX2Rows4(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm6x8AVX2Rows5 is a 5×8 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm6x8AVX2Rows5(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm6x8AVX2Rows5 checks the slices' lengths and calls dgemm6x8AVX2Rows5.
+func rundgemm6x8AVX2Rows5(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+4], b[(kc-1)*sb+7], c[4*ldc+7]
+	dgemm6x8AVX2Rows5(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm6x8AVX2Rows[r] is dgemm6x8AVX2 for the first r rows of the tile (0 < r < 6).
+var dgemm6x8AVX2Rows = []func(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool){nil, rundgemm6x8AVX2Rows1, rundgemm6x8AVX2Rows2, rundgemm6x8AVX2Rows3, rundgemm6x8AVX2Rows4, rundgemm6x8AVX2Rows5}
 
 // sgemm6x16AVX2 is a 6×16 micro-kernel (kernel.run's contract) for float32.
 //
 //go:noescape
-func sgemm6x16AVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32, load bool)
+func sgemm6x16AVX2(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
 
 // runsgemm6x16AVX2 checks the slices' lengths and calls sgemm6x16AVX2.
-func runsgemm6x16AVX2(kc int, a, b, c []float32, ldc int, alpha, beta float32, load bool) {
-	_, _, _ = a[6*kc-1], b[16*kc-1], c[5*ldc+15]
-	sgemm6x16AVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, load)
+func runsgemm6x16AVX2(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+5], b[(kc-1)*sb+15], c[5*ldc+15]
+	sgemm6x16AVX2(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
 }
+
+// sgemm6x16AVX2Rows1 is a 1×16 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm6x16AVX2Rows1(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm6x16AVX2Rows1 checks the slices' lengths and calls sgemm6x16AVX2Rows1.
+func runsgemm6x16AVX2Rows1(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+0], b[(kc-1)*sb+15], c[0*ldc+15]
+	sgemm6x16AVX2Rows1(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm6x16AVX2Rows2 is a 2×16 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm6x16AVX2Rows2(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm6x16AVX2Rows2 checks the slices' lengths and calls sgemm6x16AVX2Rows2.
+func runsgemm6x16AVX2Rows2(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+1], b[(kc-1)*sb+15], c[1*ldc+15]
+	sgemm6x16AVX2Rows2(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm6x16AVX2Rows3 is a 3×16 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm6x16AVX2Rows3(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm6x16AVX2Rows3 checks the slices' lengths and calls sgemm6x16AVX2Rows3.
+func runsgemm6x16AVX2Rows3(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+2], b[(kc-1)*sb+15], c[2*ldc+15]
+	sgemm6x16AVX2Rows3(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm6x16AVX2Rows4 is a 4×16 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm6x16AVX2Rows4(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm6x16AVX2Rows4 checks the slices' lengths and calls sgemm6x16AVX2Rows4.
+func runsgemm6x16AVX2Rows4(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+3], b[(kc-1)*sb+15], c[3*ldc+15]
+	sgemm6x16AVX2Rows4(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm6x16AVX2Rows5 is a 5×16 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm6x16AVX2Rows5(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm6x16AVX2Rows5 checks the slices' lengths and calls sgemm6x16AVX2Rows5.
+func runsgemm6x16AVX2Rows5(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+4], b[(kc-1)*sb+15], c[4*ldc+15]
+	sgemm6x16AVX2Rows5(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm6x16AVX2Rows[r] is sgemm6x16AVX2 for the first r rows of the tile (0 < r < 6).
+var sgemm6x16AVX2Rows = []func(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool){nil, runsgemm6x16AVX2Rows1, runsgemm6x16AVX2Rows2, runsgemm6x16AVX2Rows3, runsgemm6x16AVX2Rows4, runsgemm6x16AVX2Rows5}
 
 // dgemm12x16AVX512 is a 12×16 micro-kernel (kernel.run's contract) for float64.
 //
 //go:noescape
-func dgemm12x16AVX512(kc int, a, b, c *float64, ldc int, alpha, beta float64, load bool)
+func dgemm12x16AVX512(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
 
 // rundgemm12x16AVX512 checks the slices' lengths and calls dgemm12x16AVX512.
-func rundgemm12x16AVX512(kc int, a, b, c []float64, ldc int, alpha, beta float64, load bool) {
-	_, _, _ = a[12*kc-1], b[16*kc-1], c[11*ldc+15]
-	dgemm12x16AVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, load)
+func rundgemm12x16AVX512(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+11], b[(kc-1)*sb+15], c[11*ldc+15]
+	dgemm12x16AVX512(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
 }
+
+// dgemm12x16AVX512Rows1 is a 1×16 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm12x16AVX512Rows1(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm12x16AVX512Rows1 checks the slices' lengths and calls dgemm12x16AVX512Rows1.
+func rundgemm12x16AVX512Rows1(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+0], b[(kc-1)*sb+15], c[0*ldc+15]
+	dgemm12x16AVX512Rows1(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm12x16AVX512Rows2 is a 2×16 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm12x16AVX512Rows2(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm12x16AVX512Rows2 checks the slices' lengths and calls dgemm12x16AVX512Rows2.
+func rundgemm12x16AVX512Rows2(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+1], b[(kc-1)*sb+15], c[1*ldc+15]
+	dgemm12x16AVX512Rows2(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm12x16AVX512Rows3 is a 3×16 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm12x16AVX512Rows3(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm12x16AVX512Rows3 checks the slices' lengths and calls dgemm12x16AVX512Rows3.
+func rundgemm12x16AVX512Rows3(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+2], b[(kc-1)*sb+15], c[2*ldc+15]
+	dgemm12x16AVX512Rows3(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm12x16AVX512Rows4 is a 4×16 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm12x16AVX512Rows4(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm12x16AVX512Rows4 checks the slices' lengths and calls dgemm12x16AVX512Rows4.
+func rundgemm12x16AVX512Rows4(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+3], b[(kc-1)*sb+15], c[3*ldc+15]
+	dgemm12x16AVX512Rows4(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm12x16AVX512Rows5 is a 5×16 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm12x16AVX512Rows5(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm12x16AVX512Rows5 checks the slices' lengths and calls dgemm12x16AVX512Rows5.
+func rundgemm12x16AVX512Rows5(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+4], b[(kc-1)*sb+15], c[4*ldc+15]
+	dgemm12x16AVX512Rows5(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm12x16AVX512Rows6 is a 6×16 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm12x16AVX512Rows6(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm12x16AVX512Rows6 checks the slices' lengths and calls dgemm12x16AVX512Rows6.
+func rundgemm12x16AVX512Rows6(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+5], b[(kc-1)*sb+15], c[5*ldc+15]
+	dgemm12x16AVX512Rows6(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm12x16AVX512Rows7 is a 7×16 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm12x16AVX512Rows7(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm12x16AVX512Rows7 checks the slices' lengths and calls dgemm12x16AVX512Rows7.
+func rundgemm12x16AVX512Rows7(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+6], b[(kc-1)*sb+15], c[6*ldc+15]
+	dgemm12x16AVX512Rows7(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm12x16AVX512Rows8 is a 8×16 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm12x16AVX512Rows8(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm12x16AVX512Rows8 checks the slices' lengths and calls dgemm12x16AVX512Rows8.
+func rundgemm12x16AVX512Rows8(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+7], b[(kc-1)*sb+15], c[7*ldc+15]
+	dgemm12x16AVX512Rows8(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm12x16AVX512Rows9 is a 9×16 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm12x16AVX512Rows9(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm12x16AVX512Rows9 checks the slices' lengths and calls dgemm12x16AVX512Rows9.
+func rundgemm12x16AVX512Rows9(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+8], b[(kc-1)*sb+15], c[8*ldc+15]
+	dgemm12x16AVX512Rows9(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm12x16AVX512Rows10 is a 10×16 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm12x16AVX512Rows10(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm12x16AVX512Rows10 checks the slices' lengths and calls dgemm12x16AVX512Rows10.
+func rundgemm12x16AVX512Rows10(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+9], b[(kc-1)*sb+15], c[9*ldc+15]
+	dgemm12x16AVX512Rows10(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm12x16AVX512Rows11 is a 11×16 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm12x16AVX512Rows11(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm12x16AVX512Rows11 checks the slices' lengths and calls dgemm12x16AVX512Rows11.
+func rundgemm12x16AVX512Rows11(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+10], b[(kc-1)*sb+15], c[10*ldc+15]
+	dgemm12x16AVX512Rows11(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm12x16AVX512Rows[r] is dgemm12x16AVX512 for the first r rows of the tile (0 < r < 12).
+var dgemm12x16AVX512Rows = []func(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool){nil, rundgemm12x16AVX512Rows1, rundgemm12x16AVX512Rows2, rundgemm12x16AVX512Rows3, rundgemm12x16AVX512Rows4, rundgemm12x16AVX512Rows5, rundgemm12x16AVX512Rows6, rundgemm12x16AVX512Rows7, rundgemm12x16AVX512Rows8, rundgemm12x16AVX512Rows9, rundgemm12x16AVX512Rows10, rundgemm12x16AVX512Rows11}
 
 // dgemm8x24AVX512 is a 8×24 micro-kernel (kernel.run's contract) for float64.
 //
 //go:noescape
-func dgemm8x24AVX512(kc int, a, b, c *float64, ldc int, alpha, beta float64, load bool)
+func dgemm8x24AVX512(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
 
 // rundgemm8x24AVX512 checks the slices' lengths and calls dgemm8x24AVX512.
-func rundgemm8x24AVX512(kc int, a, b, c []float64, ldc int, alpha, beta float64, load bool) {
-	_, _, _ = a[8*kc-1], b[24*kc-1], c[7*ldc+23]
-	dgemm8x24AVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, load)
+func rundgemm8x24AVX512(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+7], b[(kc-1)*sb+23], c[7*ldc+23]
+	dgemm8x24AVX512(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
 }
+
+// dgemm8x24AVX512Rows1 is a 1×24 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm8x24AVX512Rows1(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm8x24AVX512Rows1 checks the slices' lengths and calls dgemm8x24AVX512Rows1.
+func rundgemm8x24AVX512Rows1(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+0], b[(kc-1)*sb+23], c[0*ldc+23]
+	dgemm8x24AVX512Rows1(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm8x24AVX512Rows2 is a 2×24 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm8x24AVX512Rows2(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm8x24AVX512Rows2 checks the slices' lengths and calls dgemm8x24AVX512Rows2.
+func rundgemm8x24AVX512Rows2(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+1], b[(kc-1)*sb+23], c[1*ldc+23]
+	dgemm8x24AVX512Rows2(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm8x24AVX512Rows3 is a 3×24 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm8x24AVX512Rows3(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm8x24AVX512Rows3 checks the slices' lengths and calls dgemm8x24AVX512Rows3.
+func rundgemm8x24AVX512Rows3(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+2], b[(kc-1)*sb+23], c[2*ldc+23]
+	dgemm8x24AVX512Rows3(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm8x24AVX512Rows4 is a 4×24 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm8x24AVX512Rows4(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm8x24AVX512Rows4 checks the slices' lengths and calls dgemm8x24AVX512Rows4.
+func rundgemm8x24AVX512Rows4(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+3], b[(kc-1)*sb+23], c[3*ldc+23]
+	dgemm8x24AVX512Rows4(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm8x24AVX512Rows5 is a 5×24 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm8x24AVX512Rows5(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm8x24AVX512Rows5 checks the slices' lengths and calls dgemm8x24AVX512Rows5.
+func rundgemm8x24AVX512Rows5(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+4], b[(kc-1)*sb+23], c[4*ldc+23]
+	dgemm8x24AVX512Rows5(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm8x24AVX512Rows6 is a 6×24 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm8x24AVX512Rows6(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm8x24AVX512Rows6 checks the slices' lengths and calls dgemm8x24AVX512Rows6.
+func rundgemm8x24AVX512Rows6(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+5], b[(kc-1)*sb+23], c[5*ldc+23]
+	dgemm8x24AVX512Rows6(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm8x24AVX512Rows7 is a 7×24 micro-kernel (kernel.run's contract) for float64.
+//
+//go:noescape
+func dgemm8x24AVX512Rows7(kc int, a *float64, sa int, b *float64, sb int, c *float64, ldc int, alpha, beta float64, load bool)
+
+// rundgemm8x24AVX512Rows7 checks the slices' lengths and calls dgemm8x24AVX512Rows7.
+func rundgemm8x24AVX512Rows7(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool) {
+	_, _, _ = a[(kc-1)*sa+6], b[(kc-1)*sb+23], c[6*ldc+23]
+	dgemm8x24AVX512Rows7(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// dgemm8x24AVX512Rows[r] is dgemm8x24AVX512 for the first r rows of the tile (0 < r < 8).
+var dgemm8x24AVX512Rows = []func(kc int, a []float64, sa int, b []float64, sb int, c []float64, ldc int, alpha, beta float64, load bool){nil, rundgemm8x24AVX512Rows1, rundgemm8x24AVX512Rows2, rundgemm8x24AVX512Rows3, rundgemm8x24AVX512Rows4, rundgemm8x24AVX512Rows5, rundgemm8x24AVX512Rows6, rundgemm8x24AVX512Rows7}
 
 // sgemm12x32AVX512 is a 12×32 micro-kernel (kernel.run's contract) for float32.
 //
 //go:noescape
-func sgemm12x32AVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32, load bool)
+func sgemm12x32AVX512(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
 
 // runsgemm12x32AVX512 checks the slices' lengths and calls sgemm12x32AVX512.
-func runsgemm12x32AVX512(kc int, a, b, c []float32, ldc int, alpha, beta float32, load bool) {
-	_, _, _ = a[12*kc-1], b[32*kc-1], c[11*ldc+31]
-	sgemm12x32AVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, load)
+func runsgemm12x32AVX512(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+11], b[(kc-1)*sb+31], c[11*ldc+31]
+	sgemm12x32AVX512(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
 }
+
+// sgemm12x32AVX512Rows1 is a 1×32 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm12x32AVX512Rows1(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm12x32AVX512Rows1 checks the slices' lengths and calls sgemm12x32AVX512Rows1.
+func runsgemm12x32AVX512Rows1(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+0], b[(kc-1)*sb+31], c[0*ldc+31]
+	sgemm12x32AVX512Rows1(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm12x32AVX512Rows2 is a 2×32 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm12x32AVX512Rows2(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm12x32AVX512Rows2 checks the slices' lengths and calls sgemm12x32AVX512Rows2.
+func runsgemm12x32AVX512Rows2(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+1], b[(kc-1)*sb+31], c[1*ldc+31]
+	sgemm12x32AVX512Rows2(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm12x32AVX512Rows3 is a 3×32 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm12x32AVX512Rows3(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm12x32AVX512Rows3 checks the slices' lengths and calls sgemm12x32AVX512Rows3.
+func runsgemm12x32AVX512Rows3(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+2], b[(kc-1)*sb+31], c[2*ldc+31]
+	sgemm12x32AVX512Rows3(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm12x32AVX512Rows4 is a 4×32 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm12x32AVX512Rows4(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm12x32AVX512Rows4 checks the slices' lengths and calls sgemm12x32AVX512Rows4.
+func runsgemm12x32AVX512Rows4(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+3], b[(kc-1)*sb+31], c[3*ldc+31]
+	sgemm12x32AVX512Rows4(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm12x32AVX512Rows5 is a 5×32 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm12x32AVX512Rows5(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm12x32AVX512Rows5 checks the slices' lengths and calls sgemm12x32AVX512Rows5.
+func runsgemm12x32AVX512Rows5(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+4], b[(kc-1)*sb+31], c[4*ldc+31]
+	sgemm12x32AVX512Rows5(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm12x32AVX512Rows6 is a 6×32 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm12x32AVX512Rows6(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm12x32AVX512Rows6 checks the slices' lengths and calls sgemm12x32AVX512Rows6.
+func runsgemm12x32AVX512Rows6(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+5], b[(kc-1)*sb+31], c[5*ldc+31]
+	sgemm12x32AVX512Rows6(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm12x32AVX512Rows7 is a 7×32 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm12x32AVX512Rows7(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm12x32AVX512Rows7 checks the slices' lengths and calls sgemm12x32AVX512Rows7.
+func runsgemm12x32AVX512Rows7(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+6], b[(kc-1)*sb+31], c[6*ldc+31]
+	sgemm12x32AVX512Rows7(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm12x32AVX512Rows8 is a 8×32 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm12x32AVX512Rows8(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm12x32AVX512Rows8 checks the slices' lengths and calls sgemm12x32AVX512Rows8.
+func runsgemm12x32AVX512Rows8(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+7], b[(kc-1)*sb+31], c[7*ldc+31]
+	sgemm12x32AVX512Rows8(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm12x32AVX512Rows9 is a 9×32 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm12x32AVX512Rows9(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm12x32AVX512Rows9 checks the slices' lengths and calls sgemm12x32AVX512Rows9.
+func runsgemm12x32AVX512Rows9(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+8], b[(kc-1)*sb+31], c[8*ldc+31]
+	sgemm12x32AVX512Rows9(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm12x32AVX512Rows10 is a 10×32 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm12x32AVX512Rows10(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm12x32AVX512Rows10 checks the slices' lengths and calls sgemm12x32AVX512Rows10.
+func runsgemm12x32AVX512Rows10(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+9], b[(kc-1)*sb+31], c[9*ldc+31]
+	sgemm12x32AVX512Rows10(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm12x32AVX512Rows11 is a 11×32 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm12x32AVX512Rows11(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm12x32AVX512Rows11 checks the slices' lengths and calls sgemm12x32AVX512Rows11.
+func runsgemm12x32AVX512Rows11(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+10], b[(kc-1)*sb+31], c[10*ldc+31]
+	sgemm12x32AVX512Rows11(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm12x32AVX512Rows[r] is sgemm12x32AVX512 for the first r rows of the tile (0 < r < 12).
+var sgemm12x32AVX512Rows = []func(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool){nil, runsgemm12x32AVX512Rows1, runsgemm12x32AVX512Rows2, runsgemm12x32AVX512Rows3, runsgemm12x32AVX512Rows4, runsgemm12x32AVX512Rows5, runsgemm12x32AVX512Rows6, runsgemm12x32AVX512Rows7, runsgemm12x32AVX512Rows8, runsgemm12x32AVX512Rows9, runsgemm12x32AVX512Rows10, runsgemm12x32AVX512Rows11}
 
 // sgemm8x48AVX512 is a 8×48 micro-kernel (kernel.run's contract) for float32.
 //
 //go:noescape
-func sgemm8x48AVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32, load bool)
+func sgemm8x48AVX512(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
 
 // runsgemm8x48AVX512 checks the slices' lengths and calls sgemm8x48AVX512.
-func runsgemm8x48AVX512(kc int, a, b, c []float32, ldc int, alpha, beta float32, load bool) {
-	_, _, _ = a[8*kc-1], b[48*kc-1], c[7*ldc+47]
-	sgemm8x48AVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, load)
+func runsgemm8x48AVX512(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+7], b[(kc-1)*sb+47], c[7*ldc+47]
+	sgemm8x48AVX512(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
 }
+
+// sgemm8x48AVX512Rows1 is a 1×48 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm8x48AVX512Rows1(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm8x48AVX512Rows1 checks the slices' lengths and calls sgemm8x48AVX512Rows1.
+func runsgemm8x48AVX512Rows1(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+0], b[(kc-1)*sb+47], c[0*ldc+47]
+	sgemm8x48AVX512Rows1(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm8x48AVX512Rows2 is a 2×48 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm8x48AVX512Rows2(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm8x48AVX512Rows2 checks the slices' lengths and calls sgemm8x48AVX512Rows2.
+func runsgemm8x48AVX512Rows2(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+1], b[(kc-1)*sb+47], c[1*ldc+47]
+	sgemm8x48AVX512Rows2(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm8x48AVX512Rows3 is a 3×48 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm8x48AVX512Rows3(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm8x48AVX512Rows3 checks the slices' lengths and calls sgemm8x48AVX512Rows3.
+func runsgemm8x48AVX512Rows3(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+2], b[(kc-1)*sb+47], c[2*ldc+47]
+	sgemm8x48AVX512Rows3(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm8x48AVX512Rows4 is a 4×48 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm8x48AVX512Rows4(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm8x48AVX512Rows4 checks the slices' lengths and calls sgemm8x48AVX512Rows4.
+func runsgemm8x48AVX512Rows4(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+3], b[(kc-1)*sb+47], c[3*ldc+47]
+	sgemm8x48AVX512Rows4(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm8x48AVX512Rows5 is a 5×48 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm8x48AVX512Rows5(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm8x48AVX512Rows5 checks the slices' lengths and calls sgemm8x48AVX512Rows5.
+func runsgemm8x48AVX512Rows5(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+4], b[(kc-1)*sb+47], c[4*ldc+47]
+	sgemm8x48AVX512Rows5(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm8x48AVX512Rows6 is a 6×48 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm8x48AVX512Rows6(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm8x48AVX512Rows6 checks the slices' lengths and calls sgemm8x48AVX512Rows6.
+func runsgemm8x48AVX512Rows6(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+5], b[(kc-1)*sb+47], c[5*ldc+47]
+	sgemm8x48AVX512Rows6(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm8x48AVX512Rows7 is a 7×48 micro-kernel (kernel.run's contract) for float32.
+//
+//go:noescape
+func sgemm8x48AVX512Rows7(kc int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32, load bool)
+
+// runsgemm8x48AVX512Rows7 checks the slices' lengths and calls sgemm8x48AVX512Rows7.
+func runsgemm8x48AVX512Rows7(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool) {
+	_, _, _ = a[(kc-1)*sa+6], b[(kc-1)*sb+47], c[6*ldc+47]
+	sgemm8x48AVX512Rows7(kc, &a[0], sa, &b[0], sb, &c[0], ldc, alpha, beta, load)
+}
+
+// sgemm8x48AVX512Rows[r] is sgemm8x48AVX512 for the first r rows of the tile (0 < r < 8).
+var sgemm8x48AVX512Rows = []func(kc int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32, load bool){nil, runsgemm8x48AVX512Rows1, runsgemm8x48AVX512Rows2, runsgemm8x48AVX512Rows3, runsgemm8x48AVX512Rows4, runsgemm8x48AVX512Rows5, runsgemm8x48AVX512Rows6, runsgemm8x48AVX512Rows7}
