@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/rbm"
+)
+
+// evalRun runs boltz with args and returns its exit code, stdout and stderr.
+func evalRun(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// evalModel writes a 9×5 model with W ~ N(0, wStd²) and b, c ~ N(0, 0.25) for bas:3 (9
+// visible units) and returns its path.
+func evalModel(t *testing.T, wStd float64) string {
+	t.Helper()
+	m := rbm.New(9, 5)
+	r := rng.New(42, 1)
+	m.InitNormal(wStd, r)
+	for i := range m.B {
+		m.B[i] = 0.5 * r.NormFloat64()
+	}
+	for j := range m.C {
+		m.C[j] = 0.5 * r.NormFloat64()
+	}
+	path := filepath.Join(t.TempDir(), "m.npz")
+	if err := m.Save(path, &rbm.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func evalJSON(t *testing.T, args ...string) map[string]any {
+	t.Helper()
+	code, stdout, stderr := evalRun(t, append([]string{"eval", "-json"}, args...)...)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	var out map[string]any
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, stdout)
+	}
+	return out
+}
+
+func num(t *testing.T, out map[string]any, key string) float64 {
+	t.Helper()
+	v, ok := out[key].(float64)
+	if !ok {
+		t.Fatalf("key %s is %v, want a number", key, out[key])
+	}
+	return v
+}
+
+var evalKeys = []string{"method", "log_z", "log_z_stderr", "log_z_reverse", "log_z_reverse_stderr",
+	"mean_log_likelihood", "mean_log_likelihood_stderr", "mean_log_likelihood_data_stderr",
+	"mean_log_likelihood_reverse", "ess", "gap", "trustworthy", "pseudo_log_likelihood", "recon_error",
+	"n_rows", "nv", "nh", "runs", "betas", "seed"}
+
+// -method exact and -method ais agree within a few standard errors, the AIS bracket holds
+// the exact value, and the keys are all there.
+func TestEvalExactAndAISAgree(t *testing.T) {
+	model := evalModel(t, 1)
+	ex := evalJSON(t, "-model", model, "-data", "bas:3") // auto: exact for 5 hidden units
+	ai := evalJSON(t, "-model", model, "-data", "bas:3", "-method", "ais", "-runs", "100", "-betas", "2000", "-seed", "3")
+	for _, out := range []map[string]any{ex, ai} {
+		for _, k := range evalKeys {
+			if _, ok := out[k]; !ok {
+				t.Errorf("%v: key %s missing", out["method"], k)
+			}
+		}
+	}
+	if ex["method"] != "exact" || ai["method"] != "ais" {
+		t.Fatalf("methods %v and %v", ex["method"], ai["method"])
+	}
+	if ex["log_z_reverse"] != nil || ex["gap"] != nil || ex["runs"] != nil || ex["trustworthy"] != true {
+		t.Errorf("exact: AIS keys should be null: %v", ex)
+	}
+	if num(t, ex, "log_z_stderr") != 0 || num(t, ex, "n_rows") != 14 {
+		t.Errorf("exact: %v", ex)
+	}
+	exactZ := num(t, ex, "log_z")
+	for _, k := range [][2]string{{"log_z", "log_z_stderr"}, {"log_z_reverse", "log_z_reverse_stderr"}} {
+		z, se := num(t, ai, k[0]), num(t, ai, k[1])
+		if !(se > 0) || math.Abs(z-exactZ) > 4*se {
+			t.Errorf("%s = %.5f ± %.5f, exact %.5f", k[0], z, se, exactZ)
+		}
+	}
+	// The log-likelihoods move with log Z; the data terms do not depend on the method.
+	if d := num(t, ai, "mean_log_likelihood") - num(t, ex, "mean_log_likelihood"); math.Abs(d+num(t, ai, "log_z")-exactZ) > 1e-9 {
+		t.Errorf("mean log-likelihoods differ by %v, log Z by %v", d, num(t, ai, "log_z")-exactZ)
+	}
+	if d := num(t, ai, "mean_log_likelihood_reverse") + num(t, ai, "log_z_reverse") - num(t, ai, "mean_log_likelihood") - num(t, ai, "log_z"); math.Abs(d) > 1e-9 {
+		t.Errorf("reverse log-likelihood inconsistent with reverse log Z: %v", d)
+	}
+	for _, k := range []string{"pseudo_log_likelihood", "recon_error", "mean_log_likelihood_data_stderr"} {
+		if num(t, ai, k) != num(t, ex, k) {
+			t.Errorf("%s: %v with ais, %v exact", k, ai[k], ex[k])
+		}
+	}
+	if pll := num(t, ex, "pseudo_log_likelihood"); !(pll < 0 && pll > -9*math.Log(2)*4) {
+		t.Errorf("pseudo-log-likelihood %v", pll)
+	}
+	if num(t, ai, "runs") != 100 || num(t, ai, "betas") != 2000 || ai["trustworthy"] != true {
+		t.Errorf("ais: %v", ai)
+	}
+}
+
+// The same seed gives the same output whatever GOMAXPROCS is.
+func TestEvalDeterministic(t *testing.T) {
+	model := evalModel(t, 1)
+	args := []string{"eval", "-json", "-model", model, "-data", "bas:3", "-method", "ais", "-runs", "50", "-betas", "300", "-seed", "7"}
+	var outs []string
+	for _, procs := range []int{1, 2} {
+		prev := runtime.GOMAXPROCS(procs)
+		code, stdout, stderr := evalRun(t, args...)
+		runtime.GOMAXPROCS(prev)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		outs = append(outs, stdout)
+	}
+	if outs[0] != outs[1] {
+		t.Errorf("GOMAXPROCS 1 and 2 differ:\n%s\n%s", outs[0], outs[1])
+	}
+}
+
+// A schedule far too short for strong weights opens a gap, and eval warns about it.
+func TestEvalWarnsOnGap(t *testing.T) {
+	model := evalModel(t, 3)
+	code, stdout, stderr := evalRun(t, "eval", "-model", model, "-data", "bas:3", "-method", "ais", "-runs", "10", "-betas", "2", "-gap", "0.01")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "WARNING") || !strings.Contains(stdout, "UNTRUSTWORTHY") {
+		t.Errorf("no warning:\nstdout %s\nstderr %s", stdout, stderr)
+	}
+}
+
+func TestEvalText(t *testing.T) {
+	model := evalModel(t, 1)
+	code, stdout, stderr := evalRun(t, "eval", "-model", model, "-data", "bas:3", "-method", "ais", "-runs", "20", "-betas", "100")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, s := range []string{"log Z (forward AIS)", "log Z (reverse AIS)", "gap", "mean log-likelihood", "sampling error", "pseudo-log-likelihood", "reconstruction error"} {
+		if !strings.Contains(stdout, s) {
+			t.Errorf("stdout lacks %q:\n%s", s, stdout)
+		}
+	}
+	if !strings.Contains(stderr, "AIS 100%") {
+		t.Errorf("no progress on stderr: %q", stderr)
+	}
+}
+
+func TestEvalBadInput(t *testing.T) {
+	model := evalModel(t, 1)
+	dir := t.TempDir()
+	nanModel := filepath.Join(dir, "nan.npz")
+	m := rbm.New(9, 5)
+	m.W.Data[3] = math.NaN()
+	if err := m.Save(nanModel, &rbm.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	grey := filepath.Join(dir, "grey.csv")
+	if err := os.WriteFile(grey, []byte("0,1,0,1,0,1,0,1,0.5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-data", "bas:3"}, 2, "-model"},
+		{[]string{"-model", model}, 2, "-data"},
+		{[]string{"-model", model, "-data", "bas:3", "-runs", "1"}, 2, "-runs"},
+		{[]string{"-model", model, "-data", "bas:3", "-betas", "0"}, 2, "-betas"},
+		{[]string{"-model", model, "-data", "bas:3", "-method", "mcmc"}, 2, "-method"},
+		{[]string{"-model", model, "-data", "bas:3", "-schedule", "cubic"}, 2, "-schedule"},
+		{[]string{"-model", model, "-data", "bas:3", "-gap", "-1"}, 2, "-gap"},
+		{[]string{"-model", model, "-data", "bas:4"}, 1, "16 values, the model has 9 visible units"},
+		{[]string{"-model", model, "-data", grey}, 1, "-binarize threshold"},
+		{[]string{"-model", nanModel, "-data", "bas:3"}, 1, "NaN"},
+		{[]string{"-model", filepath.Join(dir, "missing.npz"), "-data", "bas:3"}, 1, "-model"},
+	} {
+		code, stdout, stderr := evalRun(t, append([]string{"eval"}, tc.args...)...)
+		if code != tc.code || !strings.Contains(stderr, tc.want) || stdout != "" {
+			t.Errorf("%v: exit %d, stderr %q, stdout %q; want exit %d mentioning %q", tc.args, code, stderr, stdout, tc.code, tc.want)
+		}
+		if tc.code == 1 && strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%v: want one line on stderr, got %q", tc.args, stderr)
+		}
+	}
+}
