@@ -1,0 +1,40 @@
+package train
+
+import (
+	"context"
+
+	"github.com/boltzgo/boltz/ais"
+	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/internal/rng"
+)
+
+// aisMonitor adds an AIS estimate of log Z, and through it of the mean log-likelihood of
+// the monitored rows, every Config.AISEvery epochs: Config.AISRuns runs along the
+// Salakhutdinov–Murray schedule shape with Config.AISBetas temperatures, from the base-rate
+// model of the training rows. The standard errors are those of log Z, which the
+// log-likelihoods inherit (the rows themselves are fixed). With few runs and temperatures
+// this is a rough, downward-biased estimate of log Z (so an upward-biased log-likelihood);
+// 'boltz eval' gives the careful one.
+func (t *Trainer) aisMonitor(met *Metrics, train, valid *linalg.Dense) error {
+	if t.Config.AISEvery == 0 || t.Epoch%t.Config.AISEvery != 0 {
+		return nil
+	}
+	res, err := ais.Forward(context.Background(), t.Model, &ais.Options{
+		Runs:     t.Config.AISRuns,
+		Betas:    ais.Schedule(t.Config.AISBetas),
+		Seed:     rng.New(t.Config.Seed, streamAIS, uint64(t.Epoch)).Uint64(),
+		BaseBias: ais.BaseRate(train, ais.DefaultBaseRateSmoothing),
+	})
+	if err != nil {
+		return err
+	}
+	logZ, se := res.LogZ, res.LogZStderr
+	ll := -mean(t.Model.FreeEnergyBatch(nil, train, nil)) - logZ
+	met.AISLogZ, met.AISLogZStderr = &logZ, &se
+	met.AISLogLikelihood, met.AISLogLikelihoodStderr = &ll, &se
+	if valid != nil {
+		vll := -mean(t.Model.FreeEnergyBatch(nil, valid, nil)) - logZ
+		met.AISValidLogLikelihood, met.AISValidLogLikelihoodStderr = &vll, &se
+	}
+	return nil
+}

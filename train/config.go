@@ -1,0 +1,205 @@
+// Package train fits an RBM by stochastic gradient ascent on the mean log-likelihood. Every
+// update is the positive phase (exact, from E[h|v] on the minibatch) minus a negative phase
+// (the model expectation, estimated by one of the methods below), passed through an
+// optimiser with optional weight decay, sparsity and centering:
+//
+//	Δθ ∝ ⟨−∂F(v)/∂θ⟩_minibatch − ⟨−∂F(v)/∂θ⟩_model
+//
+// Negative phases: exact enumeration, CD-k (Hinton 2002), PCD-k (Tieleman 2008), fast PCD
+// (Tieleman & Hinton 2009) and parallel tempering (Desjardins et al. 2010). Each is one
+// implementation of NegativePhase, in a file of its own.
+package train
+
+import (
+	"fmt"
+	"math"
+)
+
+// Config is every setting of a training run. Its JSON form is stored in run.json, in
+// checkpoints and in model files; the JSON keys are the CLI flag names.
+type Config struct {
+	Hidden int    `json:"hidden"` // number of hidden units
+	Method string `json:"method"` // exact, cd, pcd, fpcd or pt
+	K      int    `json:"k"`      // Gibbs sweeps per update (cd, pcd, fpcd, pt)
+	Epochs int    `json:"epochs"` // passes over the training data
+	Batch  int    `json:"batch"`  // minibatch rows; the last incomplete minibatch of an epoch is dropped
+
+	LR         float64 `json:"lr"`          // initial learning rate
+	LRSchedule string  `json:"lr_schedule"` // constant, linear (to LRFinal at the last epoch) or exp (×LRDecay per epoch)
+	LRFinal    float64 `json:"lr_final"`    // floor of the linear schedule
+	LRDecay    float64 `json:"lr_decay"`    // per-epoch factor of the exp schedule
+
+	Optimizer       string  `json:"optimizer"`        // sgd or adam
+	Momentum        float64 `json:"momentum"`         // final SGD momentum
+	MomentumInitial float64 `json:"momentum_initial"` // SGD momentum for the first MomentumEpochs epochs
+	MomentumEpochs  int     `json:"momentum_epochs"`  // epochs at MomentumInitial (Hinton 2010, §9: 0.5 then 0.9 after 5 epochs)
+	AdamBeta1       float64 `json:"adam_beta1"`
+	AdamBeta2       float64 `json:"adam_beta2"`
+	AdamEps         float64 `json:"adam_eps"`
+
+	L2           float64 `json:"l2"`            // L2 weight decay on W
+	L1           float64 `json:"l1"`            // L1 weight decay on W
+	Sparsity     float64 `json:"sparsity"`      // target mean hidden activation; 0 disables the penalty
+	SparsityCost float64 `json:"sparsity_cost"` // weight of the sparsity penalty
+	Centered     bool    `json:"centered"`      // centered gradient (Melchior, Fischer & Wiskott 2016)
+	CenterRate   float64 `json:"center_rate"`   // sliding factor of the hidden offset
+
+	Chains    int     `json:"chains"`     // persistent chains (pcd, fpcd, pt); 0 means one per minibatch row
+	Replicas  int     `json:"replicas"`   // temperatures in the PT ladder, β=1 included
+	BetaMin   float64 `json:"beta_min"`   // smallest inverse temperature of the PT ladder
+	Ladder    string  `json:"ladder"`     // geometric or linear spacing of the PT ladder
+	FastLR    float64 `json:"fast_lr"`    // fast-weight learning rate (fpcd); 0 means equal to lr
+	FastDecay float64 `json:"fast_decay"` // fast weights are multiplied by this after every update (fpcd)
+
+	InitStd float64 `json:"init_std"` // weights start from N(0, init_std²)
+	Seed    uint64  `json:"seed"`
+
+	MonitorRows  int `json:"monitor_rows"`  // rows of training (and held-out) data the monitors use; 0 means all
+	ExactMonitor int `json:"exact_monitor"` // exact log-likelihood and gradient-bias meter when min(nv,nh) ≤ this
+	AISEvery     int `json:"ais_every"`     // an AIS estimate every this many epochs; 0 disables it
+	AISRuns      int `json:"ais_runs"`      // AIS runs for the monitor
+	AISBetas     int `json:"ais_betas"`     // AIS temperatures for the monitor
+}
+
+// Defaults returns the settings boltz uses when none are given. They follow Hinton's
+// practical guide (2010): small random weights, momentum 0.5 rising to 0.9, a little L2.
+func Defaults() Config {
+	return Config{
+		Hidden: 500, Method: "pcd", K: 1, Epochs: 10, Batch: 100,
+		LR: 0.01, LRSchedule: "constant", LRFinal: 0, LRDecay: 0.95,
+		Optimizer: "sgd", Momentum: 0.9, MomentumInitial: 0.5, MomentumEpochs: 5,
+		AdamBeta1: 0.9, AdamBeta2: 0.999, AdamEps: 1e-8,
+		L2: 1e-4, SparsityCost: 0.1, CenterRate: 0.01,
+		Replicas: 10, BetaMin: 0.1, Ladder: "geometric", FastDecay: 19.0 / 20,
+		InitStd: 0.01, Seed: 1,
+		MonitorRows: 1000, ExactMonitor: 20, AISRuns: 16, AISBetas: 1000,
+	}
+}
+
+// ConfigError is a setting outside its valid range. Field is the CLI flag name.
+type ConfigError struct {
+	Field string
+	Want  string // the valid range, in words
+	Value any
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("-%s: must be %s, got %v", e.Field, e.Want, e.Value)
+}
+
+// Methods lists the negative-phase estimators by name.
+var Methods = []string{"exact", "cd", "pcd", "fpcd", "pt"}
+
+// Validate checks every setting against its range, for training on nRows rows with nv
+// visible units. It returns the first *ConfigError found.
+func (c *Config) Validate(nRows, nv int) error {
+	bad := func(field, want string, v any) error { return &ConfigError{field, want, v} }
+	finitePos := func(x float64) bool { return x > 0 && !math.IsInf(x, 0) }
+	switch {
+	case c.Hidden < 1:
+		return bad("hidden", "at least 1", c.Hidden)
+	case !oneOf(c.Method, Methods...):
+		return bad("method", "one of exact, cd, pcd, fpcd, pt", c.Method)
+	case c.K < 1:
+		return bad("k", "at least 1", c.K)
+	case c.Epochs < 1:
+		return bad("epochs", "at least 1", c.Epochs)
+	case c.Batch < 1:
+		return bad("batch", "at least 1", c.Batch)
+	case c.Batch > nRows:
+		return bad("batch", fmt.Sprintf("at most the %d rows of the training data", nRows), c.Batch)
+	case !finitePos(c.LR):
+		return bad("lr", "positive and finite", c.LR)
+	case !oneOf(c.LRSchedule, "constant", "linear", "exp"):
+		return bad("lr-schedule", "one of constant, linear, exp", c.LRSchedule)
+	case c.LRFinal < 0 || c.LRFinal > c.LR:
+		return bad("lr-final", fmt.Sprintf("in [0, lr=%v]", c.LR), c.LRFinal)
+	case !(c.LRDecay > 0 && c.LRDecay <= 1):
+		return bad("lr-decay", "in (0, 1]", c.LRDecay)
+	case !oneOf(c.Optimizer, "sgd", "adam"):
+		return bad("optimizer", "sgd or adam", c.Optimizer)
+	case !(c.Momentum >= 0 && c.Momentum < 1):
+		return bad("momentum", "in [0, 1)", c.Momentum)
+	case !(c.MomentumInitial >= 0 && c.MomentumInitial < 1):
+		return bad("momentum-initial", "in [0, 1)", c.MomentumInitial)
+	case c.MomentumEpochs < 0:
+		return bad("momentum-epochs", "at least 0", c.MomentumEpochs)
+	case !(c.AdamBeta1 >= 0 && c.AdamBeta1 < 1):
+		return bad("adam-beta1", "in [0, 1)", c.AdamBeta1)
+	case !(c.AdamBeta2 >= 0 && c.AdamBeta2 < 1):
+		return bad("adam-beta2", "in [0, 1)", c.AdamBeta2)
+	case !finitePos(c.AdamEps):
+		return bad("adam-eps", "positive", c.AdamEps)
+	case !(c.L2 >= 0) || math.IsInf(c.L2, 0):
+		return bad("l2", "at least 0", c.L2)
+	case !(c.L1 >= 0) || math.IsInf(c.L1, 0):
+		return bad("l1", "at least 0", c.L1)
+	case !(c.Sparsity >= 0 && c.Sparsity < 1):
+		return bad("sparsity", "in [0, 1) (0 disables it)", c.Sparsity)
+	case !(c.SparsityCost >= 0) || math.IsInf(c.SparsityCost, 0):
+		return bad("sparsity-cost", "at least 0", c.SparsityCost)
+	case !(c.CenterRate > 0 && c.CenterRate <= 1):
+		return bad("center-rate", "in (0, 1]", c.CenterRate)
+	case c.Chains < 0:
+		return bad("chains", "at least 0 (0 means one per minibatch row)", c.Chains)
+	case c.Method == "pt" && c.Replicas < 2:
+		return bad("replicas", "at least 2 for parallel tempering", c.Replicas)
+	case c.Method == "pt" && !(c.BetaMin >= 0 && c.BetaMin < 1):
+		return bad("beta-min", "in [0, 1)", c.BetaMin)
+	case !oneOf(c.Ladder, "geometric", "linear"):
+		return bad("ladder", "geometric or linear", c.Ladder)
+	case c.Ladder == "geometric" && c.Method == "pt" && c.BetaMin == 0:
+		return bad("beta-min", "above 0 for a geometric ladder", c.BetaMin)
+	case !(c.FastLR >= 0) || math.IsInf(c.FastLR, 0):
+		return bad("fast-lr", "at least 0 (0 means equal to lr)", c.FastLR)
+	case !(c.FastDecay >= 0 && c.FastDecay <= 1):
+		return bad("fast-decay", "in [0, 1]", c.FastDecay)
+	case !(c.InitStd >= 0) || math.IsInf(c.InitStd, 0):
+		return bad("init-std", "at least 0", c.InitStd)
+	case c.MonitorRows < 0:
+		return bad("monitor-rows", "at least 0 (0 means all)", c.MonitorRows)
+	case c.ExactMonitor < 0 || c.ExactMonitor > 32:
+		return bad("exact-monitor", "in [0, 32]", c.ExactMonitor)
+	case c.AISEvery < 0:
+		return bad("ais-every", "at least 0", c.AISEvery)
+	case c.AISEvery > 0 && c.AISRuns < 2:
+		return bad("ais-runs", "at least 2", c.AISRuns)
+	case c.AISEvery > 0 && c.AISBetas < 2:
+		return bad("ais-betas", "at least 2", c.AISBetas)
+	case c.Method == "exact" && min(nv, c.Hidden) > 32:
+		return bad("method", fmt.Sprintf("cd, pcd, fpcd or pt for a %d×%d model (exact enumerates 2^%d states)", nv, c.Hidden, min(nv, c.Hidden)), c.Method)
+	}
+	return nil
+}
+
+func oneOf(s string, set ...string) bool {
+	for _, x := range set {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// learningRate returns the learning rate for an update in the given epoch (0-based).
+func (c *Config) learningRate(epoch int) float64 {
+	switch c.LRSchedule {
+	case "linear":
+		if c.Epochs <= 1 {
+			return c.LR
+		}
+		f := float64(epoch) / float64(c.Epochs-1)
+		return c.LR + f*(c.LRFinal-c.LR)
+	case "exp":
+		return math.Max(c.LR*math.Pow(c.LRDecay, float64(epoch)), c.LRFinal)
+	}
+	return c.LR
+}
+
+// momentum returns the SGD momentum for an update in the given epoch (0-based).
+func (c *Config) momentum(epoch int) float64 {
+	if epoch < c.MomentumEpochs {
+		return math.Min(c.MomentumInitial, c.Momentum)
+	}
+	return c.Momentum
+}

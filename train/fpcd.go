@@ -1,0 +1,66 @@
+package train
+
+import (
+	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/mcmc"
+	"github.com/boltzgo/boltz/npz"
+	"github.com/boltzgo/boltz/rbm"
+)
+
+// fastPCD is PCD with fast weights (Tieleman & Hinton 2009): the persistent chains sample
+// from a model with parameters θ + θ_f, where the fast parameters θ_f follow the same
+// gradient with a large learning rate and decay by a constant factor after every update,
+//
+//	θ_f ← decay·θ_f + lr_f·g
+//
+// so they push the chains away from modes they have just visited and the chains mix faster.
+// The paper uses decay 19/20 and lr_f equal to the regular learning rate.
+type fastPCD struct {
+	k            int
+	chains       *mcmc.Chains
+	fast         *rbm.Grad // θ_f
+	sum          *rbm.RBM  // θ + θ_f, the chains' model
+	fastLR, decy float64
+	hm           *linalg.Dense
+}
+
+func newFastPCD(m *rbm.RBM, n, k int, seed uint64, fastLR, decay float64) *fastPCD {
+	return &fastPCD{
+		k: k, chains: mcmc.NewChains(m, n, seed, streamChains),
+		fast: rbm.GradLike(m), sum: m.Clone(), fastLR: fastLR, decy: decay,
+	}
+}
+
+func (e *fastPCD) Moments(neg *rbm.Grad, m *rbm.RBM, _ *linalg.Dense) error {
+	copy(e.sum.W.Data, m.W.Data)
+	copy(e.sum.B, m.B)
+	copy(e.sum.C, m.C)
+	e.fast.ApplyTo(e.sum, 1)
+	e.chains.Sweep(e.sum, 1, e.k)
+	// The moments are those of the regular model at the chains' states.
+	e.hm = sampleMoments(neg, m, e.chains.V, e.hm)
+	return nil
+}
+
+func (e *fastPCD) Updated(_ *rbm.RBM, _ *rbm.Grad, g *rbm.Grad, lr float64) {
+	flr := e.fastLR
+	if flr == 0 {
+		flr = lr
+	}
+	e.fast.Scale(e.decy)
+	e.fast.AddScaled(flr, g)
+}
+
+func (e *fastPCD) Save(a *npz.Archive) error {
+	putGrad(a, "fpcd_fast", e.fast)
+	return saveChains(a, "fpcd", e.chains)
+}
+
+func (e *fastPCD) Load(a *npz.Archive) error {
+	if err := getGrad(a, "fpcd_fast", e.fast); err != nil {
+		return err
+	}
+	return loadChains(a, "fpcd", e.chains)
+}
+
+func (*fastPCD) Stats() []float64 { return nil }

@@ -1,0 +1,75 @@
+package train
+
+import (
+	"math"
+
+	"github.com/boltzgo/boltz/rbm"
+)
+
+// optimizer turns an ascent direction g into a parameter step. Its state is part of a
+// checkpoint.
+type optimizer interface {
+	// step sets s to the step for direction g at learning rate lr and momentum mom.
+	step(s, g *rbm.Grad, lr, mom float64)
+	// state returns the optimiser's arrays, keyed by name, for checkpoints.
+	state() map[string]*rbm.Grad
+	// counters returns the scalar state (Adam's step count).
+	counter() *int
+}
+
+// sgd is gradient ascent with classical momentum: u ← mom·u + lr·g, step = u. With mom = 0
+// it is the textbook update θ ← θ + lr·g.
+type sgd struct{ vel *rbm.Grad }
+
+func newSGD(nv, nh int) *sgd { return &sgd{vel: rbm.NewGrad(nv, nh)} }
+
+func (o *sgd) step(s, g *rbm.Grad, lr, mom float64) {
+	for k, v := range o.vel.Parts() {
+		gx, sx := g.Parts()[k].X, s.Parts()[k].X
+		for i := range v.X {
+			v.X[i] = mom*v.X[i] + lr*gx[i]
+			sx[i] = v.X[i]
+		}
+	}
+}
+
+func (o *sgd) state() map[string]*rbm.Grad { return map[string]*rbm.Grad{"velocity": o.vel} }
+func (o *sgd) counter() *int               { return nil }
+
+// adam is Adam (Kingma & Ba 2015) on the ascent direction: first and second moment
+// estimates with bias correction, step = lr·m̂/(√v̂ + ε).
+type adam struct {
+	m, v              *rbm.Grad
+	t                 int
+	beta1, beta2, eps float64
+}
+
+func newAdam(nv, nh int, c *Config) *adam {
+	return &adam{m: rbm.NewGrad(nv, nh), v: rbm.NewGrad(nv, nh), beta1: c.AdamBeta1, beta2: c.AdamBeta2, eps: c.AdamEps}
+}
+
+func (o *adam) step(s, g *rbm.Grad, lr, _ float64) {
+	o.t++
+	c1 := 1 - math.Pow(o.beta1, float64(o.t))
+	c2 := 1 - math.Pow(o.beta2, float64(o.t))
+	for k, m := range o.m.Parts() {
+		v, gx, sx := o.v.Parts()[k].X, g.Parts()[k].X, s.Parts()[k].X
+		for i, gi := range gx {
+			m.X[i] = o.beta1*m.X[i] + (1-o.beta1)*gi
+			v[i] = o.beta2*v[i] + (1-o.beta2)*gi*gi
+			sx[i] = lr * (m.X[i] / c1) / (math.Sqrt(v[i]/c2) + o.eps)
+		}
+	}
+}
+
+func (o *adam) state() map[string]*rbm.Grad {
+	return map[string]*rbm.Grad{"adam_m": o.m, "adam_v": o.v}
+}
+func (o *adam) counter() *int { return &o.t }
+
+func newOptimizer(c *Config, nv, nh int) optimizer {
+	if c.Optimizer == "adam" {
+		return newAdam(nv, nh, c)
+	}
+	return newSGD(nv, nh)
+}

@@ -1,0 +1,256 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/boltzgo/boltz/data"
+	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/rbm"
+)
+
+// Stream purposes: every random choice of a run draws from a stream derived from the seed
+// and one of these, so runs are reproducible and resumable (see internal/rng).
+const (
+	streamInit    = 1 // initial weights
+	streamShuffle = 2 // minibatch order, one stream per epoch
+	streamChains  = 3 // sampler chains, one stream per chain
+	streamMonitor = 4 // stochastic monitors, one stream per epoch
+	streamAIS     = 5 // AIS monitor runs
+)
+
+// Trainer holds a model and everything needed to continue training it: the optimiser's
+// state, the estimator's chains, the centering offsets and the position in the run.
+// It is not safe for concurrent use.
+type Trainer struct {
+	Config Config
+	Model  *rbm.RBM
+
+	neg NegativePhase
+	opt optimizer
+
+	// Position: epochs completed, minibatches of the current epoch completed, updates.
+	Epoch, Batch, Step int
+	Elapsed            time.Duration // training time so far, monitors excluded
+
+	visOffset []float64 // μ: data mean of v (centering)
+	hidOffset []float64 // λ: running mean of E[h|v] on the data (centering)
+	hidMean   []float64 // q: running mean of hidden activations (sparsity)
+
+	// work buffers, reused across minibatches
+	batch, hpos, hneg *linalg.Dense
+	pos, negM, grad   *rbm.Grad
+	stepG             *rbm.Grad
+	vmean             []float64
+	lr                float64 // learning rate of the last update
+
+	// gradient-bias meter, measured on the last minibatch of an epoch
+	biasCos, biasRel float64
+	biasValid        bool
+}
+
+// New returns a trainer for a fresh model with cfg.Hidden hidden units, Bernoulli units and
+// weights drawn from N(0, InitStd²) with the run's seed; visible biases start at the log-odds
+// log(p̄_i/(1−p̄_i)) of the training data's column means (Hinton 2010, §8), smoothed so that
+// constant columns give finite biases.
+func New(cfg Config, train *linalg.Dense) (*Trainer, error) {
+	if err := cfg.Validate(train.Rows, train.Cols); err != nil {
+		return nil, err
+	}
+	m := rbm.New(train.Cols, cfg.Hidden)
+	m.InitNormal(cfg.InitStd, rng.New(cfg.Seed, streamInit))
+	mean := make([]float64, train.Cols)
+	colMeans(mean, train)
+	for i, p := range mean {
+		// Pseudo-count of one half on each side keeps log-odds finite for constant
+		// columns (a Jeffreys-style smoothing; the guide does not say how to clamp).
+		n := float64(train.Rows)
+		q := (p*n + 0.5) / (n + 1)
+		m.B[i] = math.Log(q / (1 - q))
+	}
+	return newTrainer(cfg, m, mean)
+}
+
+func newTrainer(cfg Config, m *rbm.RBM, dataMean []float64) (*Trainer, error) {
+	neg, err := newNegativePhase(&cfg, m)
+	if err != nil {
+		return nil, err
+	}
+	nv, nh := m.NV(), m.NH()
+	t := &Trainer{
+		Config: cfg, Model: m, neg: neg, opt: newOptimizer(&cfg, nv, nh),
+		visOffset: dataMean, hidOffset: make([]float64, nh), hidMean: make([]float64, nh),
+		pos: rbm.NewGrad(nv, nh), negM: rbm.NewGrad(nv, nh), grad: rbm.NewGrad(nv, nh), stepG: rbm.NewGrad(nv, nh),
+		vmean: make([]float64, nv),
+	}
+	for j := range t.hidOffset {
+		t.hidOffset[j] = 0.5 // centering starts at σ(0), Melchior et al. 2016 §5
+		t.hidMean[j] = cfg.Sparsity
+	}
+	return t, nil
+}
+
+// Options are the hooks of a training run.
+type Options struct {
+	// Valid is held-out data for the free-energy gap and held-out log-likelihood; may be nil.
+	Valid *linalg.Dense
+	// OnEpoch is called after every epoch with its metrics; an error stops the run.
+	OnEpoch func(t *Trainer, m Metrics) error
+	// OnBatch is called after every minibatch (for progress bars); may be nil.
+	OnBatch func(t *Trainer, batchesPerEpoch int)
+}
+
+// ErrInterrupted is returned by Run when its context is cancelled; the trainer stopped at
+// the end of a minibatch and can be checkpointed and resumed.
+var ErrInterrupted = errors.New("training interrupted")
+
+// Run trains until Config.Epochs epochs are complete or ctx is cancelled, in which case it
+// stops after the current minibatch and returns ErrInterrupted. It may be called again to
+// continue (after raising Config.Epochs, or after an interruption).
+func (t *Trainer) Run(ctx context.Context, train *linalg.Dense, opts Options) error {
+	if train.Cols != t.Model.NV() {
+		return fmt.Errorf("training data has %d columns, model has %d visible units", train.Cols, t.Model.NV())
+	}
+	nb := train.Rows / t.Config.Batch
+	for t.Epoch < t.Config.Epochs {
+		order := data.Shuffle(train.Rows, rng.New(t.Config.Seed, streamShuffle, uint64(t.Epoch)))
+		for t.Batch < nb {
+			if ctx.Err() != nil {
+				return ErrInterrupted
+			}
+			start := time.Now()
+			t.batch = data.Gather(t.batch, train, order[t.Batch*t.Config.Batch:(t.Batch+1)*t.Config.Batch])
+			err := t.update(t.batch, t.Batch == nb-1)
+			t.Elapsed += time.Since(start)
+			if err != nil {
+				return err
+			}
+			t.Batch++
+			t.Step++
+			if opts.OnBatch != nil {
+				opts.OnBatch(t, nb)
+			}
+		}
+		t.Epoch++
+		t.Batch = 0
+		met, err := t.monitor(train, opts.Valid)
+		if err != nil {
+			return err
+		}
+		if opts.OnEpoch != nil {
+			if err := opts.OnEpoch(t, met); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// update performs one parameter update on a minibatch.
+func (t *Trainer) update(batch *linalg.Dense, meter bool) error {
+	m, c := t.Model, &t.Config
+	t.hpos = m.HiddenMeansBatch(t.hpos, batch)
+	moments(t.pos, batch, t.hpos)
+	if err := t.neg.Moments(t.negM, m, batch); err != nil {
+		return err
+	}
+	t.grad.Sub(t.pos, t.negM)
+	if meter && t.enumerable() {
+		if err := t.measureBias(); err != nil {
+			return err
+		}
+	}
+	g := t.grad
+	if c.Centered {
+		t.center(g)
+	}
+	t.regularise(g, batch)
+	lr := c.learningRate(t.Epoch)
+	t.lr = lr
+	t.opt.step(t.stepG, g, lr, c.momentum(t.Epoch))
+	if c.Centered {
+		t.uncenterStep(t.stepG)
+	}
+	t.stepG.ApplyTo(m, 1)
+	t.neg.Updated(m, t.stepG, t.grad, lr)
+	if err := m.Validate(); err != nil {
+		return fmt.Errorf("epoch %d, update %d: %w (try a smaller -lr)", t.Epoch+1, t.Step+1, err)
+	}
+	if c.Centered {
+		// λ ← (1−ν)λ + ν⟨E[h|v]⟩_data (Melchior et al. 2016, Algorithm 1).
+		for j, h := range t.pos.C {
+			t.hidOffset[j] += c.CenterRate * (h - t.hidOffset[j])
+		}
+	}
+	return nil
+}
+
+// center turns the gradient g of the ordinary parameters into the centered gradient of
+// Melchior, Fischer & Wiskott (2016), with offsets μ (visible) and λ (hidden):
+//
+//	∇W = ⟨(v−μ)(h−λ)ᵀ⟩_data − ⟨(v−μ)(h−λ)ᵀ⟩_model = g_W − μ g_cᵀ − g_b λᵀ
+//
+// The bias gradients g_b, g_c are unchanged in centered coordinates.
+func (t *Trainer) center(g *rbm.Grad) {
+	mu, lam := t.visOffset, t.hidOffset
+	for i := range mu {
+		row := g.W.Row(i)
+		for j := range row {
+			row[j] -= mu[i]*g.C[j] + g.B[i]*lam[j]
+		}
+	}
+}
+
+// uncenterStep maps a step (ΔW, Δb̃, Δc̃) taken in centered coordinates to the ordinary
+// parameters the model stores, b = b̃ − Wλ and c = c̃ − Wᵀμ:
+//
+//	Δb = Δb̃ − ΔW λ,   Δc = Δc̃ − ΔWᵀ μ
+func (t *Trainer) uncenterStep(s *rbm.Grad) {
+	mu, lam := t.visOffset, t.hidOffset
+	for i := range mu {
+		row := s.W.Row(i)
+		var dot float64
+		for j, w := range row {
+			dot += w * lam[j]
+			s.C[j] -= w * mu[i]
+		}
+		s.B[i] -= dot
+	}
+}
+
+// regularise adds the weight-decay and sparsity terms to the ascent direction g.
+func (t *Trainer) regularise(g *rbm.Grad, batch *linalg.Dense) {
+	c, w := &t.Config, t.Model.W.Data
+	if c.L2 > 0 || c.L1 > 0 {
+		for i, x := range w {
+			g.W.Data[i] -= c.L2*x + c.L1*sign(x)
+		}
+	}
+	if c.Sparsity > 0 {
+		// Hinton 2010, §11: q_j is a running mean (decay 0.9) of the hidden probabilities;
+		// the penalty's derivative with respect to unit j's total input is q_j − p.
+		colMeans(t.vmean, batch)
+		for j, h := range t.pos.C {
+			t.hidMean[j] = 0.9*t.hidMean[j] + 0.1*h
+			d := c.SparsityCost * (c.Sparsity - t.hidMean[j])
+			g.C[j] += d
+			for i, v := range t.vmean {
+				g.W.Data[i*g.W.Cols+j] += d * v
+			}
+		}
+	}
+}
+
+func sign(x float64) float64 {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	}
+	return 0
+}
