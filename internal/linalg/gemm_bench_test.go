@@ -41,7 +41,7 @@ func BenchmarkGemmPortable(b *testing.B) {
 
 // BenchmarkGemmSmall measures products around smallWork, where packing starts to pay.
 func BenchmarkGemmSmall(b *testing.B) {
-	for _, s := range []int{16, 24, 32, 40, 48, 64} {
+	for _, s := range []int{2, 4, 8, 16, 32, 48, 64, 96, 128} {
 		b.Run(fmt.Sprintf("%d", s), func(b *testing.B) { benchGemm(b, false, false, s, s, s, Gemm) })
 	}
 }

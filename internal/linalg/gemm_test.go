@@ -311,3 +311,41 @@ func randSlice[T float](rng *rand.Rand, n int) []T {
 	}
 	return s
 }
+
+// TestGemmNoAllocs checks that products allocate nothing once the pack buffers exist, also
+// when they run on two goroutines (testing.AllocsPerRun would force GOMAXPROCS=1).
+func TestGemmNoAllocs(t *testing.T) {
+	if testing.CoverMode() != "" || raceEnabled {
+		t.Skip("instrumented builds allocate")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	const m, n, k = 100, 300, 200
+	rng := rand.New(rand.NewPCG(9, 10))
+	a64, b64, c64 := randSlice[float64](rng, m*k), randSlice[float64](rng, k*n), make([]float64, m*n)
+	a32, b32, c32 := randSlice[float32](rng, m*k), randSlice[float32](rng, k*n), make([]float32, m*n)
+	run := func() {
+		for _, tr := range transCases {
+			lda, ldb := k, n
+			if tr.transA {
+				lda = m
+			}
+			if tr.transB {
+				ldb = k
+			}
+			Gemm(tr.transA, tr.transB, m, n, k, 1, a64, lda, b64, ldb, 0.5, c64, n)
+			Sgemm(tr.transA, tr.transB, m, n, k, 1, a32, lda, b32, ldb, 0.5, c32, n)
+		}
+	}
+	for range 3 {
+		run() // warm up: pack buffers, helper goroutines
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range 20 {
+		run()
+	}
+	runtime.ReadMemStats(&after)
+	if n := after.Mallocs - before.Mallocs; n > 0 {
+		t.Errorf("%d allocations in 160 products after warm-up, want 0", n)
+	}
+}

@@ -33,9 +33,7 @@ var specs = []spec{
 	{name: "dgemm6x8AVX2", double: true, mr: 6, nv: 2, unroll: 4, edges: true},
 	{name: "sgemm6x16AVX2", double: false, mr: 6, nv: 2, unroll: 4, edges: true},
 	{name: "dgemm12x16AVX512", double: true, zmm: true, mr: 12, nv: 2, unroll: 4, edges: true},
-	{name: "dgemm8x24AVX512", double: true, zmm: true, mr: 8, nv: 3, unroll: 4, edges: true},
 	{name: "sgemm12x32AVX512", double: false, zmm: true, mr: 12, nv: 2, unroll: 4, edges: true},
-	{name: "sgemm8x48AVX512", double: false, zmm: true, mr: 8, nv: 3, unroll: 4, edges: true},
 }
 
 func (s spec) size() int {
