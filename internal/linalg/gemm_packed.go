@@ -120,8 +120,22 @@ type gemmCall[T float] struct {
 	kern   *kernel[T]
 	splitN bool // strips of columns (else of rows)
 	units  int  // register tiles across the split dimension
+	// shared, when not nil, is the operand that every strip reads whole (op(A) for column
+	// strips, op(B) for row strips), packed once for all of them; pad is its packed width.
+	shared []T
+	pad    int
+	buf    []T // storage of shared, kept between calls
 	team   team
 }
+
+const (
+	// maxShared bounds the elements of an operand packed once for all strips (8 MiB of
+	// float64); a larger one is packed by each strip.
+	maxShared = 1 << 20
+	// partsPerThread is how many strips each goroutine gets when strips cost nothing to
+	// start: finer strips let an idle core take over the work of one that is busy elsewhere.
+	partsPerThread = 4
+)
 
 func (c *gemmCall[T]) run() {
 	g, kern := &c.args, c.kern
@@ -131,8 +145,47 @@ func (c *gemmCall[T]) run() {
 	} else {
 		c.units = (g.m + kern.mr - 1) / kern.mr
 	}
-	parts := min(runtime.GOMAXPROCS(0), c.units, max(1, g.m*g.n*g.k/minWorkPerPart))
+	threads := runtime.GOMAXPROCS(0)
+	byWork := max(1, g.m*g.n*g.k/minWorkPerPart)
+	parts := min(threads, c.units, byWork)
+	// Each strip reads the whole of the other operand; does it need packing?
+	perStrip := g.transB
+	if c.splitN {
+		perStrip = !g.transA
+	}
+	c.shared = nil
+	if perStrip && parts > 1 {
+		c.packShared()
+		perStrip = c.shared == nil
+	}
+	if !perStrip {
+		parts = min(threads*partsPerThread, c.units, byWork)
+	}
 	c.team.run(c, parts)
+	c.shared = nil
+}
+
+// packShared packs the operand every strip reads whole into c.shared, k block after k block,
+// unless it is larger than maxShared.
+func (c *gemmCall[T]) packShared() {
+	g, kern := &c.args, c.kern
+	src, ld, xn, w := g.a, g.lda, g.m, kern.mr
+	if !c.splitN {
+		src, ld, xn, w = g.b, g.ldb, g.n, kern.nr
+	}
+	c.pad = (xn + w - 1) / w * w
+	size := c.pad * g.k
+	if size > maxShared {
+		return
+	}
+	if cap(c.buf) < size {
+		c.buf = make([]T, size)
+	}
+	c.shared = c.buf[:size]
+	for pc := 0; pc < g.k; pc += kern.kc {
+		kc := min(kern.kc, g.k-pc)
+		pack(c.shared[pc*c.pad:], src, ld, false, 0, xn, pc, kc, w, false, false)
+	}
 }
 
 // part computes strip i of parts.
@@ -140,25 +193,29 @@ func (c *gemmCall[T]) part(i, parts int) {
 	g, kern := &c.args, c.kern
 	lo, hi := i*c.units/parts, (i+1)*c.units/parts
 	i0, i1, j0, j1 := 0, g.m, 0, g.n
+	var preA, preB []T
 	if c.splitN {
 		j0, j1 = lo*kern.nr, min(hi*kern.nr, g.n)
+		preA = c.shared
 	} else {
 		i0, i1 = lo*kern.mr, min(hi*kern.mr, g.m)
+		preB = c.shared
 	}
 	ws := kern.workspaces.get()
-	blocked(g, kern, ws, i0, i1, j0, j1)
+	blocked(g, kern, ws, preA, preB, c.pad, i0, i1, j0, j1)
 	kern.workspaces.put(ws)
 }
 
 // blocked computes rows [i0, i1) and columns [j0, j1) of C with the BLIS loop nest. i0 is
 // a multiple of mr and j0 of nr, so every element meets the same register tile edges
-// whichever strip it is in.
+// whichever strip it is in. preA or preB, when not nil, hold op(A) or op(B) already packed,
+// pad elements wide.
 //
 // A micro-panel is read in place, not packed, when the matrix stores it contiguously along
 // the tile (op(A) = Aᵀ, op(B) = B) and the kernel can use it as it is: a whole panel, or a
 // bottom edge when the kernel has row-edge variants. Right-edge panels of B are always packed
 // with zeros past n.
-func blocked[T float](g *gemmArgs[T], kern *kernel[T], ws *workspace[T], i0, i1, j0, j1 int) {
+func blocked[T float](g *gemmArgs[T], kern *kernel[T], ws *workspace[T], preA, preB []T, pad, i0, i1, j0, j1 int) {
 	// op(A)[i, p] is a[p·lda + i], contiguous along i, when A is transposed; op(B)[p, j] is
 	// b[p·ldb + j], contiguous along j, unless B is transposed.
 	aDirect, bDirect := g.transA, !g.transB
@@ -166,33 +223,44 @@ func blocked[T float](g *gemmArgs[T], kern *kernel[T], ws *workspace[T], i0, i1,
 		nc := min(kern.nc, j1-jc)
 		for pc := 0; pc < g.k; pc += kern.kc {
 			kc := min(kern.kc, g.k-pc)
-			pack(ws.b, g.b, g.ldb, bDirect, jc, nc, pc, kc, kern.nr, bDirect, false)
+			bBlock := ws.b
+			if preB != nil {
+				bBlock = preB[pc*pad+jc*kc:]
+			} else {
+				pack(ws.b, g.b, g.ldb, bDirect, jc, nc, pc, kc, kern.nr, bDirect, false)
+			}
 			beta, load := g.beta, g.beta != 0
 			if pc > 0 {
 				beta, load = 1, true // later k blocks add to C
 			}
 			for ic := i0; ic < i1; ic += kern.mc {
 				mc := min(kern.mc, i1-ic)
-				pack(ws.a, g.a, g.lda, aDirect, ic, mc, pc, kc, kern.mr, aDirect, aDirect && kern.rows != nil)
-				macro(g, kern, ws, ic, mc, jc, nc, pc, kc, beta, load)
+				aBlock := ws.a
+				if preA != nil {
+					aBlock = preA[pc*pad+ic*kc:]
+				} else {
+					pack(ws.a, g.a, g.lda, aDirect, ic, mc, pc, kc, kern.mr, aDirect, aDirect && kern.rows != nil)
+				}
+				macro(g, kern, aBlock, bBlock, ws.tile, ic, mc, jc, nc, pc, kc, beta, load)
 			}
 		}
 	}
 }
 
-// macro runs the micro-kernel over the mc×nc block of C at (ic, jc), k block (pc, kc).
-func macro[T float](g *gemmArgs[T], kern *kernel[T], ws *workspace[T], ic, mc, jc, nc, pc, kc int, beta T, load bool) {
+// macro runs the micro-kernel over the mc×nc block of C at (ic, jc), k block (pc, kc), from
+// the packed panels in aBlock and bBlock or the matrices themselves.
+func macro[T float](g *gemmArgs[T], kern *kernel[T], aBlock, bBlock, scratch []T, ic, mc, jc, nc, pc, kc int, beta T, load bool) {
 	mr, nr, ldc := kern.mr, kern.nr, g.ldc
 	aDirect, bDirect := g.transA, !g.transB
 	for jr := 0; jr < nc; jr += nr {
 		cols := min(nr, nc-jr)
-		bp, sb := ws.b[jr*kc:(jr+nr)*kc], nr
+		bp, sb := bBlock[jr*kc:(jr+nr)*kc], nr
 		if bDirect && cols == nr {
 			bp, sb = g.b[pc*g.ldb+jc+jr:], g.ldb
 		}
 		for ir := 0; ir < mc; ir += mr {
 			rows := min(mr, mc-ir)
-			ap, sa := ws.a[ir*kc:(ir+mr)*kc], mr
+			ap, sa := aBlock[ir*kc:(ir+mr)*kc], mr
 			if aDirect && (rows == mr || kern.rows != nil) {
 				ap, sa = g.a[pc*g.lda+ic+ir:], g.lda
 			}
@@ -207,7 +275,7 @@ func macro[T float](g *gemmArgs[T], kern *kernel[T], ws *workspace[T], ic, mc, j
 			}
 			// A right-edge tile goes through the scratch tile so that the kernel computes
 			// it with exactly the arithmetic of a full one.
-			tile := ws.tile[:mr*nr]
+			tile := scratch[:mr*nr]
 			if load {
 				for r := 0; r < rows; r++ {
 					copy(tile[r*nr:r*nr+cols], g.c[ci+r*ldc:])
