@@ -122,15 +122,9 @@ func (s series) points(ms []train.Metrics) (xy plotter.XYs, se []float64) {
 // every record is skipped, and a panel with no metric left is dropped. It returns the plot in
 // the given format, or ErrNoCurves when nothing is left to draw.
 func Curves(ms []train.Metrics, format Format) ([]byte, error) {
-	var plots []*plot.Plot
-	for _, pn := range curvePanels {
-		p, err := pn.plot(ms)
-		if err != nil {
-			return nil, err
-		}
-		if p != nil {
-			plots = append(plots, p)
-		}
+	plots, err := curvePlots(ms)
+	if err != nil {
+		return nil, err
 	}
 	if len(plots) == 0 {
 		return nil, ErrNoCurves
@@ -158,6 +152,21 @@ func Curves(ms []train.Metrics, format Format) ([]byte, error) {
 			}
 		}
 	})
+}
+
+// curvePlots returns the panels of Curves that have something to show.
+func curvePlots(ms []train.Metrics) ([]*plot.Plot, error) {
+	var plots []*plot.Plot
+	for _, pn := range curvePanels {
+		p, err := pn.plot(ms)
+		if err != nil {
+			return nil, err
+		}
+		if p != nil {
+			plots = append(plots, p)
+		}
+	}
+	return plots, nil
 }
 
 // plot returns the panel's plot of ms, or nil when none of its series has a point.

@@ -107,7 +107,7 @@ func flattenValue(dec *json.Decoder, prefix string, out *[]field) error {
 		return nil
 	}
 	var s string
-	if json.Unmarshal(trimmed, &s) == nil {
+	if len(trimmed) > 0 && trimmed[0] == '"' && json.Unmarshal(trimmed, &s) == nil {
 		*out = append(*out, field{prefix, s})
 		return nil
 	}
