@@ -305,3 +305,40 @@ func TestAISMonitorMatchesExact(t *testing.T) {
 		}
 	}
 }
+
+// On 4×4 bars-and-stripes (30 patterns; optimum −ln 30 = −3.401 nats), a 16-hidden RBM
+// trained with parallel tempering reaches a mean exact log-likelihood of at least −4.5 nats
+// within a budget of 6000 updates (2000 epochs of 3 minibatches of 10). Fischer & Igel (2010)
+// report PT as the estimator that comes closest to the optimum on this problem.
+func TestBarsAndStripesPTReachesTarget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains for a few seconds")
+	}
+	x := data.BarsAndStripes(4).X
+	c := Defaults()
+	c.Hidden, c.Method, c.Epochs, c.Batch, c.Chains = 16, "pt", 2000, 10, 10
+	c.Optimizer, c.LR, c.L2, c.InitStd = "adam", 0.01, 0, 0.1
+	c.ExactMonitor, c.MonitorRows = 0, 0
+	tr, err := New(c, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	best := math.Inf(-1)
+	err = tr.Run(context.Background(), x, Options{OnEpoch: func(tr *Trainer, _ Metrics) error {
+		if tr.Epoch%100 == 0 {
+			lz, err := exact.LogZ(tr.Model, nil)
+			if err != nil {
+				return err
+			}
+			best = math.Max(best, exact.MeanLogLikelihood(tr.Model, x, lz))
+		}
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if best < -4.5 {
+		t.Fatalf("best exact log-likelihood %v, want at least −4.5", best)
+	}
+	t.Logf("best exact log-likelihood %.4f (optimum %.4f)", best, -math.Log(30))
+}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/boltzgo/boltz/data"
+	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/rbm"
+)
+
+// dataFlags are the flags every command that reads data shares.
+type dataFlags struct {
+	spec      string
+	binarize  string
+	threshold float64
+	valid     int
+}
+
+const specHelp = "data `SPEC`: bas:N (bars and stripes N×N), shifter:N, mnist, mnist:test, mnist:valid, " +
+	"or a .csv, .npy, .idx or .idx.gz file"
+
+func (d *dataFlags) register(fs *flag.FlagSet, defaultSpec string) {
+	fs.StringVar(&d.spec, "data", defaultSpec, specHelp)
+	fs.StringVar(&d.binarize, "binarize", "auto",
+		"turn grey values into 0/1 for Bernoulli units: none (refuse non-binary data), threshold, stochastic, "+
+			"or auto (threshold for MNIST, none otherwise)")
+	fs.Float64Var(&d.threshold, "threshold", 0.5, "threshold for -binarize threshold: values ≥ it become 1")
+	fs.IntVar(&d.valid, "valid", 0, "hold out the last `N` rows of the MNIST training set as mnist:valid")
+}
+
+func (d *dataFlags) check() error {
+	switch d.binarize {
+	case "auto", "none", "threshold", "stochastic":
+	default:
+		return flagError("binarize", "must be none, threshold, stochastic or auto, got %q", d.binarize)
+	}
+	if !(d.threshold > 0 && d.threshold <= 1) {
+		return flagError("threshold", "must be in (0, 1], got %v", d.threshold)
+	}
+	if d.valid < 0 {
+		return flagError("valid", "must be at least 0, got %d", d.valid)
+	}
+	return nil
+}
+
+// binarizeMode resolves "auto" for a SPEC.
+func (d *dataFlags) binarizeMode(spec string) string {
+	if d.binarize != "auto" {
+		return d.binarize
+	}
+	if strings.HasPrefix(spec, "mnist") {
+		return "threshold"
+	}
+	return "none"
+}
+
+// load reads SPEC (fetching MNIST when needed), binarises it as the flags say (stochastic
+// binarisation draws from the seed's own stream, so a rerun gets the same bits) and checks
+// every value against the unit type of the visible layer. Errors name the flag.
+func (d *dataFlags) load(spec string, seed uint64, layer rbm.Layer, progress io.Writer) (*data.Dataset, error) {
+	ds, err := data.Load(spec, data.LoadOptions{Valid: d.valid, Fetch: true, Progress: progress})
+	if err != nil {
+		return nil, fmt.Errorf("-data %s: %w", spec, err)
+	}
+	switch d.binarizeMode(spec) {
+	case "threshold":
+		data.Threshold(ds.X, d.threshold)
+	case "stochastic":
+		data.BinarizeStochastic(ds.X, rng.New(seed, 0xb1a))
+	}
+	for r := 0; r < ds.X.Rows; r++ {
+		if err := layer.Check(ds.X.Row(r)); err != nil {
+			return nil, fmt.Errorf("-data %s: row %d: %w (use -binarize threshold or stochastic for grey values)", spec, r+1, err)
+		}
+	}
+	return ds, nil
+}

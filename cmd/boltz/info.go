@@ -1,0 +1,106 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+
+	"github.com/boltzgo/boltz/rbm"
+)
+
+func init() {
+	register(&command{
+		Name:  "info",
+		Usage: "boltz info -model M.npz [-json]",
+		Short: "show a model's shapes, unit types, training settings and final metrics",
+		Long: `Info reads a model file and prints its shapes and unit types, the size of its weights,
+the data it was trained on, its training configuration and the metrics of its last epoch,
+as far as the file records them.`,
+		Flags: infoFlags,
+	})
+}
+
+func infoFlags(fs *flag.FlagSet) func(*env, []string) error {
+	model := fs.String("model", "", "model `FILE` (.npz)")
+	asJSON := fs.Bool("json", false, "print one JSON object on stdout")
+	return func(e *env, args []string) error {
+		if err := noArgs(args); err != nil {
+			return err
+		}
+		if *model == "" {
+			return flagError("model", "a model file is required")
+		}
+		m, meta, err := rbm.Load(*model)
+		if err != nil {
+			return fmt.Errorf("-model: %w", err)
+		}
+		wmin, wmax, wrms := stats(m.W.Data)
+		if *asJSON {
+			out := map[string]any{
+				"model": *model, "nv": m.NV(), "nh": m.NH(), "visible": meta.Visible, "hidden": meta.Hidden,
+				"format_version": meta.Version, "tool_version": meta.ToolVersion, "data": meta.Data,
+				"w_min": wmin, "w_max": wmax, "w_rms": wrms,
+			}
+			if meta.ImageShape != [2]int{} {
+				out["image_shape"] = meta.ImageShape
+			}
+			if len(meta.Training) > 0 {
+				out["training"] = meta.Training
+			}
+			if len(meta.Metrics) > 0 {
+				out["metrics"] = meta.Metrics
+			}
+			return writeJSON(e.stdout, out)
+		}
+		w := e.stdout
+		fmt.Fprintf(w, "model:     %s\n", *model)
+		fmt.Fprintf(w, "shape:     %d visible (%s) × %d hidden (%s)\n", m.NV(), meta.Visible, m.NH(), meta.Hidden)
+		if meta.ImageShape != [2]int{} {
+			fmt.Fprintf(w, "image:     %d×%d\n", meta.ImageShape[0], meta.ImageShape[1])
+		}
+		fmt.Fprintf(w, "weights:   min %.4g  max %.4g  rms %.4g\n", wmin, wmax, wrms)
+		fmt.Fprintf(w, "format:    version %d, written by boltz %s\n", meta.Version, meta.ToolVersion)
+		if meta.Data != "" {
+			fmt.Fprintf(w, "data:      %s\n", meta.Data)
+		}
+		printRawObject(w, "training", meta.Training)
+		printRawObject(w, "metrics", meta.Metrics)
+		return nil
+	}
+}
+
+func stats(x []float64) (lo, hi, rms float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, v := range x {
+		lo, hi = min(lo, v), max(hi, v)
+		rms += v * v
+	}
+	return lo, hi, math.Sqrt(rms / float64(len(x)))
+}
+
+// printRawObject prints a JSON object's keys and values one per line, in key order.
+func printRawObject(w io.Writer, title string, raw json.RawMessage) {
+	if len(raw) == 0 {
+		return
+	}
+	var obj map[string]any
+	if json.Unmarshal(raw, &obj) != nil {
+		return
+	}
+	fmt.Fprintf(w, "%s:\n", title)
+	for _, k := range sortedKeys(obj) {
+		fmt.Fprintf(w, "  %-32s %v\n", k, obj[k])
+	}
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
