@@ -135,8 +135,9 @@ func roundNumbers(fs []field) []field {
 // pageTemplate is report.html. Everything is inline (CSS, images as data: URIs, a few lines
 // of script), so the file works offline and can be mailed or archived alone. The layout is a
 // single column on a phone and a grid of figures on a desktop. The script only records, on
-// the body element, each image's natural size and any error the page raised (for the
-// end-to-end test and for anyone debugging a report in a browser); the page does not need it.
+// the body element each image's natural and displayed size, any error the page raised, the
+// horizontal overflow and the number of figure columns (for the end-to-end test and for
+// anyone debugging a report in a browser); the page does not need it.
 var pageTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -183,6 +184,8 @@ summary { cursor: pointer; font-weight: 600; }
     b.setAttribute("data-images", sizes.join(" "));
     b.setAttribute("data-errors", errors.join("; "));
     b.setAttribute("data-overflow", String(document.documentElement.scrollWidth - document.documentElement.clientWidth));
+    var grid = document.querySelector(".figures");
+    b.setAttribute("data-columns", grid ? String(getComputedStyle(grid).gridTemplateColumns.split(" ").length) : "0");
     b.setAttribute("data-loaded", "true");
   });
 })();
