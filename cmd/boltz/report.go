@@ -42,7 +42,7 @@ of every run with the default flags.`,
 				// Accept flags after DIR too ("boltz report runs/x -samples 16").
 				if len(args) > 1 {
 					if err := fs.Parse(args[1:]); err != nil {
-						return usagef("%v", err)
+						return usagef("flags after DIR: %v", err)
 					}
 					args = append(args[:1], fs.Args()...)
 				}
