@@ -18,15 +18,22 @@ import "fmt"
 // given. It is safe for concurrent use on disjoint C.
 func Gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	checkGemm(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
-	gemm(gemmArgs[float64]{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc}, kernels64.Load())
+	gemm(gemmArgs[float64]{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc}, kernels64.Load(), blas64)
 }
 
 // Sgemm is Gemm in single precision: C = alpha·op(A)·op(B) + beta·C with float32 storage and
 // float32 arithmetic (fused multiply-adds on amd64). Its contract is Gemm's.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkGemm(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
-	gemm(gemmArgs[float32]{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc}, kernels32.Load())
+	gemm(gemmArgs[float32]{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc}, kernels32.Load(), blas32)
 }
+
+// blas64 and blas32, when not nil, run the products that would be packed: the openblas
+// build tag sets them to OpenBLAS's cblas_dgemm and cblas_sgemm (gemm_openblas.go).
+var (
+	blas64 func(gemmArgs[float64])
+	blas32 func(gemmArgs[float32])
+)
 
 // Mul sets dst = op(a)·op(b), allocating dst when it is nil, and returns it. It panics if
 // the inner dimensions differ.

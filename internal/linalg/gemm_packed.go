@@ -24,6 +24,9 @@ const (
 	// gemmDirect runs instead. With the assembly kernels packing pays from about 4×4×4
 	// (BenchmarkGemmSmall: 8×8×8 runs at 4.7 GFLOP/s packed, 1.5 direct).
 	smallWork = 64
+	// blasWork is the least work handed to an external BLAS (the openblas build tag): a cgo
+	// call costs about as much as 2^15 multiply-adds in the Go kernels.
+	blasWork = 1 << 15
 	// minWorkPerPart is the least work, in multiply-adds, given to one goroutine: waking a
 	// helper costs a few microseconds, the time of about 2^18 multiply-adds at 50 GFLOP/s.
 	minWorkPerPart = 1 << 18
@@ -92,8 +95,8 @@ func newKernel[T float](name string, mr, nr, mc, kc, nc int, run microKernel[T],
 }
 
 // gemm computes C = alpha·op(A)·op(B) + beta·C with kern, choosing the direct loop for small
-// products and the packed, parallel one otherwise.
-func gemm[T float](g gemmArgs[T], kern *kernel[T]) {
+// products and the packed, parallel one (or blas, when not nil) otherwise.
+func gemm[T float](g gemmArgs[T], kern *kernel[T], blas func(gemmArgs[T])) {
 	if g.m == 0 || g.n == 0 {
 		return
 	}
@@ -103,6 +106,10 @@ func gemm[T float](g gemmArgs[T], kern *kernel[T]) {
 	}
 	if g.m*g.n*g.k < smallWork {
 		gemmDirect(&g)
+		return
+	}
+	if blas != nil && g.m*g.n*g.k >= blasWork {
+		blas(g)
 		return
 	}
 	call := kern.calls.get()
@@ -161,7 +168,7 @@ func (c *gemmCall[T]) run() {
 	if !perStrip {
 		parts = min(threads*partsPerThread, c.units, byWork)
 	}
-	c.team.run(c, parts)
+	c.team.run(c, parts, threads)
 	c.shared = nil
 }
 

@@ -29,16 +29,20 @@ var (
 	helperCount atomic.Int32
 )
 
-// run runs w.part(i, parts) for every i < parts and returns when all have finished.
-func (t *team) run(w parter, parts int) {
-	if parts <= 1 {
-		w.part(0, 1)
+// run runs w.part(i, parts) for every i < parts, on the calling goroutine and up to
+// threads−1 helpers, and returns when all have finished.
+func (t *team) run(w parter, parts, threads int) {
+	if parts <= 1 || threads <= 1 {
+		for i := range parts {
+			w.part(i, parts)
+		}
 		return
 	}
 	t.work, t.parts = w, parts
 	t.next.Store(0)
-	startHelpers(min(parts-1, maxHelpers))
-	for h := 1; h < parts; h++ {
+	helpers := min(parts, threads, maxHelpers+1) - 1
+	startHelpers(helpers)
+	for range helpers {
 		t.wg.Add(1)
 		select {
 		case helperJobs <- t:
