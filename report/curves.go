@@ -175,8 +175,7 @@ func (pn panel) plot(ms []train.Metrics) (*plot.Plot, error) {
 	p.Title.Text = pn.title
 	p.X.Label.Text = "epoch"
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = true
-	drawn := 0
+	var drawn []plotter.XYs
 	for i, s := range pn.series {
 		xy, se := s.points(ms)
 		if len(xy) == 0 {
@@ -207,13 +206,15 @@ func (pn panel) plot(ms []train.Metrics) (*plot.Plot, error) {
 		} else {
 			p.Legend.Add(s.name, line)
 		}
-		drawn++
+		drawn = append(drawn, xy)
 	}
-	if drawn == 0 {
+	switch len(drawn) {
+	case 0:
 		return nil, nil
-	}
-	if drawn == 1 {
+	case 1:
 		p.Legend = plot.NewLegend() // one line needs no legend: the title names it
+	default:
+		placeLegend(p, drawn)
 	}
 	return p, nil
 }
@@ -251,8 +252,6 @@ func StudyPlot(curves map[string][]train.Metrics, optimum float64) ([]byte, erro
 	p.X.Label.Text = "epoch"
 	p.Y.Label.Text = "mean log-likelihood (nats)"
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = false
-	p.Legend.Left = false
 
 	names := make([]string, 0, len(curves))
 	for name := range curves {
@@ -261,6 +260,7 @@ func StudyPlot(curves map[string][]train.Metrics, optimum float64) ([]byte, erro
 	sort.Strings(names)
 	exact := series{value: func(m *train.Metrics) *float64 { return m.LogLikelihood }}
 	xmin, xmax := 0.0, 1.0
+	var drawn []plotter.XYs
 	for i, name := range names {
 		xy, _ := exact.points(curves[name])
 		if len(xy) == 0 {
@@ -277,6 +277,7 @@ func StudyPlot(curves map[string][]train.Metrics, optimum float64) ([]byte, erro
 		line.Width = vg.Points(1.5)
 		p.Add(line)
 		p.Legend.Add(name, line)
+		drawn = append(drawn, xy)
 	}
 	opt, err := plotter.NewLine(plotter.XYs{{X: xmin, Y: optimum}, {X: xmax, Y: optimum}})
 	if err != nil {
@@ -286,7 +287,61 @@ func StudyPlot(curves map[string][]train.Metrics, optimum float64) ([]byte, erro
 	opt.Dashes = []vg.Length{vg.Points(6), vg.Points(4)}
 	p.Add(opt)
 	p.Legend.Add(fmt.Sprintf("optimum %.4f", optimum), opt)
+	placeLegend(p, append(drawn, opt.XYs))
 	return render(SVG, studyWidth, studyHeight, p.Draw)
+}
+
+// legendReach is the fraction of the data range, along each axis, that the legend is taken to
+// cover in its corner.
+const legendReach = 0.4
+
+// placeLegend puts p's legend in the corner of the data area that the curves in sets pass
+// through least, so that it hides as little of them as it can: each corner region is
+// legendReach of the range along each axis, and each curve is sampled at 16 points per
+// segment so that a long straight segment counts too. Ties keep the first of top right, top
+// left, bottom right, bottom left. Call it after adding the plotters, which set the axis
+// ranges.
+func placeLegend(p *plot.Plot, sets []plotter.XYs) {
+	const perSegment = 16
+	type corner struct{ top, left bool }
+	corners := []corner{{true, false}, {true, true}, {false, false}, {false, true}}
+	counts := make([]int, len(corners))
+	dx, dy := p.X.Max-p.X.Min, p.Y.Max-p.Y.Min
+	count := func(x, y float64) {
+		fx, fy := 0.5, 0.5
+		if dx > 0 {
+			fx = (x - p.X.Min) / dx
+		}
+		if dy > 0 {
+			fy = (y - p.Y.Min) / dy
+		}
+		for i, c := range corners {
+			inX := (c.left && fx <= legendReach) || (!c.left && fx >= 1-legendReach)
+			inY := (c.top && fy >= 1-legendReach) || (!c.top && fy <= legendReach)
+			if inX && inY {
+				counts[i]++
+			}
+		}
+	}
+	for _, xy := range sets {
+		for i, pt := range xy {
+			count(pt.X, pt.Y)
+			if i+1 < len(xy) {
+				next := xy[i+1]
+				for k := 1; k < perSegment; k++ {
+					f := float64(k) / perSegment
+					count(pt.X+f*(next.X-pt.X), pt.Y+f*(next.Y-pt.Y))
+				}
+			}
+		}
+	}
+	best := 0
+	for i := range counts {
+		if counts[i] < counts[best] {
+			best = i
+		}
+	}
+	p.Legend.Top, p.Legend.Left = corners[best].top, corners[best].left
 }
 
 // render draws with draw onto a w×h canvas of the given format and returns the encoded file.

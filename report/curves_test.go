@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+
 	"github.com/boltzgo/boltz/train"
 )
 
@@ -158,5 +161,29 @@ func TestStudyPlot(t *testing.T) {
 	curves["broken"] = []train.Metrics{{Epoch: 1, ReconError: 1}}
 	if _, err := StudyPlot(curves, optimum); err == nil || !strings.Contains(err.Error(), `"broken"`) {
 		t.Errorf("method without log-likelihood: error %v, want one naming it", err)
+	}
+}
+
+func TestPlaceLegend(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		xy        plotter.XYs
+		top, left bool
+	}{
+		{"rising", plotter.XYs{{X: 0, Y: 0}, {X: 10, Y: 10}}, true, true},
+		{"falling", plotter.XYs{{X: 0, Y: 10}, {X: 10, Y: 0}}, true, false},
+		{"rising then flat", plotter.XYs{{X: 0, Y: 0}, {X: 2, Y: 10}, {X: 10, Y: 10}}, false, false},
+		{"falling then flat", plotter.XYs{{X: 0, Y: 10}, {X: 2, Y: 0}, {X: 10, Y: 0}}, true, false},
+	} {
+		p := plot.New()
+		line, err := plotter.NewLine(tc.xy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Add(line)
+		placeLegend(p, []plotter.XYs{tc.xy})
+		if p.Legend.Top != tc.top || p.Legend.Left != tc.left {
+			t.Errorf("%s: legend top %v left %v, want top %v left %v", tc.name, p.Legend.Top, p.Legend.Left, tc.top, tc.left)
+		}
 	}
 }
