@@ -24,11 +24,16 @@ const specHelp = "data `SPEC`: bas:N (bars and stripes N×N), shifter:N, mnist, 
 
 func (d *dataFlags) register(fs *flag.FlagSet, defaultSpec string) {
 	fs.StringVar(&d.spec, "data", defaultSpec, specHelp)
+	d.registerBinarize(fs)
+	fs.IntVar(&d.valid, "valid", 0, "hold out the last `N` rows of the MNIST training set as mnist:valid")
+}
+
+// registerBinarize registers the flags that say how grey values become 0/1.
+func (d *dataFlags) registerBinarize(fs *flag.FlagSet) {
 	fs.StringVar(&d.binarize, "binarize", "auto",
 		"turn grey values into 0/1 for Bernoulli units: none (refuse non-binary data), threshold, stochastic, "+
 			"or auto (threshold for MNIST, none otherwise)")
 	fs.Float64Var(&d.threshold, "threshold", 0.5, "threshold for -binarize threshold: values ≥ it become 1")
-	fs.IntVar(&d.valid, "valid", 0, "hold out the last `N` rows of the MNIST training set as mnist:valid")
 }
 
 func (d *dataFlags) check() error {

@@ -1,0 +1,215 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"image/png"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/boltzgo/boltz/data"
+	"github.com/boltzgo/boltz/internal/atomicfile"
+	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/mcmc"
+	"github.com/boltzgo/boltz/npz"
+	"github.com/boltzgo/boltz/rbm"
+	"github.com/boltzgo/boltz/report"
+)
+
+func init() {
+	register(&command{
+		Name:  "sample",
+		Usage: "boltz sample -model M.npz [-n N] [-steps K] [-method gibbs|pt] [-seed S] [-clamp SPEC -mask MASK] -o out.png|out.npy",
+		Short: "draw samples from a model by Gibbs or parallel-tempering chains",
+		Long: `Sample runs N chains of block Gibbs sampling (or parallel tempering with -method pt) for K
+sweeps from uniformly random visible states and writes the final states.
+
+With -o out.png it draws one tile per chain: the visible means E[v|h] of the last sweep as
+grey levels, in the image shape of -shape, else the model's (meta.json), else a near-square
+shape. With -o out.npy it writes the N×nv binary visible states, which numpy loads.
+
+With -clamp SPEC the chains start at the first N rows of SPEC and the pixels that -mask
+marks as known stay fixed, so the chains fill in the others from p(v_missing | v_known):
+conditional sampling. MASK is top, bottom, left or right (that half of each image is
+missing and resampled) or a .csv/.npy file holding one row of nv values, 1 where a value is
+missing.`,
+		Flags: sampleFlags,
+	})
+}
+
+func sampleFlags(fs *flag.FlagSet) func(*env, []string) error {
+	model := fs.String("model", "", "model `FILE` (.npz)")
+	n := fs.Int("n", 100, "number of chains (samples)")
+	steps := fs.Int("steps", 1000, "Gibbs sweeps (or PT steps) per chain")
+	method := fs.String("method", "gibbs", "sampler: gibbs or pt")
+	replicas := fs.Int("replicas", 10, "temperatures for -method pt, β=1 included")
+	betaMin := fs.Float64("beta-min", 0.1, "smallest inverse temperature for -method pt (geometric ladder)")
+	seed := fs.Uint64("seed", 1, "random seed")
+	out := fs.String("o", "", "output `FILE`: .png (tiled picture) or .npy (binary states)")
+	shape := fs.String("shape", "", "image shape HxW of a visible vector in the picture (default: from the model)")
+	var d dataFlags
+	d.registerBinarize(fs)
+	clamp := fs.String("clamp", "", "start from the rows of data `SPEC` and keep their known pixels fixed (needs -mask)")
+	mask := fs.String("mask", "", "which values -clamp resamples: top, bottom, left, right, or a .csv/.npy `FILE` with one row of 0/1 (1 = missing)")
+	return func(e *env, args []string) error {
+		if err := noArgs(args); err != nil {
+			return err
+		}
+		switch {
+		case *model == "":
+			return flagError("model", "a model file is required")
+		case *out == "":
+			return flagError("o", "an output file (.png or .npy) is required")
+		case !strings.HasSuffix(*out, ".png") && !strings.HasSuffix(*out, ".npy"):
+			return flagError("o", "must end in .png or .npy, got %q", *out)
+		case *n < 1:
+			return flagError("n", "must be at least 1, got %d", *n)
+		case *steps < 0:
+			return flagError("steps", "must be at least 0, got %d", *steps)
+		case *method != "gibbs" && *method != "pt":
+			return flagError("method", "must be gibbs or pt, got %q", *method)
+		case (*clamp == "") != (*mask == ""):
+			return flagError("clamp", "and -mask go together")
+		case *clamp != "" && *method == "pt":
+			return flagError("clamp", "works with -method gibbs only")
+		}
+		if err := d.check(); err != nil {
+			return err
+		}
+		m, meta, err := rbm.Load(*model)
+		if err != nil {
+			return fmt.Errorf("-model: %w", err)
+		}
+		img := meta.ImageShape
+		if *shape != "" {
+			if img, err = parseReportShape(*shape); err != nil {
+				return flagError("shape", "%v", err)
+			}
+		}
+		if img != [2]int{} && img[0]*img[1] != m.NV() {
+			return flagError("shape", "%d×%d does not hold the model's %d visible units", img[0], img[1], m.NV())
+		}
+		var states, means *linalg.Dense
+		if *clamp != "" {
+			states, means, err = sampleClamped(e, m, &d, *clamp, *mask, img, *n, *steps, *seed)
+		} else {
+			states, means, err = sampleFree(m, *method, *n, *steps, *replicas, *betaMin, *seed)
+		}
+		if err != nil {
+			return err
+		}
+		write := func(w io.Writer) error {
+			return npz.WriteNPY(w, &npz.Array{Shape: []int{states.Rows, states.Cols}, Data: states.Data, Dtype: "<f8"})
+		}
+		if strings.HasSuffix(*out, ".png") {
+			if img == [2]int{} {
+				img = report.ShapeFor(m.NV())
+			}
+			pic := report.Tile(means, img, report.TileOptions{})
+			write = func(w io.Writer) error { return png.Encode(w, pic) }
+		}
+		if err := atomicfile.WriteFile(*out, 0o644, write); err != nil {
+			return fmt.Errorf("-o: %w", err)
+		}
+		fmt.Fprintf(e.stderr, "boltz sample: %d samples after %d %s steps → %s\n", states.Rows, *steps, *method, filepath.Clean(*out))
+		return nil
+	}
+}
+
+// sampleFree runs chains from uniformly random states and returns their final visible
+// states and the visible means given the final hidden states.
+func sampleFree(m *rbm.RBM, method string, n, steps, replicas int, betaMin float64, seed uint64) (*linalg.Dense, *linalg.Dense, error) {
+	var c *mcmc.Chains
+	if method == "pt" {
+		betas, err := mcmc.Ladder(replicas, betaMin, "geometric")
+		if err != nil {
+			return nil, nil, &usageError{"-replicas/-beta-min: " + err.Error()}
+		}
+		t, err := mcmc.NewTempering(m, betas, n, seed)
+		if err != nil {
+			return nil, nil, err
+		}
+		t.Step(m, steps)
+		c = t.Samples()
+	} else {
+		c = mcmc.NewChains(m, n, seed)
+		c.Sweep(m, 1, steps)
+	}
+	return c.V, m.VisibleMeansBatch(nil, c.H), nil
+}
+
+// sampleClamped fills in the values the mask marks missing, for the first n rows of SPEC,
+// by Gibbs sweeps that reset the known values after every visible draw. The chains then
+// sample p(v_missing | v_known).
+func sampleClamped(e *env, m *rbm.RBM, d *dataFlags, spec, maskSpec string, img [2]int, n, steps int, seed uint64) (*linalg.Dense, *linalg.Dense, error) {
+	ds, err := d.load(spec, seed, m.Visible, e.stderr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("-clamp: %s", strings.TrimPrefix(err.Error(), "-data "))
+	}
+	if ds.X.Cols != m.NV() {
+		return nil, nil, fmt.Errorf("-clamp %s: %d columns, the model has %d visible units", spec, ds.X.Cols, m.NV())
+	}
+	if img == [2]int{} {
+		img = ds.Shape
+	}
+	missing, err := parseMask(maskSpec, m.NV(), img)
+	if err != nil {
+		return nil, nil, err
+	}
+	known := ds.X.Slice(0, min(n, ds.X.Rows)).Clone()
+	c := mcmc.NewChains(m, known.Rows, seed)
+	c.SetVisible(m, known)
+	restore := func(v *linalg.Dense) {
+		for r := 0; r < v.Rows; r++ {
+			row, kr := v.Row(r), known.Row(r)
+			for i, miss := range missing {
+				if !miss {
+					row[i] = kr[i]
+				}
+			}
+		}
+	}
+	for range steps {
+		c.SampleHidden(m, 1)
+		c.SampleVisible(m, 1)
+		restore(c.V)
+	}
+	c.SampleHidden(m, 1)
+	means := m.VisibleMeansBatch(nil, c.H)
+	restore(means)
+	return c.V, means, nil
+}
+
+// parseMask returns, per visible unit, whether it is missing (to be sampled).
+func parseMask(spec string, nv int, img [2]int) ([]bool, error) {
+	missing := make([]bool, nv)
+	switch spec {
+	case "top", "bottom", "left", "right":
+		if img == [2]int{} {
+			return nil, flagError("mask", "%s needs an image shape (-shape HxW)", spec)
+		}
+		h, w := img[0], img[1]
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				missing[y*w+x] = spec == "top" && y < h/2 || spec == "bottom" && y >= h/2 ||
+					spec == "left" && x < w/2 || spec == "right" && x >= w/2
+			}
+		}
+		return missing, nil
+	}
+	ds, err := data.Load(spec, data.LoadOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("-mask: %w", err)
+	}
+	if ds.X.Rows != 1 || ds.X.Cols != nv {
+		return nil, fmt.Errorf("-mask %s: want one row of %d values, got %d×%d", spec, nv, ds.X.Rows, ds.X.Cols)
+	}
+	for i, v := range ds.X.Row(0) {
+		if v != 0 && v != 1 {
+			return nil, fmt.Errorf("-mask %s: value %v at column %d is not 0 or 1", spec, v, i+1)
+		}
+		missing[i] = v == 1
+	}
+	return missing, nil
+}
