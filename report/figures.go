@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"math"
@@ -73,12 +74,28 @@ func Filters(m *rbm.RBM, shape [2]int) *image.Gray {
 // O(sweeps·n·nv·nh). It uses its own random streams, derived from seed; the same seed gives
 // the same result. It panics if n < 1 or sweeps < 0.
 func Samples(m *rbm.RBM, n, sweeps int, seed uint64) *linalg.Dense {
+	v, _ := samples(context.Background(), m, n, sweeps, seed)
+	return v
+}
+
+// sweepsPerCheck is how many sweeps samples runs between looks at its context: a few
+// milliseconds of work for MNIST-sized models.
+const sweepsPerCheck = 10
+
+// samples is Samples that stops with ctx's error when ctx is cancelled. The sweeps are the
+// same whether or not it checks, so the result does not depend on sweepsPerCheck.
+func samples(ctx context.Context, m *rbm.RBM, n, sweeps int, seed uint64) (*linalg.Dense, error) {
 	if sweeps < 0 {
 		panic(fmt.Sprintf("boltz/report: Samples: %d sweeps", sweeps))
 	}
 	c := mcmc.NewChains(m, n, seed, streamSamples)
-	c.Sweep(m, 1, sweeps)
-	return m.VisibleMeansBatch(nil, c.H)
+	for done := 0; done < sweeps; done += sweepsPerCheck {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		c.Sweep(m, 1, min(sweepsPerCheck, sweeps-done))
+	}
+	return m.VisibleMeansBatch(nil, c.H), nil
 }
 
 // SpreadRows returns n rows of x spread evenly over it, rows ⌊k·x.Rows/n⌋ for k = 0…n−1 (all of

@@ -7,6 +7,7 @@ import (
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/mcmc"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -125,5 +126,16 @@ func TestPairCols(t *testing.T) {
 		if got := pairCols(n); got != want {
 			t.Errorf("pairCols(%d) = %d, want %d", n, got, want)
 		}
+	}
+}
+
+// Sweeping in chunks between context checks gives the chains one Sweep call would.
+func TestSamplesChunking(t *testing.T) {
+	m := randomModel(6, 4, 1, 5)
+	c := mcmc.NewChains(m, 3, 9, streamSamples)
+	c.Sweep(m, 1, 2*sweepsPerCheck+3)
+	want := m.VisibleMeansBatch(nil, c.H)
+	if got := Samples(m, 3, 2*sweepsPerCheck+3, 9); !slices.Equal(got.Data, want.Data) {
+		t.Errorf("Samples = %v, want %v", got.Data, want.Data)
 	}
 }

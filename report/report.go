@@ -12,6 +12,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -72,6 +73,9 @@ type Options struct {
 	ImageShape [2]int
 	// Progress receives one line per step and each warning; nil discards them.
 	Progress io.Writer
+	// Context, when not nil, stops the sampling early when cancelled; Write then returns
+	// its error and leaves report.html as it was.
+	Context context.Context
 }
 
 // withDefaults returns o with its zero fields replaced by the defaults.
@@ -89,6 +93,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Progress == nil {
 		o.Progress = io.Discard
+	}
+	if o.Context == nil {
+		o.Context = context.Background()
 	}
 	return o
 }
@@ -136,7 +143,8 @@ func (b *builder) progress(format string, args ...any) {
 // is written atomically. Cost: dominated by the sampling, O(Sweeps·Samples·nv·nh).
 //
 // It returns an error if dir is not a directory, if model.npz is missing (wrapping ErrNoModel)
-// or invalid, if opts.ImageShape does not hold nv values, or if a file cannot be written.
+// or invalid, if opts.ImageShape does not hold nv values, if a file cannot be written, or
+// if opts.Context is cancelled while sampling (wrapping its error).
 func Write(dir string, opts Options) error {
 	b := &builder{dir: dir, opts: opts.withDefaults()}
 	st, err := os.Stat(dir)
@@ -267,7 +275,10 @@ func (b *builder) filters(m *rbm.RBM, shape [2]int) error {
 func (b *builder) samples(m *rbm.RBM, shape [2]int) error {
 	o := b.opts
 	b.progress("sampling %d chains × %d Gibbs sweeps", o.Samples, o.Sweeps)
-	means := Samples(m, o.Samples, o.Sweeps, o.Seed)
+	means, err := samples(o.Context, m, o.Samples, o.Sweeps, o.Seed)
+	if err != nil {
+		return fmt.Errorf("sampling: %w", err)
+	}
 	img := Tile(means, shape, TileOptions{Normalize: UnitRange, Separator: binarySeparator})
 	caption := fmt.Sprintf("E[v|h] after %d block Gibbs sweeps of %d independent chains started from uniformly random "+
 		"visible states (seed %d); black is 0, white is 1.", o.Sweeps, o.Samples, o.Seed)

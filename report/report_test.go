@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -300,6 +301,19 @@ func TestWriteErrors(t *testing.T) {
 	}
 	if page := readHTML(t, dir); !strings.Contains(page, "image shape 2×2 in run.json does not hold 9 visible units") {
 		t.Error("report.html does not note the ill-fitting image shape")
+	}
+}
+
+// A cancelled context stops the sampling; report.html is not written.
+func TestWriteCancelled(t *testing.T) {
+	dir := makeRun(t, basRun(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := Write(dir, Options{Context: ctx}); !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v, want context.Canceled", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, HTMLFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("report.html after cancelling: %v", err)
 	}
 }
 

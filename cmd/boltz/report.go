@@ -65,7 +65,7 @@ of every run with the default flags.`,
 					}
 					o.ImageShape = s
 				}
-				o.Progress = e.stderr
+				o.Progress, o.Context = e.stderr, e.ctx
 				return runReport(args[0], o, e)
 			}
 		},
@@ -97,7 +97,7 @@ func runReport(dir string, o report.Options, e *env) error {
 // writeReport draws the report of a run directory with the default options, progress on
 // stderr; boltz train calls it at the end of a run.
 func writeReport(e *env, dir string) error {
-	return report.Write(dir, report.Options{Progress: e.stderr})
+	return report.Write(dir, report.Options{Progress: e.stderr, Context: e.ctx})
 }
 
 // parseReportShape parses "HxW" (or "H×W") into a positive height and width.
