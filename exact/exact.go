@@ -30,6 +30,7 @@ import (
 	"sync/atomic"
 
 	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/internal/numeric"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -285,8 +286,10 @@ type block struct {
 }
 
 // blocks calls f for the states [lo, hi) in blocks of up to blockSize rows, computing each
-// block's inputs with one matrix product. f must not keep the block.
-func (v *view) blocks(lo, hi uint64, f func(b *block)) {
+// block's inputs with one matrix product. With means, b.x holds the summed layer's
+// conditional means E[s|e] instead of its inputs (for Bernoulli units computed in the same
+// pass as −F, one exponential per element). f must not keep the block.
+func (v *view) blocks(lo, hi uint64, means bool, f func(b *block)) {
 	b := &block{
 		e:    linalg.NewDense(blockSize, v.ne),
 		x:    linalg.NewDense(blockSize, v.ns),
@@ -301,8 +304,18 @@ func (v *view) blocks(lo, hi uint64, f func(b *block)) {
 			copy(b.x.Row(r), v.bs)
 		}
 		linalg.Gemm(false, true, n, v.ns, v.ne, 1, b.e.Data, v.ne, v.ws.Data, v.ne, 1, b.x.Data, v.ns)
+		_, bernoulli := v.ls.(rbm.Bernoulli)
 		for r := range b.negF {
-			b.negF[r] = -v.le.Energy(b.e.Row(r), v.be) + v.ls.LogNormalizer(b.x.Row(r))
+			x := b.x.Row(r)
+			switch {
+			case means && bernoulli:
+				b.negF[r] = -v.le.Energy(b.e.Row(r), v.be) + numeric.SigmoidSoftplusSum(x)
+			case means:
+				b.negF[r] = -v.le.Energy(b.e.Row(r), v.be) + v.ls.LogNormalizer(x)
+				v.ls.Means(x, x)
+			default:
+				b.negF[r] = -v.le.Energy(b.e.Row(r), v.be) + v.ls.LogNormalizer(x)
+			}
 		}
 		f(b)
 	}

@@ -165,7 +165,7 @@ func Entropy(m *rbm.RBM, opts *Options) (float64, error) {
 	parts := make([]float64, n)
 	parallel(n, func(r int) {
 		lo, hi := split(v.states, n, r)
-		v.blocks(lo, hi, func(b *block) {
+		v.blocks(lo, hi, false, func(b *block) {
 			for _, f := range b.negF {
 				lp := f - logZ
 				parts[r] -= math.Exp(lp) * lp

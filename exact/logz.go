@@ -44,7 +44,7 @@ func (v *view) logZGeneric() float64 {
 	accs := make([]numeric.LogSumExpAcc, n)
 	parallel(n, func(r int) {
 		lo, hi := split(v.states, n, r)
-		v.blocks(lo, hi, func(b *block) {
+		v.blocks(lo, hi, false, func(b *block) {
 			for _, x := range b.negF {
 				accs[r].Add(x)
 			}

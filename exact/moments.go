@@ -56,9 +56,8 @@ type moments struct {
 func (v *view) momentsRange(lo, hi uint64, logZ float64) *moments {
 	mo := &moments{se: linalg.NewDense(v.ns, v.ne), s: make([]float64, v.ns), e: make([]float64, v.ne)}
 	we := linalg.NewDense(blockSize, v.ne)
-	v.blocks(lo, hi, func(b *block) {
+	v.blocks(lo, hi, true, func(b *block) {
 		n := b.e.Rows
-		v.ls.Means(b.x.Data, b.x.Data) // inputs → E[s|e]
 		wb := we.Slice(0, n)
 		for r := 0; r < n; r++ {
 			w := math.Exp(b.negF[r] - logZ)
