@@ -1,12 +1,14 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/boltzgo/boltz/data"
+	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/rng"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -64,22 +66,47 @@ func (d *dataFlags) binarizeMode(spec string) string {
 
 // load reads SPEC (fetching MNIST when needed), binarises it as the flags say (stochastic
 // binarisation draws from the seed's own stream, so a rerun gets the same bits) and checks
-// every value against the unit type of the visible layer. Errors name the flag.
-func (d *dataFlags) load(spec string, seed uint64, layer rbm.Layer, progress io.Writer) (*data.Dataset, error) {
+// it against the model it is for: nv columns (when nv > 0) and every value in the support
+// of the visible layer's units. Errors name the flag and the first bad row (from 1).
+func (d *dataFlags) load(spec string, seed uint64, layer rbm.Layer, nv int, progress io.Writer) (*data.Dataset, error) {
 	ds, err := data.Load(spec, data.LoadOptions{Valid: d.valid, Fetch: true, Progress: progress})
 	if err != nil {
 		return nil, fmt.Errorf("-data %s: %w", spec, err)
 	}
-	switch d.binarizeMode(spec) {
+	mode := d.binarizeMode(spec)
+	switch mode {
 	case "threshold":
 		data.Threshold(ds.X, d.threshold)
 	case "stochastic":
 		data.BinarizeStochastic(ds.X, rng.New(seed, 0xb1a))
 	}
-	for r := 0; r < ds.X.Rows; r++ {
-		if err := layer.Check(ds.X.Row(r)); err != nil {
-			return nil, fmt.Errorf("-data %s: row %d: %w (use -binarize threshold or stochastic for grey values)", spec, r+1, err)
+	if err := checkData(ds.X, layer, nv); err != nil {
+		if mode == "none" && strings.Contains(err.Error(), "not a bernoulli state") {
+			err = fmt.Errorf("%w (use -binarize threshold or stochastic for grey values)", err)
 		}
+		return nil, fmt.Errorf("-data %s: %w", spec, err)
 	}
 	return ds, nil
+}
+
+// loadFor loads SPEC for model m: nv columns, values in its visible units' support.
+func (d *dataFlags) loadFor(e *env, spec string, seed uint64, m *rbm.RBM) (*data.Dataset, error) {
+	return d.load(spec, seed, m.Visible, m.NV(), e.stderr)
+}
+
+// checkData checks that x has rows, nv columns (when nv > 0) and values the layer's units
+// can take. Rows count from 1 in the messages.
+func checkData(x *linalg.Dense, layer rbm.Layer, nv int) error {
+	if x.Rows == 0 {
+		return errors.New("no rows")
+	}
+	if nv > 0 && x.Cols != nv {
+		return fmt.Errorf("rows have %d values, the model has %d visible units", x.Cols, nv)
+	}
+	for r := 0; r < x.Rows; r++ {
+		if err := layer.Check(x.Row(r)); err != nil {
+			return fmt.Errorf("row %d: %w", r+1, err)
+		}
+	}
+	return nil
 }

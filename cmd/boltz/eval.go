@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/boltzgo/boltz/ais"
@@ -64,11 +63,12 @@ n_rows, nv, nh, runs, betas and seed; the AIS-only ones are null for -method exa
 const maxAutoExactUnits = 24
 
 type evalConfig struct {
-	model, spec, method, binarize, shape string
-	runs, betas                          int
-	seed                                 uint64
-	gap                                  float64
-	asJSON                               bool
+	model, spec, method, shape string
+	data                       dataFlags
+	runs, betas                int
+	seed                       uint64
+	gap                        float64
+	asJSON                     bool
 }
 
 func evalFlags(fs *flag.FlagSet) func(*env, []string) error {
@@ -81,7 +81,7 @@ func evalFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.StringVar(&c.shape, "schedule", "murray", "shape of the temperature schedule: murray (denser near β = 1) or linear")
 	fs.Uint64Var(&c.seed, "seed", 1, "random `SEED` for AIS")
 	fs.Float64Var(&c.gap, "gap", ais.DefaultGapThreshold, "warn when forward and reverse AIS differ by more than this many `NATS`")
-	fs.StringVar(&c.binarize, "binarize", "auto", "none (refuse grey values), threshold (≥ 0.5 becomes 1), or auto (threshold for MNIST, none otherwise)")
+	c.data.registerBinarize(fs)
 	fs.BoolVar(&c.asJSON, "json", false, "print one JSON object on stdout instead of a table")
 	return func(e *env, args []string) error {
 		if err := noArgs(args); err != nil {
@@ -110,10 +110,8 @@ func (c *evalConfig) check() error {
 		return flagError("schedule", "must be murray or linear, got %q", c.shape)
 	case !(c.gap > 0) || math.IsInf(c.gap, 1):
 		return flagError("gap", "must be a positive number of nats, got %v", c.gap)
-	case c.binarize != "auto" && c.binarize != "none" && c.binarize != "threshold":
-		return flagError("binarize", "must be auto, none or threshold, got %q", c.binarize)
 	}
-	return nil
+	return c.data.check()
 }
 
 // evalResult is what boltz eval reports. The AIS fields are nil for the exact method.
@@ -148,7 +146,7 @@ func runEval(e *env, c *evalConfig) error {
 	if err != nil {
 		return fmt.Errorf("-model: %w", err)
 	}
-	ds, err := loadEvalData(e, c, m)
+	ds, err := c.data.loadFor(e, c.spec, c.seed, m)
 	if err != nil {
 		return err
 	}
@@ -183,24 +181,6 @@ func runEval(e *env, c *evalConfig) error {
 	}
 	res.print(e.stdout, c, ds)
 	return nil
-}
-
-// loadEvalData reads SPEC, binarises it as -binarize says, and checks that it fits m.
-func loadEvalData(e *env, c *evalConfig, m *rbm.RBM) (*data.Dataset, error) {
-	ds, err := data.Load(c.spec, data.LoadOptions{Fetch: true, Progress: e.stderr})
-	if err != nil {
-		return nil, fmt.Errorf("-data %s: %w", c.spec, err)
-	}
-	if c.binarize == "threshold" || (c.binarize == "auto" && strings.HasPrefix(c.spec, "mnist")) {
-		data.Threshold(ds.X, data.DefaultThreshold)
-	}
-	if err := checkModelData(ds, m); err != nil {
-		if c.binarize != "threshold" && strings.Contains(err.Error(), "not a bernoulli state") {
-			return nil, fmt.Errorf("-data %s: %w (use -binarize threshold for grey values)", c.spec, err)
-		}
-		return nil, fmt.Errorf("-data %s: %w", c.spec, err)
-	}
-	return ds, nil
 }
 
 // runAIS brackets log Z by forward and reverse AIS, with progress on stderr.

@@ -47,8 +47,10 @@ kl_data_model and total_variation.`,
 
 func exactFlags(fs *flag.FlagSet) func(*env, []string) error {
 	model := fs.String("model", "", "model `FILE` (.npz) to measure; required")
-	spec := fs.String("data", "", "data `SPEC` to measure the model on: bas:N, shifter:N, mnist, mnist:test, or a .csv, .npy, .idx or .idx.gz file; values must be 0 or 1 for Bernoulli units")
+	spec := fs.String("data", "", "data `SPEC` to measure the model on: bas:N, shifter:N, mnist, mnist:test, or a .csv, .npy, .idx or .idx.gz file; values must be 0 or 1 for Bernoulli units (see -binarize)")
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout instead of a table")
+	var d dataFlags
+	d.registerBinarize(fs)
 	maxStates := fs.Float64("max-states", exact.DefaultMaxStates, "refuse to enumerate more than `N` states of one layer (the time grows linearly with N)")
 	return func(e *env, args []string) error {
 		if err := noArgs(args); err != nil {
@@ -56,6 +58,9 @@ func exactFlags(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		if *model == "" {
 			return flagError("model", "a model file is required")
+		}
+		if err := d.check(); err != nil {
+			return err
 		}
 		if !(*maxStates >= 1) {
 			return flagError("max-states", "must be at least 1, got %v", *maxStates)
@@ -66,7 +71,7 @@ func exactFlags(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		var ds *data.Dataset
 		if *spec != "" {
-			if ds, err = loadModelData(e, *spec, m); err != nil {
+			if ds, err = d.loadFor(e, *spec, 1, m); err != nil {
 				return err
 			}
 		}
@@ -160,33 +165,4 @@ func enumerationError(err error) error {
 		return fmt.Errorf("%w; raise -max-states to allow it", err)
 	}
 	return err
-}
-
-// loadModelData loads SPEC and checks it fits m: nv columns and values in the visible units'
-// support. Rows count from 1 in the messages.
-func loadModelData(e *env, spec string, m *rbm.RBM) (*data.Dataset, error) {
-	ds, err := data.Load(spec, data.LoadOptions{Fetch: true, Progress: e.stderr})
-	if err != nil {
-		return nil, fmt.Errorf("-data %s: %w", spec, err)
-	}
-	if err := checkModelData(ds, m); err != nil {
-		return nil, fmt.Errorf("-data %s: %w", spec, err)
-	}
-	return ds, nil
-}
-
-func checkModelData(ds *data.Dataset, m *rbm.RBM) error {
-	x := ds.X
-	if x.Rows == 0 {
-		return errors.New("no rows")
-	}
-	if x.Cols != m.NV() {
-		return fmt.Errorf("rows have %d values, the model has %d visible units", x.Cols, m.NV())
-	}
-	for r := 0; r < x.Rows; r++ {
-		if err := m.Visible.Check(x.Row(r)); err != nil {
-			return fmt.Errorf("row %d: %w", r+1, err)
-		}
-	}
-	return nil
 }

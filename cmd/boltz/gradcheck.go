@@ -118,7 +118,7 @@ func gradcheckFlags(fs *flag.FlagSet) func(*env, []string) error {
 		if ds == nil {
 			ds = defaultGradcheckData(m.NV(), *seed)
 		}
-		if err := checkModelData(ds, m); err != nil {
+		if err := checkData(ds.X, m.Visible, m.NV()); err != nil {
 			return fmt.Errorf("-data %s: %w", ds.Name, err)
 		}
 		res, err := exact.GradCheck(m, ds.X, *eps, &exact.Options{MaxStates: *maxStates})

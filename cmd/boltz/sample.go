@@ -143,12 +143,9 @@ func sampleFree(m *rbm.RBM, method string, n, steps, replicas int, betaMin float
 // by Gibbs sweeps that reset the known values after every visible draw. The chains then
 // sample p(v_missing | v_known).
 func sampleClamped(e *env, m *rbm.RBM, d *dataFlags, spec, maskSpec string, img [2]int, n, steps int, seed uint64) (*linalg.Dense, *linalg.Dense, error) {
-	ds, err := d.load(spec, seed, m.Visible, e.stderr)
+	ds, err := d.loadFor(e, spec, seed, m)
 	if err != nil {
-		return nil, nil, fmt.Errorf("-clamp: %s", strings.TrimPrefix(err.Error(), "-data "))
-	}
-	if ds.X.Cols != m.NV() {
-		return nil, nil, fmt.Errorf("-clamp %s: %d columns, the model has %d visible units", spec, ds.X.Cols, m.NV())
+		return nil, nil, fmt.Errorf("-clamp %s", strings.TrimPrefix(err.Error(), "-data "))
 	}
 	if img == [2]int{} {
 		img = ds.Shape

@@ -90,7 +90,7 @@ func TestSampleBadInput(t *testing.T) {
 		{[]string{"-model", model, "-n", "0", "-o", filepath.Join(dir, "x.png")}, 2, "-n: must be at least 1"},
 		{[]string{"-model", model, "-method", "hmc", "-o", filepath.Join(dir, "x.png")}, 2, "-method"},
 		{[]string{"-model", model, "-clamp", "bas:3", "-o", filepath.Join(dir, "x.png")}, 2, "-clamp"},
-		{[]string{"-model", model, "-clamp", "bas:4", "-mask", "top", "-o", filepath.Join(dir, "x.png")}, 1, "16 columns"},
+		{[]string{"-model", model, "-clamp", "bas:4", "-mask", "top", "-o", filepath.Join(dir, "x.png")}, 1, "16 values"},
 		{[]string{"-model", filepath.Join(dir, "none.npz"), "-o", filepath.Join(dir, "x.png")}, 1, "-model"},
 		{[]string{"-model", model, "-o", filepath.Join(dir, "no", "such", "x.png")}, 1, "-o"},
 	}

@@ -181,14 +181,14 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 // loadTrainData loads the training set and, when -valid holds rows out of MNIST, the
 // held-out set.
 func loadTrainData(e *env, d *dataFlags, spec string, seed uint64) (*data.Dataset, *data.Dataset, error) {
-	ds, err := d.load(spec, seed, rbm.Bernoulli{}, e.stderr)
+	ds, err := d.load(spec, seed, rbm.Bernoulli{}, 0, e.stderr)
 	if err != nil {
 		return nil, nil, err
 	}
 	if d.valid == 0 || !strings.HasPrefix(spec, "mnist") {
 		return ds, nil, nil
 	}
-	valid, err := d.load("mnist:valid", seed, rbm.Bernoulli{}, e.stderr)
+	valid, err := d.load("mnist:valid", seed, rbm.Bernoulli{}, 0, e.stderr)
 	if err != nil {
 		return nil, nil, err
 	}
