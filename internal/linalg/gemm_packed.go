@@ -15,9 +15,15 @@ import (
 //	        for ir over mc in steps of mr:   micro-kernel: mr×nr tile of C in registers
 //
 // Packing copies op(A) and op(B) into contiguous micro-panels whatever the transposes, so one
-// micro-kernel serves the four cases. Each element of C is accumulated over k in the same
-// order (ascending p inside a kc block, then the blocks in order) whichever goroutine computes
-// it, which makes the result independent of the number of goroutines.
+// micro-kernel serves the four cases. The kernels take a stride per step of k, so an operand
+// already stored contiguously along the tile (op(A) = Aᵀ, op(B) = B) is read in place and
+// only the transposed layouts pay for packing; of the three RBM products (V·W, H·Wᵀ, Vᵀ·H)
+// only H·Wᵀ packs a large operand.
+//
+// C is split into strips of whole register tiles, run on up to GOMAXPROCS goroutines. Each
+// element of C is accumulated over k in the same order (ascending p inside a kc block, then
+// the blocks in order) with the same kernel whichever strip holds it, which makes the result
+// independent of the number of goroutines.
 
 const (
 	// smallWork is the number of multiply-adds m·n·k below which packing does not pay and

@@ -84,7 +84,7 @@ type gemmCase struct {
 
 func gemmCases() []gemmCase {
 	shapes := [][3]int{
-		{1, 1, 1}, {3, 5, 7}, {17, 33, 65}, {0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {0, 0, 0},
+		{1, 1, 1}, {2, 3, 4}, {4, 2, 7}, {3, 5, 7}, {17, 33, 65}, {0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {0, 0, 0},
 		{6, 8, 256}, {12, 16, 257}, {13, 17, 600}, {64, 64, 64}, {97, 131, 300},
 		{130, 9, 40}, {5, 1100, 30}, {260, 70, 11},
 	}
@@ -262,6 +262,30 @@ func TestGemmConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
+// TestGemmPanics checks that shapes the slices cannot hold are refused before any kernel runs.
+func TestGemmPanics(t *testing.T) {
+	cases := []struct {
+		name string
+		run  func()
+	}{
+		{"negative m", func() { Gemm(false, false, -1, 2, 2, 1, nil, 2, nil, 2, 0, nil, 2) }},
+		{"short A", func() { Gemm(false, false, 2, 2, 2, 1, make([]float64, 3), 2, make([]float64, 4), 2, 0, make([]float64, 4), 2) }},
+		{"lda < k", func() { Gemm(false, false, 2, 2, 3, 1, make([]float64, 6), 2, make([]float64, 6), 2, 0, make([]float64, 4), 2) }},
+		{"short B transposed", func() { Sgemm(false, true, 2, 3, 2, 1, make([]float32, 4), 2, make([]float32, 5), 2, 0, make([]float32, 6), 3) }},
+		{"short C", func() { Sgemm(true, false, 2, 2, 2, 1, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 3), 2) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("no panic")
+				}
+			}()
+			tc.run()
+		})
+	}
+}
+
 func TestMul(t *testing.T) {
 	a := &Dense{Rows: 2, Cols: 3, Data: []float64{1, 2, 3, 4, 5, 6}}
 	b := &Dense{Rows: 2, Cols: 3, Data: []float64{1, 0, -1, 2, 1, 0}}
@@ -313,13 +337,16 @@ func randSlice[T float](rng *rand.Rand, n int) []T {
 }
 
 // TestGemmNoAllocs checks that products allocate nothing once the pack buffers exist, also
-// when they run on two goroutines (testing.AllocsPerRun would force GOMAXPROCS=1).
+// when they run on two goroutines (testing.AllocsPerRun would force GOMAXPROCS=1). The only
+// allocations left are the runtime's: parking a goroutine (a helper waiting for work, the
+// caller waiting for a helper) takes a sudog from a per-P cache, which now and then is
+// empty; that is about one allocation in a few hundred products, 0 allocs/op in benchmarks.
 func TestGemmNoAllocs(t *testing.T) {
 	if testing.CoverMode() != "" || raceEnabled {
 		t.Skip("instrumented builds allocate")
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	const m, n, k = 100, 300, 200
+	const m, n, k = 100, 128, 64 // enough work for two strips (minWorkPerPart)
 	rng := rand.New(rand.NewPCG(9, 10))
 	a64, b64, c64 := randSlice[float64](rng, m*k), randSlice[float64](rng, k*n), make([]float64, m*n)
 	a32, b32, c32 := randSlice[float32](rng, m*k), randSlice[float32](rng, k*n), make([]float32, m*n)
@@ -336,16 +363,24 @@ func TestGemmNoAllocs(t *testing.T) {
 			Sgemm(tr.transA, tr.transB, m, n, k, 1, a32, lda, b32, ldb, 0.5, c32, n)
 		}
 	}
-	for range 3 {
-		run() // warm up: pack buffers, helper goroutines
+	mallocs := func(runs int) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range runs {
+			run()
+		}
+		runtime.ReadMemStats(&after)
+		return after.Mallocs - before.Mallocs
 	}
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for range 20 {
-		run()
+	// Warm up: helper goroutines start, and each goroutine that first takes part in a
+	// product gets its pack buffers, which may take a few runs on a busy machine.
+	for i := 0; mallocs(3) > 0; i++ {
+		if i == 100 {
+			t.Fatal("products still allocate after 300 warm-up runs")
+		}
 	}
-	runtime.ReadMemStats(&after)
-	if n := after.Mallocs - before.Mallocs; n > 0 {
-		t.Errorf("%d allocations in 160 products after warm-up, want 0", n)
+	const runs, products = 20, 20 * 8
+	if n := mallocs(runs); n > products/20 {
+		t.Errorf("%d allocations in %d products after warm-up, want at most %d", n, products, products/20)
 	}
 }
