@@ -112,7 +112,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("boltz "+c.Name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	action := c.Flags(fs)
-	if err := fs.Parse(args[1:]); err != nil {
+	positional, err := parseInterspersed(fs, args[1:])
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printCommandHelp(stdout, c)
 			return 0
@@ -121,7 +122,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	e := &env{ctx: ctx, stdout: stdout, stderr: stderr, cmd: c}
-	if err := action(e, fs.Args()); err != nil {
+	if err := action(e, positional); err != nil {
 		var ue *usageError
 		if errors.As(err, &ue) {
 			fmt.Fprintf(stderr, "boltz %s %s\nusage: %s\n", c.Name, ue.msg, c.Usage)
@@ -160,4 +161,25 @@ func noArgs(args []string) error {
 		return usagef("takes no arguments, got %q", strings.Join(args, " "))
 	}
 	return nil
+}
+
+// parseInterspersed parses flags anywhere among the arguments ("boltz report DIR -seed 2",
+// "boltz experiment bas -seeds 3"), returning the positional arguments in order. A "--"
+// ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
 }

@@ -39,13 +39,6 @@ of every run with the default flags.`,
 			fs.Uint64Var(&o.Seed, "seed", 0, "seed of the sample chains")
 			fs.StringVar(&shape, "shape", "", "draw visible vectors as HxW images (default: the run's image shape)")
 			return func(e *env, args []string) error {
-				// Accept flags after DIR too ("boltz report runs/x -samples 16").
-				if len(args) > 1 {
-					if err := fs.Parse(args[1:]); err != nil {
-						return usagef("flags after DIR: %v", err)
-					}
-					args = append(args[:1], fs.Args()...)
-				}
 				if len(args) != 1 {
 					return usagef("takes one run directory, got %d arguments", len(args))
 				}
