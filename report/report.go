@@ -71,6 +71,10 @@ type Options struct {
 	// ImageShape is the height×width to draw visible vectors in; zero means the run's
 	// image_shape (run.json, else the model file), else ShapeFor(nv).
 	ImageShape [2]int
+	// Data, when not nil, is the run's data as it was trained on (binarised), used for the
+	// reconstructions instead of loading run.json's data SPEC again: a caller that holds it
+	// saves a second copy of the data set in memory.
+	Data *data.Dataset
 	// Progress receives one line per step and each warning; nil discards them.
 	Progress io.Writer
 	// Context, when not nil, stops the sampling early when cancelled; Write then returns
@@ -296,11 +300,14 @@ func (b *builder) reconstructions(m *rbm.RBM, meta *rbm.Meta, info runInfo, shap
 		return nil
 	}
 	b.page.Data = append(b.page.Data, field{"data set", spec})
-	b.progress("loading %s", spec)
-	ds, err := data.Load(spec, data.LoadOptions{Valid: info.Valid})
-	if err != nil {
-		b.note("reconstructions skipped: %v", err)
-		return nil
+	ds := b.opts.Data
+	if ds == nil {
+		b.progress("loading %s", spec)
+		var err error
+		if ds, err = data.Load(spec, data.LoadOptions{Valid: info.Valid}); err != nil {
+			b.note("reconstructions skipped: %v", err)
+			return nil
+		}
 	}
 	b.page.Data = append(b.page.Data, field{"rows", fmt.Sprint(ds.X.Rows)}, field{"values per row", fmt.Sprint(ds.X.Cols)})
 	if ds.Shape != [2]int{} {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/boltzgo/boltz/data"
 	"github.com/boltzgo/boltz/report"
 )
 
@@ -89,8 +90,8 @@ func runReport(dir string, o report.Options, e *env) error {
 
 // writeReport draws the report of a run directory with the default options, progress on
 // stderr; boltz train calls it at the end of a run.
-func writeReport(e *env, dir string) error {
-	return report.Write(dir, report.Options{Progress: e.stderr, Context: e.ctx})
+func writeReport(e *env, dir string, ds *data.Dataset) error {
+	return report.Write(dir, report.Options{Data: ds, Progress: e.stderr, Context: e.ctx})
 }
 
 // parseReportShape parses "HxW" (or "H×W") into a positive height and width.

@@ -285,7 +285,7 @@ func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, 
 		return err
 	}
 	if !o.noReport {
-		if err := writeReport(e, dir); err != nil {
+		if err := writeReport(e, dir, ds); err != nil {
 			fmt.Fprintf(e.stderr, "boltz train: warning: report: %v\n", err)
 		}
 	}
