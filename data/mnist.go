@@ -113,9 +113,7 @@ func FetchMNIST(ctx context.Context, opts FetchOptions) (string, error) {
 	for _, name := range mnistFiles {
 		if ok, err := hasChecksum(filepath.Join(dir, name), mnistSHA256[name]); err != nil {
 			return "", fmt.Errorf("fetch MNIST: %w", err)
-		} else if ok {
-			fmt.Fprintf(progress, "mnist: %s: present\n", name)
-		} else {
+		} else if !ok {
 			missing = append(missing, name)
 		}
 	}

@@ -87,7 +87,7 @@ func TestFetchMNISTFrom(t *testing.T) {
 	if _, err := FetchMNIST(context.Background(), FetchOptions{Dir: cache, From: "/nonexistent", Progress: &progress}); err != nil {
 		t.Errorf("second fetch: %v", err)
 	}
-	if strings.Contains(progress.String(), "installed") || strings.Count(progress.String(), "present") != 4 {
+	if progress.Len() != 0 { // files already cached and intact: nothing to say
 		t.Errorf("second fetch progress %q", progress.String())
 	}
 
