@@ -225,9 +225,15 @@ func (t *Trainer) uncenterStep(s *rbm.Grad) {
 // regularise adds the weight-decay and sparsity terms to the ascent direction g.
 func (t *Trainer) regularise(g *rbm.Grad, batch *linalg.Dense) {
 	c, w := &t.Config, t.Model.W.Data
-	if c.L2 > 0 || c.L1 > 0 {
+	if c.L2 > 0 {
+		gw := g.W.Data[:len(w)]
 		for i, x := range w {
-			g.W.Data[i] -= c.L2*x + c.L1*sign(x)
+			gw[i] -= c.L2 * x
+		}
+	}
+	if c.L1 > 0 {
+		for i, x := range w {
+			g.W.Data[i] -= c.L1 * sign(x)
 		}
 	}
 	if c.Sparsity > 0 {
