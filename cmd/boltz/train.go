@@ -366,6 +366,7 @@ type progress struct {
 	start    time.Time
 	lastDraw time.Time
 	drawn    bool
+	latest   string // the previous epoch's headline metrics, shown at the end of the bar
 }
 
 func newProgress(w io.Writer, epochs int) *progress {
@@ -393,7 +394,7 @@ func (p *progress) batch(t *train.Trainer, perEpoch int) {
 	if t.Elapsed > 0 && done > 0 {
 		eta = (time.Duration(float64(t.Elapsed) / float64(done) * float64(total-done))).Round(time.Second).String()
 	}
-	fmt.Fprintf(p.w, "\r\033[Kepoch %d/%d %s %d/%d  %.0f rows/s  ETA %s", t.Epoch+1, p.epochs, bar, t.Batch, perEpoch, rate, eta)
+	fmt.Fprintf(p.w, "\r\033[Kepoch %d/%d %s %d/%d  %.0f rows/s  ETA %s%s", t.Epoch+1, p.epochs, bar, t.Batch, perEpoch, rate, eta, p.latest)
 	p.drawn = true
 }
 
@@ -404,6 +405,7 @@ func (p *progress) epoch(t *train.Trainer, m train.Metrics) {
 	}
 	p.start = time.Now()
 	fmt.Fprintf(p.w, "epoch %d/%d  %s\n", m.Epoch, p.epochs, summarize(m))
+	p.latest = fmt.Sprintf("  | recon %.4g  pll %.4g", m.ReconError, m.PseudoLogLikelihood)
 }
 
 func (p *progress) done() {
