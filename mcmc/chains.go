@@ -86,6 +86,22 @@ func (c *Chains) SetVisible(m *rbm.RBM, v *linalg.Dense) {
 	c.SampleHidden(m, 1)
 }
 
+// SetVisibleInputs is SetVisible for a caller that already holds the hidden inputs
+// hin = 1cᵀ + v·W of the rows of v under m (the positive phase of CD computes them anyway):
+// it draws H from p(h|v) at β = 1 from hin without another matrix product. The draws are
+// the same as SetVisible's. It panics if v is not n×nv or hin not n×nh.
+func (c *Chains) SetVisibleInputs(m *rbm.RBM, v, hin *linalg.Dense) {
+	if v.Rows != c.V.Rows || v.Cols != c.V.Cols || hin.Rows != c.H.Rows || hin.Cols != c.H.Cols {
+		panic(fmt.Sprintf("boltz/mcmc: SetVisibleInputs: v is %d×%d and hin %d×%d, chains are %d×%d and %d×%d",
+			v.Rows, v.Cols, hin.Rows, hin.Cols, c.V.Rows, c.V.Cols, c.H.Rows, c.H.Cols))
+	}
+	c.check("SetVisibleInputs", m, 1, m.Hidden)
+	copy(c.V.Data, v.Data)
+	c.xh = linalg.Reuse(c.xh, hin.Rows, hin.Cols)
+	copy(c.xh.Data, hin.Data)
+	c.runJob(sampleJob{layer: m.Hidden, x: c.xh, dst: c.H, beta: 1, rngs: c.rngs})
+}
+
 // Sweep runs k block Gibbs sweeps of every chain under the model m at inverse temperature
 // beta; one sweep is
 //

@@ -77,6 +77,21 @@ func TestSetVisible(t *testing.T) {
 	}
 }
 
+// SetVisibleInputs draws exactly what SetVisible draws, given the same inputs.
+func TestSetVisibleInputsMatchesSetVisible(t *testing.T) {
+	m := testModel(5, 4, 2)
+	v := linalg.NewDense(7, 5)
+	for i := range v.Data {
+		v.Data[i] = float64(i % 2)
+	}
+	a, b := NewChains(m, 7, 3), NewChains(m, 7, 3)
+	a.SetVisible(m, v)
+	b.SetVisibleInputs(m, v, m.HiddenInputBatch(nil, v))
+	if !slices.Equal(a.V.Data, b.V.Data) || !slices.Equal(a.H.Data, b.H.Data) {
+		t.Fatal("SetVisibleInputs and SetVisible differ")
+	}
+}
+
 // Energies and HiddenMeans agree with the one-vector methods of rbm.
 func TestEnergiesAndHiddenMeans(t *testing.T) {
 	m := testModel(6, 5, 2)

@@ -20,9 +20,10 @@ func newCD(m *rbm.RBM, batch, k int, seed uint64) *cd {
 	return &cd{k: k, chains: mcmc.NewChains(m, batch, seed, streamChains)}
 }
 
-func (e *cd) Moments(neg *rbm.Grad, m *rbm.RBM, batch *linalg.Dense) error {
-	e.chains.SetVisible(m, batch)
-	e.chains.Sweep(m, 1, e.k)
+func (e *cd) Moments(neg *rbm.Grad, m *rbm.RBM, batch, hin *linalg.Dense) error {
+	e.chains.SetVisibleInputs(m, batch, hin)
+	e.chains.SampleVisible(m, 1)
+	e.chains.Sweep(m, 1, e.k-1)
 	e.hm = sampleMoments(neg, m, e.chains.V, e.hm)
 	return nil
 }

@@ -14,7 +14,7 @@ type exactPhase struct{}
 
 func newExactPhase() *exactPhase { return &exactPhase{} }
 
-func (*exactPhase) Moments(neg *rbm.Grad, m *rbm.RBM, _ *linalg.Dense) error {
+func (*exactPhase) Moments(neg *rbm.Grad, m *rbm.RBM, _, _ *linalg.Dense) error {
 	g, err := exact.ModelMoments(m, nil)
 	if err != nil {
 		return err

@@ -31,7 +31,7 @@ func newFastPCD(m *rbm.RBM, n, k int, seed uint64, fastLR, decay float64) *fastP
 	}
 }
 
-func (e *fastPCD) Moments(neg *rbm.Grad, m *rbm.RBM, _ *linalg.Dense) error {
+func (e *fastPCD) Moments(neg *rbm.Grad, m *rbm.RBM, _, _ *linalg.Dense) error {
 	copy(e.sum.W.Data, m.W.Data)
 	copy(e.sum.B, m.B)
 	copy(e.sum.C, m.C)

@@ -12,8 +12,9 @@ import (
 // under the model at the current parameters. Each training method is one implementation.
 type NegativePhase interface {
 	// Moments sets neg to the estimated model moments of m. batch is the current minibatch
-	// (CD starts its chains there); estimators that keep chains advance them.
-	Moments(neg *rbm.Grad, m *rbm.RBM, batch *linalg.Dense) error
+	// and hin its hidden inputs 1cᵀ + batch·W under m (CD starts its chains there, without
+	// recomputing them); estimators that keep chains advance them.
+	Moments(neg *rbm.Grad, m *rbm.RBM, batch, hin *linalg.Dense) error
 	// Updated is told of every parameter step, after it is applied (fast PCD moves its fast
 	// weights here).
 	Updated(m *rbm.RBM, step *rbm.Grad, g *rbm.Grad, lr float64)

@@ -20,7 +20,7 @@ func newPCD(m *rbm.RBM, n, k int, seed uint64) *pcd {
 	return &pcd{k: k, chains: mcmc.NewChains(m, n, seed, streamChains)}
 }
 
-func (e *pcd) Moments(neg *rbm.Grad, m *rbm.RBM, _ *linalg.Dense) error {
+func (e *pcd) Moments(neg *rbm.Grad, m *rbm.RBM, _, _ *linalg.Dense) error {
 	e.chains.Sweep(m, 1, e.k)
 	e.hm = sampleMoments(neg, m, e.chains.V, e.hm)
 	return nil

@@ -31,7 +31,7 @@ func newPT(m *rbm.RBM, n, k int, seed uint64, replicas int, betaMin float64, spa
 	return &pt{k: k, pt: t}, nil
 }
 
-func (e *pt) Moments(neg *rbm.Grad, m *rbm.RBM, _ *linalg.Dense) error {
+func (e *pt) Moments(neg *rbm.Grad, m *rbm.RBM, _, _ *linalg.Dense) error {
 	e.pt.Step(m, e.k)
 	e.hm = sampleMoments(neg, m, e.pt.Samples().V, e.hm)
 	return nil

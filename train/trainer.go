@@ -42,11 +42,11 @@ type Trainer struct {
 	hidMean   []float64 // q: running mean of hidden activations (sparsity)
 
 	// work buffers, reused across minibatches
-	batch, hpos, hneg *linalg.Dense
-	pos, negM, grad   *rbm.Grad
-	stepG             *rbm.Grad
-	vmean             []float64
-	lr                float64 // learning rate of the last update
+	batch, hin, hpos *linalg.Dense // minibatch, its hidden inputs and E[h|v]
+	pos, negM, grad  *rbm.Grad
+	stepG            *rbm.Grad
+	vmean            []float64
+	lr               float64 // learning rate of the last update
 
 	// gradient-bias meter, measured on the last minibatch of an epoch
 	biasCos, biasRel float64
@@ -153,9 +153,11 @@ func (t *Trainer) Run(ctx context.Context, train *linalg.Dense, opts Options) er
 // update performs one parameter update on a minibatch.
 func (t *Trainer) update(batch *linalg.Dense, meter bool) error {
 	m, c := t.Model, &t.Config
-	t.hpos = m.HiddenMeansBatch(t.hpos, batch)
+	t.hin = m.HiddenInputBatch(t.hin, batch)
+	t.hpos = linalg.Reuse(t.hpos, t.hin.Rows, t.hin.Cols)
+	m.Hidden.Means(t.hpos.Data, t.hin.Data)
 	moments(t.pos, batch, t.hpos)
-	if err := t.neg.Moments(t.negM, m, batch); err != nil {
+	if err := t.neg.Moments(t.negM, m, batch, t.hin); err != nil {
 		return err
 	}
 	t.grad.Sub(t.pos, t.negM)
