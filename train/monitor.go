@@ -37,6 +37,17 @@ func (t *Trainer) measureBias() error {
 	return nil
 }
 
+// biasMetrics returns the meter's reading, each nil when undefined: the cosine when either
+// gradient is exactly zero (CD-1 on a model that reconstructs its minibatch perfectly gives
+// g = 0), the relative error when the exact gradient is zero.
+func (t *Trainer) biasMetrics() (cos, rel *float64) {
+	if !t.biasValid {
+		return nil, nil
+	}
+	t.biasValid = false
+	return finiteOrNil(t.biasCos), finiteOrNil(t.biasRel)
+}
+
 // monitorRows returns the first Config.MonitorRows rows of x (all when it is 0 or larger).
 func (t *Trainer) monitorRows(x *linalg.Dense) *linalg.Dense {
 	if x == nil || t.Config.MonitorRows == 0 || x.Rows <= t.Config.MonitorRows {
@@ -76,11 +87,7 @@ func (t *Trainer) monitor(train, valid *linalg.Dense) (Metrics, error) {
 			met.ValidLogLikelihood = &vll
 		}
 	}
-	if t.biasValid {
-		c, r := t.biasCos, t.biasRel
-		met.GradCosine, met.GradRelError = &c, &r
-		t.biasValid = false
-	}
+	met.GradCosine, met.GradRelError = t.biasMetrics()
 	met.SwapRates = t.neg.Stats()
 	if err := t.aisMonitor(&met, tr, va); err != nil {
 		return met, err

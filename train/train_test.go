@@ -342,3 +342,18 @@ func TestBarsAndStripesPTReachesTarget(t *testing.T) {
 	}
 	t.Logf("best exact log-likelihood %.4f (optimum %.4f)", best, -math.Log(30))
 }
+
+// When the estimator's gradient is exactly zero (CD-1 reconstructing its minibatch
+// perfectly), the cosine is undefined: the meter omits it rather than writing NaN, which
+// JSON cannot hold.
+func TestBiasMeterZeroGradient(t *testing.T) {
+	tr := &Trainer{Model: rbm.New(2, 2), pos: rbm.NewGrad(2, 2), grad: rbm.NewGrad(2, 2), Config: Config{ExactMonitor: 2}}
+	tr.pos.B[0] = 1 // data moments differ from the uniform model's, so the exact gradient ≠ 0
+	if err := tr.measureBias(); err != nil {
+		t.Fatal(err)
+	}
+	cos, rel := tr.biasMetrics()
+	if cos != nil || rel == nil || *rel != 1 {
+		t.Fatalf("zero gradient: cosine %v, relative error %v; want omitted and 1", cos, rel)
+	}
+}
