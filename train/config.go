@@ -72,7 +72,7 @@ func Defaults() Config {
 		L2: 1e-4, SparsityCost: 0.1, CenterRate: 0.01,
 		Replicas: 10, BetaMin: 0.1, Ladder: "geometric", FastDecay: 19.0 / 20,
 		InitStd: 0.01, Seed: 1,
-		MonitorRows: 1000, ExactMonitor: 20, AISRuns: 16, AISBetas: 1000,
+		MonitorRows: 1000, ExactMonitor: 16, AISRuns: 16, AISBetas: 1000,
 	}
 }
 
