@@ -54,14 +54,14 @@ type Config struct {
 	InitStd float64 `json:"init_std"` // weights start from N(0, init_std²)
 	Seed    uint64  `json:"seed"`
 
-	MonitorRows  int `json:"monitor_rows"`  // rows of training (and held-out) data the monitors use; 0 means all
+	MonitorRows int `json:"monitor_rows"` // rows of training (and held-out) data the monitors use; 0 means all
 	// ExactMonitor turns on the exact log-likelihood and the gradient-bias meter when
 	// min(nv,nh) ≤ it. The default, 16, keeps them under a second per epoch on MNIST: the
 	// meter's exact moments of a 784×16 model evaluate 2^16·784 sigmoids.
 	ExactMonitor int `json:"exact_monitor"`
-	AISEvery     int `json:"ais_every"`     // an AIS estimate every this many epochs; 0 disables it
-	AISRuns      int `json:"ais_runs"`      // AIS runs for the monitor
-	AISBetas     int `json:"ais_betas"`     // AIS temperatures for the monitor
+	AISEvery     int `json:"ais_every"` // an AIS estimate every this many epochs; 0 disables it
+	AISRuns      int `json:"ais_runs"`  // AIS runs for the monitor
+	AISBetas     int `json:"ais_betas"` // AIS temperatures for the monitor
 }
 
 // Defaults returns the settings boltz uses when none are given. They follow Hinton's
