@@ -7,8 +7,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/boltzgo/boltz/internal/linalg"
 )
 
 // BenchmarkUpdateCD1_784x500 is one CD-1 update of the usual MNIST RBM (784×500, minibatch
@@ -43,15 +41,6 @@ func benchUpdate(b *testing.B, method string) {
 	n := float64(b.N)
 	b.ReportMetric(float64(time.Since(start).Microseconds())/1e3/n, "ms/update")
 	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1e3/n, "cpu-ms/update")
-}
-
-// randomBinary returns a rows×cols matrix of independent fair bits.
-func randomBinary(rows, cols int, r *rand.Rand) *linalg.Dense {
-	x := linalg.NewDense(rows, cols)
-	for i := range x.Data {
-		x.Data[i] = float64(r.Uint64() & 1)
-	}
-	return x
 }
 
 // cpuTime returns the user and system CPU time the process has used.

@@ -43,10 +43,9 @@ type Trainer struct {
 
 	// work buffers, reused across minibatches
 	batch, hin, hpos *linalg.Dense // minibatch, its hidden inputs and E[h|v]
-	pos, negM, grad  *rbm.Grad
-	stepG            *rbm.Grad
-	vmean            []float64
-	lr               float64 // learning rate of the last update
+	pos              *rbm.Grad     // positive moments: B and C always, W for the bias meter only
+	grad, stepG      *rbm.Grad     // ascent direction and parameter step
+	lr               float64       // learning rate of the last update
 
 	// gradient-bias meter, measured on the last minibatch of an epoch
 	biasCos, biasRel float64
@@ -84,8 +83,7 @@ func newTrainer(cfg Config, m *rbm.RBM, dataMean []float64) (*Trainer, error) {
 	t := &Trainer{
 		Config: cfg, Model: m, neg: neg, opt: newOptimizer(&cfg, nv, nh),
 		visOffset: dataMean, hidOffset: make([]float64, nh), hidMean: make([]float64, nh),
-		pos: rbm.NewGrad(nv, nh), negM: rbm.NewGrad(nv, nh), grad: rbm.NewGrad(nv, nh), stepG: rbm.NewGrad(nv, nh),
-		vmean: make([]float64, nv),
+		pos: rbm.NewGrad(nv, nh), grad: rbm.NewGrad(nv, nh), stepG: rbm.NewGrad(nv, nh),
 	}
 	for j := range t.hidOffset {
 		t.hidOffset[j] = 0.5 // centering starts at σ(0), Melchior et al. 2016 §5
@@ -150,37 +148,49 @@ func (t *Trainer) Run(ctx context.Context, train *linalg.Dense, opts Options) er
 	return nil
 }
 
-// update performs one parameter update on a minibatch.
+// update performs one parameter update on a minibatch:
+//
+//	g = ⟨v E[h|v]ᵀ⟩_batch − neg   (W; likewise b and c)
+//
+// then centering, regularisation, the optimiser's step and the finiteness check. The
+// negative phase writes its moments into the gradient and the positive product is added to
+// them in the same matrix product (beta = −1), so g costs no pass of its own; plain SGD
+// then takes its step, weight decay included, in one pass over the parameters (sgdApply).
+// No allocation in steady state.
 func (t *Trainer) update(batch *linalg.Dense, meter bool) error {
 	m, c := t.Model, &t.Config
+	meter = meter && t.enumerable()
 	t.hin = m.HiddenInputBatch(t.hin, batch)
-	t.hpos = linalg.Reuse(t.hpos, t.hin.Rows, t.hin.Cols)
-	m.Hidden.Means(t.hpos.Data, t.hin.Data)
-	moments(t.pos, batch, t.hpos)
-	if err := t.neg.Moments(t.negM, m, batch, t.hin); err != nil {
+	g := t.grad
+	if err := t.neg.Moments(g, m, batch, t.hin); err != nil {
 		return err
 	}
-	t.grad.Sub(t.pos, t.negM)
-	if meter && t.enumerable() {
+	t.positive(g, batch, meter)
+	if meter {
 		if err := t.measureBias(); err != nil {
 			return err
 		}
 	}
-	g := t.grad
-	if c.Centered {
-		t.center(g)
-	}
-	t.regularise(g, batch)
-	lr := c.learningRate(t.Epoch)
+	lr, mom := c.learningRate(t.Epoch), c.momentum(t.Epoch)
 	t.lr = lr
-	t.opt.step(t.stepG, g, lr, c.momentum(t.Epoch))
-	if c.Centered {
-		t.uncenterStep(t.stepG)
-	}
-	t.stepG.ApplyTo(m, 1)
-	t.neg.Updated(m, t.stepG, t.grad, lr)
-	if err := m.Validate(); err != nil {
-		return fmt.Errorf("epoch %d, update %d: %w (try a smaller -lr)", t.Epoch+1, t.Step+1, err)
+	if o, ok := t.opt.(*sgd); ok && t.fusable() {
+		if !sgdApply(m, o.vel, g, c.L2, lr, mom) {
+			return t.diverged(m.Validate())
+		}
+	} else {
+		if c.Centered {
+			t.center(g)
+		}
+		t.regularise(g)
+		t.opt.step(t.stepG, g, lr, mom)
+		if c.Centered {
+			t.uncenterStep(t.stepG)
+		}
+		t.stepG.ApplyTo(m, 1)
+		t.neg.Updated(m, t.stepG, t.grad, lr)
+		if err := m.Validate(); err != nil {
+			return t.diverged(err)
+		}
 	}
 	if c.Centered {
 		// λ ← (1−ν)λ + ν⟨E[h|v]⟩_data (Melchior et al. 2016, Algorithm 1).
@@ -189,6 +199,49 @@ func (t *Trainer) update(batch *linalg.Dense, meter bool) error {
 		}
 	}
 	return nil
+}
+
+// positive turns the negative moments in g into the gradient g = pos − g, where pos are the
+// batch's moments ⟨v E[h|v]ᵀ⟩, ⟨v⟩, ⟨E[h|v]⟩ from the hidden inputs t.hin. It keeps ⟨v⟩ and
+// ⟨E[h|v]⟩ in t.pos (sparsity and centering use them), and ⟨v E[h|v]ᵀ⟩ too when withW (the
+// bias meter compares the gradient with the exact one), at the cost of one more product.
+func (t *Trainer) positive(g *rbm.Grad, batch *linalg.Dense, withW bool) {
+	t.hpos = linalg.Reuse(t.hpos, t.hin.Rows, t.hin.Cols)
+	t.Model.Hidden.Means(t.hpos.Data, t.hin.Data)
+	nv, nh, n := batch.Cols, t.hpos.Cols, batch.Rows
+	if withW {
+		moments(t.pos, batch, t.hpos)
+	} else {
+		colMeans(t.pos.B, batch)
+		colMeans(t.pos.C, t.hpos)
+	}
+	linalg.Gemm(true, false, nv, nh, n, 1/float64(n), batch.Data, nv, t.hpos.Data, nh, -1, g.W.Data, nh)
+	for i, v := range t.pos.B {
+		g.B[i] = v - g.B[i]
+	}
+	for j, h := range t.pos.C {
+		g.C[j] = h - g.C[j]
+	}
+}
+
+// fusable reports whether the update can run as one pass of sgdApply: no centering (its
+// step is mapped back to the ordinary parameters), no L1 or sparsity term, and a negative
+// phase that ignores Updated, so that neither the step nor the regularised gradient need to
+// be kept.
+func (t *Trainer) fusable() bool {
+	c := &t.Config
+	if c.Centered || c.L1 != 0 || c.Sparsity != 0 {
+		return false
+	}
+	switch t.neg.(type) {
+	case *cd, *pcd, *pt, *exactPhase:
+		return true
+	}
+	return false
+}
+
+func (t *Trainer) diverged(err error) error {
+	return fmt.Errorf("epoch %d, update %d: %w (try a smaller -lr)", t.Epoch+1, t.Step+1, err)
 }
 
 // center turns the gradient g of the ordinary parameters into the centered gradient of
@@ -224,8 +277,9 @@ func (t *Trainer) uncenterStep(s *rbm.Grad) {
 	}
 }
 
-// regularise adds the weight-decay and sparsity terms to the ascent direction g.
-func (t *Trainer) regularise(g *rbm.Grad, batch *linalg.Dense) {
+// regularise adds the weight-decay and sparsity terms to the ascent direction g, in the
+// order sgdApply uses for L2 (the only one it takes): L2, L1, then sparsity.
+func (t *Trainer) regularise(g *rbm.Grad) {
 	c, w := &t.Config, t.Model.W.Data
 	if c.L2 > 0 {
 		gw := g.W.Data[:len(w)]
@@ -240,13 +294,13 @@ func (t *Trainer) regularise(g *rbm.Grad, batch *linalg.Dense) {
 	}
 	if c.Sparsity > 0 {
 		// Hinton 2010, §11: q_j is a running mean (decay 0.9) of the hidden probabilities;
-		// the penalty's derivative with respect to unit j's total input is q_j − p.
-		colMeans(t.vmean, batch)
+		// the penalty's derivative with respect to unit j's total input is q_j − p, and
+		// with respect to W_ij that times ⟨v_i⟩ of the batch (t.pos.B).
 		for j, h := range t.pos.C {
 			t.hidMean[j] = 0.9*t.hidMean[j] + 0.1*h
 			d := c.SparsityCost * (c.Sparsity - t.hidMean[j])
 			g.C[j] += d
-			for i, v := range t.vmean {
+			for i, v := range t.pos.B {
 				g.W.Data[i*g.W.Cols+j] += d * v
 			}
 		}
