@@ -14,12 +14,16 @@ page faults are dear that alone made numpy ten times slower. The fair comparison
 numpy at its best.
 
 usage: exact_logz.py MODEL.npz BOLTZ_JSON
+       exact_logz.py --json MODEL.npz [RUNS]
   MODEL.npz   the model boltz wrote (arrays W, b, c)
   BOLTZ_JSON  boltz's result, {"log_z": ..., "seconds": ..., "cpu_seconds": ...}
 
 Prints both wall times (fastest run) and CPU times (user + system per run, less disturbed by
 other load on the machine), both values of log Z, their relative difference and the time
-ratios, and exits 1 if the values differ by more than 1e-10 relative.
+ratios, and exits 1 if the values differ by more than 1e-10 relative. With --json (used by
+bench/run.py, which compares the values itself) it times RUNS runs (default 3) of numpy
+alone and prints {"log_z", "seconds" (fastest run), "cpu_seconds" (per run), "runs",
+"version"}.
 """
 import concurrent.futures
 import json
@@ -76,18 +80,30 @@ def log_z(W, b, c):
     return m + np.log(sum(s * np.exp(pm - m) for pm, s in parts))
 
 
-def main():
-    model, boltz_json = sys.argv[1], sys.argv[2]
+def timed(model, runs):
+    """Returns log Z of the model file, the fastest wall time and the CPU time per run."""
     with np.load(model) as f:
         W, b, c = f["W"], f["b"], f["c"]
     assert (1 << W.shape[1]) % CHUNK == 0, "nh must be at least 8"
     best = float("inf")
     cpu0 = time.process_time()
-    for _ in range(RUNS):
+    for _ in range(runs):
         t0 = time.perf_counter()
         lz = log_z(W, b, c)
         best = min(best, time.perf_counter() - t0)
-    cpu = (time.process_time() - cpu0) / RUNS
+    return W, lz, best, (time.process_time() - cpu0) / runs
+
+
+def main():
+    if sys.argv[1] == "--json":
+        runs = int(sys.argv[3]) if len(sys.argv) > 3 else RUNS
+        _, lz, best, cpu = timed(sys.argv[2], runs)
+        json.dump({"log_z": lz, "seconds": best, "cpu_seconds": cpu, "runs": runs,
+                   "version": np.__version__}, sys.stdout)
+        print()
+        return
+    model, boltz_json = sys.argv[1], sys.argv[2]
+    W, lz, best, cpu = timed(model, RUNS)
     with open(boltz_json) as f:
         boltz = json.load(f)
     rel = abs(boltz["log_z"] - lz) / abs(lz)

@@ -1,0 +1,223 @@
+// Command boltzbench is the boltz side of bench/run.sh: it times one workload and prints one
+// JSON object on stdout. The workloads are those of the peers in bench/peers.py:
+//
+//	boltzbench cd1    one epoch of CD-1 on thresholded MNIST (784×500, batch 100)
+//	boltzbench pcd1   one epoch of PCD-1, the same otherwise (100 persistent chains)
+//	boltzbench gibbs  block Gibbs sweeps of 100 chains on a 784×500 model, in sweeps/s
+//	boltzbench ais    forward AIS, 100 runs × 14,500 temperatures, on a 784×500 model
+//
+// Training uses train.Defaults() with Method, K, Epochs, Hidden, Batch and LR set and the
+// per-epoch monitors made as cheap as the configuration allows (MonitorRows 100,
+// ExactMonitor 0, AISEvery 0). "seconds" is Trainer.Elapsed: the minibatch loop (gather,
+// positive phase, negative phase, optimiser step), monitors excluded. "run_seconds" is the
+// wall time of the whole Run call, monitors included, and "cpu_seconds" the process CPU
+// time (user + system) of that call. Loading MNIST and train.New are not timed.
+//
+// -cpuprofile writes a pprof CPU profile of the timed region.
+//
+//go:build unix
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"syscall"
+	"time"
+
+	"github.com/boltzgo/boltz/ais"
+	"github.com/boltzgo/boltz/data"
+	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/mcmc"
+	"github.com/boltzgo/boltz/rbm"
+	"github.com/boltzgo/boltz/train"
+)
+
+type options struct {
+	rows, hidden, batch int
+	lr                  float64
+	seed                uint64
+	sweeps, chains      int
+	runs, betas         int
+	cpuprofile          string
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: boltzbench cd1|pcd1|gibbs|ais [flags]")
+		os.Exit(2)
+	}
+	cmd := os.Args[1]
+	fs := flag.NewFlagSet("boltzbench "+cmd, flag.ExitOnError)
+	var o options
+	fs.IntVar(&o.rows, "rows", 0, "use the first `N` MNIST training rows (0: all 60000)")
+	fs.IntVar(&o.hidden, "hidden", 500, "hidden units")
+	fs.IntVar(&o.batch, "batch", 100, "minibatch rows")
+	fs.Float64Var(&o.lr, "lr", 0.01, "learning rate")
+	fs.Uint64Var(&o.seed, "seed", 1, "random seed")
+	fs.IntVar(&o.sweeps, "sweeps", 1000, "Gibbs sweeps to time (gibbs)")
+	fs.IntVar(&o.chains, "chains", 100, "Gibbs chains (gibbs)")
+	fs.IntVar(&o.runs, "runs", ais.DefaultRuns, "AIS runs (ais)")
+	fs.IntVar(&o.betas, "betas", ais.DefaultSteps, "AIS temperature steps (ais)")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the timed region to `FILE`")
+	fs.Parse(os.Args[2:])
+
+	var res map[string]any
+	var err error
+	switch cmd {
+	case "cd1":
+		res, err = epoch(o, "cd")
+	case "pcd1":
+		res, err = epoch(o, "pcd")
+	case "gibbs":
+		res, err = gibbs(o)
+	case "ais":
+		res, err = forwardAIS(o)
+	default:
+		fmt.Fprintf(os.Stderr, "boltzbench: unknown workload %q (want cd1, pcd1, gibbs or ais)\n", cmd)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "boltzbench %s: %v\n", cmd, err)
+		os.Exit(1)
+	}
+	res["bench"], res["build"], res["gomaxprocs"] = cmd, build, runtime.GOMAXPROCS(0)
+	json.NewEncoder(os.Stdout).Encode(res)
+}
+
+// mnist returns the MNIST training images thresholded at 0.5, the first o.rows of them
+// when o.rows > 0.
+func mnist(o options) (*linalg.Dense, error) {
+	ds, err := data.Load("mnist", data.LoadOptions{Fetch: true, Progress: os.Stderr})
+	if err != nil {
+		return nil, err
+	}
+	x := ds.X
+	if o.rows > 0 && o.rows < x.Rows {
+		x = x.Slice(0, o.rows)
+	}
+	data.Threshold(x, data.DefaultThreshold)
+	return x, nil
+}
+
+func config(o options, method string) train.Config {
+	cfg := train.Defaults()
+	cfg.Method, cfg.K, cfg.Epochs = method, 1, 1
+	cfg.Hidden, cfg.Batch, cfg.LR, cfg.Seed = o.hidden, o.batch, o.lr, o.seed
+	cfg.Chains = 0 // pcd: one chain per minibatch row
+	// The cheapest monitors the configuration allows: they run after the epoch, outside
+	// Trainer.Elapsed, and are reported separately as run_seconds − seconds.
+	cfg.MonitorRows, cfg.ExactMonitor, cfg.AISEvery = 100, 0, 0
+	return cfg
+}
+
+// epoch times one epoch of CD-1 or PCD-1.
+func epoch(o options, method string) (map[string]any, error) {
+	x, err := mnist(o)
+	if err != nil {
+		return nil, err
+	}
+	t, err := train.New(config(o, method), x)
+	if err != nil {
+		return nil, err
+	}
+	var met train.Metrics
+	opts := train.Options{OnEpoch: func(_ *train.Trainer, m train.Metrics) error { met = m; return nil }}
+	var runErr error
+	wall, cpu, err := timed(o.cpuprofile, func() { runErr = t.Run(context.Background(), x, opts) })
+	if err != nil {
+		return nil, err
+	}
+	if runErr != nil {
+		return nil, runErr
+	}
+	return map[string]any{
+		"seconds": t.Elapsed.Seconds(), "run_seconds": wall, "cpu_seconds": cpu,
+		"rows": x.Rows, "updates": t.Step, "recon_error": met.ReconError,
+	}, nil
+}
+
+// gibbs times o.sweeps block Gibbs sweeps of o.chains chains on a 784×o.hidden model with
+// W ~ N(0, 0.01²) and zero biases, after 10 untimed sweeps.
+func gibbs(o options) (map[string]any, error) {
+	m := rbm.New(784, o.hidden)
+	m.InitNormal(0.01, rng.New(o.seed, 1))
+	c := mcmc.NewChains(m, o.chains, o.seed, 2)
+	c.Sweep(m, 1, 10)
+	wall, cpu, err := timed(o.cpuprofile, func() { c.Sweep(m, 1, o.sweeps) })
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{
+		"seconds": wall, "cpu_seconds": cpu, "sweeps": o.sweeps, "chains": o.chains,
+		"sweeps_per_second": float64(o.sweeps) / wall,
+	}, nil
+}
+
+// forwardAIS trains a model for one untimed epoch of CD-1 (so that log Z is that of a
+// model with some structure, not of the initial one) and times ais.Forward on it with a
+// base-rate model from the data.
+func forwardAIS(o options) (map[string]any, error) {
+	x, err := mnist(o)
+	if err != nil {
+		return nil, err
+	}
+	t, err := train.New(config(o, "cd"), x)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.Run(context.Background(), x, train.Options{}); err != nil {
+		return nil, err
+	}
+	aopts := &ais.Options{
+		Runs: o.runs, Betas: ais.Schedule(o.betas), Seed: o.seed,
+		BaseBias: ais.BaseRate(x, ais.DefaultBaseRateSmoothing),
+	}
+	var r *ais.Result
+	var aisErr error
+	wall, cpu, err := timed(o.cpuprofile, func() { r, aisErr = ais.Forward(context.Background(), t.Model, aopts) })
+	if err != nil {
+		return nil, err
+	}
+	if aisErr != nil {
+		return nil, aisErr
+	}
+	return map[string]any{
+		"seconds": wall, "cpu_seconds": cpu, "runs": r.Runs, "steps": r.Steps,
+		"log_z": r.LogZ, "log_z_stderr": r.LogZStderr, "ess": r.ESS,
+	}, nil
+}
+
+// timed runs f and returns its wall time and the process CPU time it used, in seconds,
+// writing a CPU profile of it to profile unless that is empty.
+func timed(profile string, f func()) (wall, cpu float64, err error) {
+	if profile != "" {
+		pf, err := os.Create(profile)
+		if err != nil {
+			return 0, 0, err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return 0, 0, err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	cpu0, start := cpuTime(), time.Now()
+	f()
+	return time.Since(start).Seconds(), (cpuTime() - cpu0).Seconds(), nil
+}
+
+// cpuTime returns the user and system CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

@@ -1,0 +1,203 @@
+#!/usr/bin/python3
+"""Peers of bench/boltzbench, run by bench/run.py: each workload prints one JSON object.
+
+    peers.py sklearn  --dtype float64|float32   scikit-learn BernoulliRBM, one epoch (n_iter=1)
+    peers.py torch-cd1  --dtype float32|float64 plain PyTorch CD-1 loop, one epoch
+    peers.py torch-pcd1 --dtype float32|float64 plain PyTorch PCD-1 loop, one epoch
+    peers.py torch-gibbs --dtype ...            block Gibbs sweeps of 100 chains (PyTorch)
+    peers.py numpy-gibbs --dtype ...            block Gibbs sweeps of 100 chains (numpy)
+
+The data are boltz's: MNIST training images from boltz's cache ($BOLTZ_DATA or
+~/.cache/boltz/mnist), scaled to [0, 1] and thresholded as data.Threshold does (x >= 0.5,
+i.e. byte >= 128). The settings are boltz's training defaults where they apply: 500 hidden
+units, batch 100, learning rate 0.01, W ~ N(0, 0.01²), visible biases at the data's
+log-odds, hidden biases 0, SGD with momentum 0.5 (boltz's first five epochs) and L2 weight
+decay 1e-4 on W, negative statistics from E[h|v] of the sampled visible states.
+
+Threads are the caller's business (bench/run.py sets them per peer): the PyTorch loops call
+torch.set_num_threads(--threads, default 1); scikit-learn and numpy use numpy's BLAS, whose
+threads OPENBLAS_NUM_THREADS sets.
+
+scikit-learn's BernoulliRBM has one training method, persistent contrastive divergence
+(PCD-1, chains of one minibatch's size), so it is a peer of both boltz's CD-1 and PCD-1
+epochs: per update it does the same matrix products as PCD-1. Its learning rate is divided
+by the batch size internally, i.e. it is the rate of the mean gradient, as boltz's is.
+
+"seconds" is the wall time of the timed region (one epoch, or the sweeps), "cpu_seconds"
+the process CPU time (user + system, all threads) in it.
+"""
+import argparse
+import gzip
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+HIDDEN, BATCH, LR, MOMENTUM, L2, INIT_STD = 500, 100, 0.01, 0.5, 1e-4, 0.01
+
+
+def mnist(rows):
+    d = os.environ.get("BOLTZ_DATA") or os.path.expanduser("~/.cache/boltz/mnist")
+    path = os.path.join(d, "train-images-idx3-ubyte.gz")
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    n, h, w = (int.from_bytes(raw[i:i + 4], "big") for i in (4, 8, 12))
+    x = np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(n, h * w)
+    if rows:
+        x = x[:rows]
+    # data.Threshold(x/255, 0.5): v >= 0.5 <=> byte >= 127.5 <=> byte >= 128
+    return (x >= 128).astype(np.float64)
+
+
+def log_odds(x):
+    """Visible biases as boltz.train.New sets them: smoothed log-odds of the column means."""
+    n = x.shape[0]
+    q = (x.mean(axis=0) * n + 0.5) / (n + 1)
+    return np.log(q / (1 - q))
+
+
+def timed(f):
+    c0, t0 = time.process_time(), time.perf_counter()
+    out = f()
+    return time.perf_counter() - t0, time.process_time() - c0, out
+
+
+def run_sklearn(a):
+    from sklearn import __version__ as skv
+    from sklearn.neural_network import BernoulliRBM
+    x = mnist(a.rows).astype(a.dtype)
+    rbm = BernoulliRBM(n_components=HIDDEN, learning_rate=LR, batch_size=BATCH, n_iter=1,
+                       random_state=a.seed, verbose=0)
+    wall, cpu, _ = timed(lambda: rbm.fit(x))
+    return {"seconds": wall, "cpu_seconds": cpu, "rows": x.shape[0],
+            "dtype": str(rbm.components_.dtype), "version": skv}
+
+
+def torch_setup(a):
+    import torch
+    torch.set_num_threads(a.threads)
+    return torch, getattr(torch, a.dtype)
+
+
+def run_torch_epoch(a, persistent):
+    torch, dt = torch_setup(a)
+    x64 = mnist(a.rows)
+    g = torch.Generator().manual_seed(a.seed)
+    X = torch.from_numpy(x64).to(dt)
+    nv = X.shape[1]
+    W = torch.randn(nv, HIDDEN, generator=g, dtype=dt) * INIT_STD
+    b = torch.from_numpy(log_odds(x64)).to(dt)
+    c = torch.zeros(HIDDEN, dtype=dt)
+    dW, db, dc = torch.zeros_like(W), torch.zeros_like(b), torch.zeros_like(c)
+    chains = torch.bernoulli(torch.full((BATCH, nv), 0.5, dtype=dt), generator=g)
+
+    def epoch():
+        nonlocal chains
+        perm = torch.randperm(X.shape[0], generator=g)
+        for i in range(X.shape[0] // BATCH):
+            v0 = X[perm[i * BATCH:(i + 1) * BATCH]]
+            ph0 = torch.sigmoid(v0 @ W + c)
+            if persistent:
+                h = torch.bernoulli(torch.sigmoid(chains @ W + c), generator=g)
+            else:
+                h = torch.bernoulli(ph0, generator=g)
+            v1 = torch.bernoulli(torch.sigmoid(h @ W.T + b), generator=g)
+            ph1 = torch.sigmoid(v1 @ W + c)
+            if persistent:
+                chains = v1
+            gW = (v0.T @ ph0 - v1.T @ ph1) / BATCH - L2 * W
+            dW.mul_(MOMENTUM).add_(gW, alpha=LR)
+            db.mul_(MOMENTUM).add_(v0.mean(0) - v1.mean(0), alpha=LR)
+            dc.mul_(MOMENTUM).add_(ph0.mean(0) - ph1.mean(0), alpha=LR)
+            W.add_(dW)
+            b.add_(db)
+            c.add_(dc)
+        return float(((v0 - torch.sigmoid(ph0 @ W.T + b)) ** 2).sum(1).mean())
+
+    wall, cpu, recon = timed(epoch)
+    return {"seconds": wall, "cpu_seconds": cpu, "rows": X.shape[0], "dtype": a.dtype,
+            "threads": torch.get_num_threads(), "version": torch.__version__,
+            "recon_error_last_batch": recon}
+
+
+def run_torch_gibbs(a):
+    torch, dt = torch_setup(a)
+    g = torch.Generator().manual_seed(a.seed)
+    W = torch.randn(784, HIDDEN, generator=g, dtype=dt) * INIT_STD
+    b, c = torch.zeros(784, dtype=dt), torch.zeros(HIDDEN, dtype=dt)
+    v = torch.bernoulli(torch.full((a.chains, 784), 0.5, dtype=dt), generator=g)
+
+    def sweeps(n):
+        nonlocal v
+        for _ in range(n):
+            h = torch.bernoulli(torch.sigmoid(v @ W + c), generator=g)
+            v = torch.bernoulli(torch.sigmoid(h @ W.T + b), generator=g)
+
+    sweeps(10)
+    wall, cpu, _ = timed(lambda: sweeps(a.sweeps))
+    return {"seconds": wall, "cpu_seconds": cpu, "sweeps": a.sweeps, "chains": a.chains,
+            "sweeps_per_second": a.sweeps / wall, "dtype": a.dtype,
+            "threads": torch.get_num_threads(), "version": torch.__version__}
+
+
+def run_numpy_gibbs(a):
+    dt = np.dtype(a.dtype)
+    rng = np.random.default_rng(a.seed)
+    W = (rng.standard_normal((784, HIDDEN)) * INIT_STD).astype(dt)
+    WT = np.ascontiguousarray(W.T)
+    b, c = np.zeros(784, dt), np.zeros(HIDDEN, dt)
+    v = (rng.random((a.chains, 784)) < 0.5).astype(dt)
+    h = np.empty((a.chains, HIDDEN), dt)
+    xh, uh = np.empty_like(h), np.empty_like(h)
+    xv, uv = np.empty_like(v), np.empty_like(v)
+
+    def sample(x, u, out):
+        # out = 1{u < sigmoid(x)}, in place: sigmoid(x) = 1 / (1 + exp(-x))
+        np.negative(x, out=x)
+        np.exp(x, out=x)
+        x += 1
+        np.reciprocal(x, out=x)
+        rng.random(out=u, dtype=dt)
+        np.less(u, x, out=out, casting="unsafe")
+
+    def sweeps(n):
+        for _ in range(n):
+            np.matmul(v, W, out=xh)
+            np.add(xh, c, out=xh)
+            sample(xh, uh, h)
+            np.matmul(h, WT, out=xv)
+            np.add(xv, b, out=xv)
+            sample(xv, uv, v)
+
+    with np.errstate(over="ignore"):  # exp overflow gives sigmoid 0, as it should
+        sweeps(10)
+        wall, cpu, _ = timed(lambda: sweeps(a.sweeps))
+    return {"seconds": wall, "cpu_seconds": cpu, "sweeps": a.sweeps, "chains": a.chains,
+            "sweeps_per_second": a.sweeps / wall, "dtype": a.dtype, "version": np.__version__}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("workload", choices=["sklearn", "torch-cd1", "torch-pcd1", "torch-gibbs",
+                                        "numpy-gibbs"])
+    p.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    p.add_argument("--rows", type=int, default=0, help="first N MNIST rows (0: all)")
+    p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--sweeps", type=int, default=1000)
+    p.add_argument("--chains", type=int, default=100)
+    a = p.parse_args()
+    run = {"sklearn": run_sklearn,
+           "torch-cd1": lambda a: run_torch_epoch(a, False),
+           "torch-pcd1": lambda a: run_torch_epoch(a, True),
+           "torch-gibbs": run_torch_gibbs, "numpy-gibbs": run_numpy_gibbs}[a.workload]
+    res = run(a)
+    res["bench"] = a.workload
+    json.dump(res, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,275 @@
+#!/usr/bin/python3
+"""Driver of bench/run.sh: runs boltz and its peers interleaved, prints medians and ratios.
+
+Every measurement is a fresh process that prints one JSON object (bench/boltzbench,
+bench/exactlogz, bench/peers.py, bench/exact_logz.py --json). One repetition runs every
+case once; the order of the cases rotates from one repetition to the next, so that a slow
+spell of the machine does not always land on the same implementation. The tables give the
+median wall time over the repetitions (the min and max in brackets), the median CPU time
+(user + system of the process, all its threads), and the ratio boltz / peer of the median
+wall times: below 1 boltz is faster.
+
+Threads, per implementation (the machine has 2 cores):
+  boltz            GOMAXPROCS=2; the openblas build also OPENBLAS_NUM_THREADS=2
+  scikit-learn     numpy's OpenBLAS with OPENBLAS_NUM_THREADS=2 (sklearn itself is serial)
+  PyTorch          torch.set_num_threads(1), OMP_NUM_THREADS=1, and OPENBLAS_NUM_THREADS=1
+                   (Debian's torch does its matrix products in the system BLAS, OpenBLAS);
+                   the "torch f32, BLAS×2" case keeps one torch thread but lets OpenBLAS use 2
+  numpy Gibbs      OPENBLAS_NUM_THREADS=2
+  numpy exact      2 Python threads over chunks, OPENBLAS_NUM_THREADS=1 (bench/exact_logz.py)
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+PY = "/usr/bin/python3"
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# One CD-1 epoch of MNIST, 784×500, batch 100: 600 updates × 5 products of 2·100·784·500
+# flops = 235 GFLOP (the issue's count: the fewest products CD-1 needs). OpenBLAS on this
+# machine reaches about 210 GFLOP/s in float32 and 108 in float64 on 2 threads (the issue).
+CD1_GFLOP = 600 * 5 * 2 * 100 * 784 * 500 / 1e9
+BOUND_F32 = CD1_GFLOP / 210
+BOUND_F64 = CD1_GFLOP / 108
+
+
+def env(**kw):
+    e = dict(os.environ)
+    for k in ("GOMAXPROCS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        e.pop(k, None)
+    e.update({k: str(v) for k, v in kw.items()})
+    return e
+
+
+GO2 = dict(GOMAXPROCS=2, OPENBLAS_NUM_THREADS=2, OMP_NUM_THREADS=1)
+TORCH1 = dict(OMP_NUM_THREADS=1, OPENBLAS_NUM_THREADS=1, MKL_NUM_THREADS=1)
+TORCH_BLAS2 = dict(OMP_NUM_THREADS=1, OPENBLAS_NUM_THREADS=2, MKL_NUM_THREADS=1)
+NUMPY2 = dict(OPENBLAS_NUM_THREADS=2, OMP_NUM_THREADS=2)
+NUMPY_EXACT = dict(OPENBLAS_NUM_THREADS=1, OMP_NUM_THREADS=1, MKL_NUM_THREADS=1)
+
+
+class Case:
+    def __init__(self, group, name, argv, envkw, boltz=None, shared=None):
+        self.group, self.name, self.argv, self.env = group, name, argv, env(**envkw)
+        self.boltz = boltz  # "pure-go" or "openblas" for boltz's own cases
+        self.shared = shared  # other groups whose tables show this case too
+        self.results = []
+
+
+def cases(a, tmp):
+    rows = ["-rows", str(a.rows)] if a.rows else []
+    prow = ["--rows", str(a.rows)] if a.rows else []
+    sweeps = str(a.sweeps)
+    builds = [("pure-go", a.boltz_pure, a.exact_pure)]
+    if a.boltz_openblas:
+        builds.append(("openblas", a.boltz_openblas, a.exact_openblas))
+    cs = []
+    for label, bb, ez in builds:
+        cs += [
+            Case("cd1", f"boltz {label} (f64)", [bb, "cd1"] + rows, GO2, boltz=label),
+            Case("pcd1", f"boltz {label} (f64)", [bb, "pcd1"] + rows, GO2, boltz=label),
+            Case("exact", f"boltz {label} (f64)",
+                 [ez, "-model", os.path.join(tmp, f"exact_{label}.npz"), "-runs", "1"], GO2, boltz=label),
+            Case("gibbs", f"boltz {label} (f64)", [bb, "gibbs", "-sweeps", sweeps], GO2, boltz=label),
+        ]
+        if a.ais:
+            cs.append(Case("ais", f"boltz {label} (f64)",
+                           [bb, "ais", "-runs", str(a.ais_runs), "-betas", str(a.ais_betas)] + rows,
+                           GO2, boltz=label))
+    peers = [PY, os.path.join(HERE, "peers.py")]
+    for dt in ("float64", "float32"):
+        cs.append(Case("pcd1", f"scikit-learn BernoulliRBM (f{dt[5:]}, PCD-1)",
+                       peers + ["sklearn", "--dtype", dt] + prow, NUMPY2, shared=["cd1"]))
+    for dt in ("float32", "float64"):
+        f = "f" + dt[5:]
+        cs += [
+            Case("cd1", f"PyTorch {f}, 1 thread", peers + ["torch-cd1", "--dtype", dt] + prow, TORCH1),
+            Case("pcd1", f"PyTorch {f}, 1 thread", peers + ["torch-pcd1", "--dtype", dt] + prow, TORCH1),
+            Case("gibbs", f"PyTorch {f}, 1 thread",
+                 peers + ["torch-gibbs", "--dtype", dt, "--sweeps", sweeps], TORCH1),
+            Case("gibbs", f"numpy {f}, BLAS×2",
+                 peers + ["numpy-gibbs", "--dtype", dt, "--sweeps", sweeps], NUMPY2),
+        ]
+    cs.append(Case("cd1", "PyTorch f32, 1 thread, BLAS×2", peers + ["torch-cd1", "--dtype", "float32"] + prow,
+                   TORCH_BLAS2))
+    # numpy reads the model the pure-Go exactlogz writes (run.sh writes it once before the
+    # repetitions; every boltz run rewrites the same model from the same seed).
+    cs.append(Case("exact", "numpy f64, 2 threads",
+                   [PY, os.path.join(HERE, "exact_logz.py"), "--json",
+                    os.path.join(tmp, "exact_pure-go.npz"), "1"], NUMPY_EXACT))
+    return cs
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return [float(x) for x in f.read().split()[:3]]
+
+
+def run_case(c):
+    load = loadavg()
+    t0 = time.perf_counter()
+    p = subprocess.run(c.argv, env=c.env, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.stderr.write(p.stderr)
+        sys.exit(f"run.py: {c.group} / {c.name} failed (exit {p.returncode}): {' '.join(c.argv)}")
+    res = json.loads(p.stdout.strip().splitlines()[-1])
+    res["load1_before"] = load[0]
+    res["process_seconds"] = time.perf_counter() - t0
+    c.results.append(res)
+    return res
+
+
+def med(c, key="seconds"):
+    return statistics.median(r[key] for r in c.results)
+
+
+def fmt(x):
+    return f"{x:.3g}" if x < 100 else f"{x:.0f}"
+
+
+TITLES = {
+    "cd1": "(a) one epoch of CD-1, MNIST 60000×784, 500 hidden, batch 100 — seconds",
+    "pcd1": "(b) one epoch of PCD-1, MNIST 60000×784, 500 hidden, batch 100 — seconds",
+    "exact": "(c) exact log Z, 784×20 (2^20 hidden states) — seconds",
+    "gibbs": "(e) block Gibbs sampling, 100 chains, 784×500 — sweeps/s",
+    "ais": "(d) forward AIS, 100 runs × 14,500 temperatures, 784×500 — seconds",
+}
+
+
+def table(group, cs):
+    rows = [c for c in cs if c.group == group or group in (c.shared or [])]
+    if not rows:
+        return ""
+    boltz = [c for c in rows if c.boltz]
+    out = [f"### {TITLES[group]}", ""]
+    gibbs = group == "gibbs"
+    head = "| implementation | " + ("median sweeps/s [min–max]" if gibbs else "median wall s [min–max]")
+    head += " | median CPU s | " + " | ".join(f"{b.name.split(' (')[0]} / this" for b in boltz) + " |"
+    out += [head, "|---" * (3 + len(boltz)) + "|"]
+    for c in rows:
+        w = [r["seconds"] for r in c.results]
+        if gibbs:
+            sps = [r["sweeps_per_second"] for r in c.results]
+            val = f"{fmt(statistics.median(sps))} [{fmt(min(sps))}–{fmt(max(sps))}]"
+        else:
+            val = f"{fmt(statistics.median(w))} [{fmt(min(w))}–{fmt(max(w))}]"
+        cpu = fmt(med(c, "cpu_seconds"))
+        ratios = " | ".join(f"{med(b) / med(c):.2f}" for b in boltz)
+        out.append(f"| {c.name} | {val} | {cpu} | {ratios} |")
+    out.append("")
+    if gibbs:
+        out.append("Ratios are boltz time per sweep / peer time per sweep (below 1: boltz faster).")
+    else:
+        out.append("Ratios are boltz median wall time / this row's (below 1: boltz faster).")
+    if group in ("cd1", "pcd1"):
+        runs = [r for c in rows if c.boltz for r in c.results]
+        mon = statistics.median(r["run_seconds"] - r["seconds"] for r in runs)
+        out.append(f"boltz times are Trainer.Elapsed (the minibatch loop); the per-epoch monitors, "
+                   f"excluded, took a median {mon:.3f} s more.")
+    if group == "cd1":
+        out.append(f"Bound from the issue: {CD1_GFLOP:.0f} GFLOP at OpenBLAS's 210 GFLOP/s (f32) = "
+                   f"{BOUND_F32:.2f} s, at 108 GFLOP/s (f64) = {BOUND_F64:.2f} s.")
+    if group == "exact":
+        lz = {c.name: c.results[-1]["log_z"] for c in rows}
+        out.append("log Z: " + ", ".join(f"{k}: {v:.15g}" for k, v in lz.items()))
+    if group == "ais":
+        for c in rows:
+            r = c.results[-1]
+            out.append(f"{c.name}: log Z = {r['log_z']:.4f} ± {r['log_z_stderr']:.4f} (ESS {r['ess']:.1f})")
+    out.append("")
+    return "\n".join(out)
+
+
+def find(cs, group, name):
+    for c in cs:
+        if c.group == group and c.name == name and c.results:
+            return c
+    return None
+
+
+def targets(cs):
+    lines = ["### Targets of the issue", ""]
+
+    def line(ok, text):
+        lines.append(f"- [{'x' if ok else ' '}] {text}")
+
+    pure = find(cs, "cd1", "boltz pure-go (f64)")
+    blas = find(cs, "cd1", "boltz openblas (f64)")
+    sk64 = find(cs, "pcd1", "scikit-learn BernoulliRBM (f64, PCD-1)")
+    torch = [find(cs, "cd1", n) for n in ("PyTorch f32, 1 thread", "PyTorch f32, 1 thread, BLAS×2")]
+    torch = min((t for t in torch if t), key=med, default=None)
+    if pure and sk64:
+        line(med(pure) < med(sk64), f"pure Go CD-1 epoch faster than scikit-learn f64: "
+             f"{med(pure):.2f} s vs {med(sk64):.2f} s")
+    if pure and torch:
+        line(med(pure) <= 1.5 * med(torch), f"pure Go CD-1 epoch within 1.5× of PyTorch ({torch.name}): "
+             f"{med(pure):.2f} s vs {med(torch):.2f} s = {med(pure) / med(torch):.2f}×")
+    if blas and torch:
+        line(med(blas) < med(torch), f"openblas CD-1 epoch faster than PyTorch ({torch.name}): "
+             f"{med(blas):.2f} s vs {med(torch):.2f} s")
+    if blas:
+        line(med(blas) <= 1.3 * BOUND_F32, f"openblas CD-1 epoch within 1.3× of the f32 bound "
+             f"{BOUND_F32:.2f} s: {med(blas):.2f} s = {med(blas) / BOUND_F32:.2f}×")
+    ex = find(cs, "exact", "boltz pure-go (f64)")
+    npx = find(cs, "exact", "numpy f64, 2 threads")
+    if ex and npx:
+        line(med(ex) < med(npx), f"exact log Z 784×20 faster than numpy: {med(ex):.2f} s vs {med(npx):.2f} s")
+    for label in ("pure-go", "openblas"):
+        a = find(cs, "ais", f"boltz {label} (f64)")
+        if a:
+            r = a.results[-1]
+            full = r["runs"] == 100 and r["steps"] == 14500
+            line(full and med(a) < 120, f"AIS 100×14,500 on 784×500 under 2 minutes ({label}): "
+                 f"{med(a):.1f} s" + ("" if full else f" (NOT the full size: {r['runs']}×{r['steps']})"))
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main():
+    p = argparse.ArgumentParser(description="run boltz against its peers (see bench/run.sh)")
+    p.add_argument("--boltz-pure", required=True)
+    p.add_argument("--boltz-openblas")
+    p.add_argument("--exact-pure", required=True)
+    p.add_argument("--exact-openblas")
+    p.add_argument("--tmp", required=True)
+    p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--rows", type=int, default=0, help="first N MNIST rows (0: all)")
+    p.add_argument("--sweeps", type=int, default=1000)
+    p.add_argument("--ais", action="store_true")
+    p.add_argument("--ais-reps", type=int, default=1)
+    p.add_argument("--ais-runs", type=int, default=100)
+    p.add_argument("--ais-betas", type=int, default=14500)
+    p.add_argument("--json", help="also write every measurement to this file")
+    a = p.parse_args()
+
+    cs = cases(a, a.tmp)
+    main_cases = [c for c in cs if c.group != "ais"]
+    ais_cases = [c for c in cs if c.group == "ais"]
+    start = time.time()
+    for rep in range(a.reps):
+        k = rep % len(main_cases)
+        for c in main_cases[k:] + main_cases[:k]:
+            r = run_case(c)
+            print(f"rep {rep + 1}/{a.reps}  {c.group:6s} {c.name:42s} {r['seconds']:8.3f} s"
+                  f"  (cpu {r['cpu_seconds']:.3f} s, load {r['load1_before']:.2f})", file=sys.stderr, flush=True)
+    for rep in range(a.ais_reps if ais_cases else 0):
+        for c in ais_cases:
+            r = run_case(c)
+            print(f"ais {rep + 1}/{a.ais_reps}  {c.name:42s} {r['seconds']:8.3f} s"
+                  f"  (cpu {r['cpu_seconds']:.3f} s, load {r['load1_before']:.2f})", file=sys.stderr, flush=True)
+    print(f"\n{a.reps} interleaved repetitions in {time.time() - start:.0f} s\n")
+    for g in ("cd1", "pcd1", "exact", "ais", "gibbs"):
+        print(table(g, cs))
+    print(targets(cs))
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump([{"group": c.group, "name": c.name, "argv": c.argv[1:], "results": c.results}
+                       for c in cs], f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
