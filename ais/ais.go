@@ -60,7 +60,8 @@
 // The rigorous statement is RAISE's, per row: E[log ŵ(x)] ≤ log p_ann(x), a lower bound on
 // the annealing model's log-likelihood. A large gap between log Ẑ_rev and log Ẑ says that
 // the schedule is too short, or that the chains do not mix, for either number to be
-// trusted (Bracket).
+// trusted (Bracket); so does a reverse estimate below the forward one by more than the noise
+// of their difference, which no pair of valid bounds produces (Judge).
 //
 // # Standard errors
 //
@@ -101,8 +102,8 @@ import (
 // Murray (2008).
 const DefaultRuns = 100
 
-// DefaultGapThreshold is the default largest gap, in nats, between the reverse and forward
-// estimates of log Z for which Bracket calls them trustworthy. If both bounds hold, log Z
+// DefaultGapThreshold is the default largest gap, in nats, of the reverse over the forward
+// estimate of log Z for which Bracket calls them trustworthy (see Judge). If both bounds hold, log Z
 // lies between them, so the gap bounds the error of either one. One nat is about 1% of the
 // mean log-likelihood of a binary MNIST RBM (around −86 nats for 500 hidden units,
 // Salakhutdinov & Murray 2008), well below the differences between training methods that such
@@ -164,8 +165,8 @@ type Options struct {
 	// zeros, the uniform distribution, in Forward and Reverse, and BaseRate(x,
 	// DefaultBaseRateSmoothing) of the data in Sandwich.
 	BaseBias []float64
-	// GapThreshold is the largest |reverse − forward| gap in nats that Sandwich calls
-	// trustworthy; 0 means DefaultGapThreshold.
+	// GapThreshold is the largest reverse − forward gap in nats that Sandwich calls
+	// trustworthy (see Judge); 0 means DefaultGapThreshold.
 	GapThreshold float64
 	// Progress, when not nil, is called from the calling goroutine after every temperature
 	// step with the number of steps done and the total (K for Forward and Reverse, 2K for
@@ -199,11 +200,70 @@ type Bracket struct {
 	// Gap is Reverse.LogZ − Forward.LogZ, positive in expectation; it bounds the error of
 	// either estimate when both bounds hold.
 	Gap float64
-	// Threshold is the largest |Gap| in nats that is called trustworthy.
+	// Threshold is the largest Gap in nats that is called trustworthy.
 	Threshold float64
-	// Trustworthy reports |Gap| ≤ Threshold.
+	// Verdict is Judge's verdict on the bracket: Consistent, GapTooWide or Inverted.
+	Verdict Verdict
+	// Trustworthy reports Verdict == Consistent.
 	Trustworthy bool
 }
+
+// Verdict says whether a forward and a reverse estimate of log Z form a bracket that can be
+// trusted and, when not, which side of the check failed (see Judge).
+type Verdict int
+
+const (
+	// Consistent: −3·sqrt(se_fwd² + se_rev²) ≤ Gap ≤ Threshold.
+	Consistent Verdict = iota
+	// GapTooWide: Gap > Threshold (or Gap is NaN). The bounds are consistent but too far
+	// apart: log Z lies somewhere in a bracket wider than the threshold, so neither estimate
+	// is known to within it. The usual cause is a schedule too short for the model.
+	GapTooWide
+	// Inverted: Gap < −3·sqrt(se_fwd² + se_rev²). The upper bound lies below the lower one
+	// by more than the ±3σ noise of their difference, which cannot happen when both bounds
+	// hold: reverse AIS started at data the annealing does not reach (the r ≈ 1 condition
+	// of the package documentation fails), or a standard error under-states the spread of
+	// heavy-tailed weights (a low ESS).
+	Inverted
+)
+
+// String returns "consistent", "gap_too_wide" or "inverted", the names boltz eval prints.
+func (v Verdict) String() string {
+	switch v {
+	case Consistent:
+		return "consistent"
+	case GapTooWide:
+		return "gap_too_wide"
+	case Inverted:
+		return "inverted"
+	}
+	return fmt.Sprintf("Verdict(%d)", int(v))
+}
+
+// Judge decides whether a forward estimate (a stochastic lower bound on log Z, standard error
+// fwdSE) and a reverse estimate (a stochastic upper bound, standard error revSE) whose gap is
+// gap = reverse − forward can be trusted:
+//
+//	GapTooWide   if gap > threshold (or gap is NaN)
+//	Inverted     if gap < −3·sqrt(fwdSE² + revSE²)
+//	Consistent   otherwise
+//
+// A positive gap is the width of the bracket, so it must be small; a negative gap is only
+// allowed as far as the noise of the difference of two independent estimates, 3 standard
+// errors of it. Cost O(1); no randomness.
+func Judge(gap, fwdSE, revSE, threshold float64) Verdict {
+	switch {
+	case !(gap <= threshold):
+		return GapTooWide
+	case gap < NoiseFloor(fwdSE, revSE):
+		return Inverted
+	}
+	return Consistent
+}
+
+// NoiseFloor returns −3·sqrt(fwdSE² + revSE²), the most negative gap that Judge puts down to
+// noise.
+func NoiseFloor(fwdSE, revSE float64) float64 { return -3 * math.Hypot(fwdSE, revSE) }
 
 // ErrUnsupported is returned for models whose unit types the annealer does not implement;
 // it implements Bernoulli visible and hidden units.
@@ -247,7 +307,8 @@ func Reverse(ctx context.Context, m *rbm.RBM, x *linalg.Dense, opts *Options) (*
 // Sandwich runs Forward and then Reverse, started at the rows of x, with the same options and
 // returns both with their gap: log Z lies between Forward.LogZ and Reverse.LogZ in
 // expectation (as far as the reverse bound holds), and the estimates are flagged
-// untrustworthy when they differ by more than opts.GapThreshold nats. When opts.BaseBias is
+// untrustworthy (Judge) when the reverse estimate exceeds the forward one by more than
+// opts.GapThreshold nats, or falls below it by more than 3 standard errors of the difference. When opts.BaseBias is
 // nil both use BaseRate(x, DefaultBaseRateSmoothing). Cost, errors and panics as Forward and
 // Reverse together.
 func Sandwich(ctx context.Context, m *rbm.RBM, x *linalg.Dense, opts *Options) (*Bracket, error) {
@@ -268,9 +329,10 @@ func Sandwich(ctx context.Context, m *rbm.RBM, x *linalg.Dense, opts *Options) (
 		return nil, err
 	}
 	gap := rev.LogZ - fwd.LogZ
+	v := Judge(gap, fwd.LogZStderr, rev.LogZStderr, cfg.threshold)
 	return &Bracket{
 		Forward: *fwd, Reverse: *rev, Gap: gap, Threshold: cfg.threshold,
-		Trustworthy: math.Abs(gap) <= cfg.threshold,
+		Verdict: v, Trustworthy: v == Consistent,
 	}, nil
 }
 

@@ -168,7 +168,7 @@ func TestBracketsExactOnAverage(t *testing.T) {
 		fwd.add(br.Forward.LogZ - exact)
 		rev.add(br.Reverse.LogZ - exact)
 		gap.add(br.Gap)
-		if br.Gap != br.Reverse.LogZ-br.Forward.LogZ || br.Trustworthy != (math.Abs(br.Gap) <= DefaultGapThreshold) {
+		if br.Gap != br.Reverse.LogZ-br.Forward.LogZ || br.Verdict != Judge(br.Gap, br.Forward.LogZStderr, br.Reverse.LogZStderr, DefaultGapThreshold) || br.Trustworthy != (br.Verdict == Consistent) {
 			t.Fatalf("bracket fields inconsistent: %+v", br)
 		}
 	}
@@ -354,5 +354,33 @@ func TestBaseRate(t *testing.T) {
 	}
 	if z := BaseRate(linalg.NewDense(0, 3), 0.05); z[0] != 0 || len(z) != 3 {
 		t.Errorf("no rows: %v", z)
+	}
+}
+
+// Judge flags both sides: a bracket wider than the threshold, and a reverse estimate below
+// the forward one by more than 3 standard errors of the difference (here sqrt(0.3²+0.4²) =
+// 0.5, so the floor is −1.5).
+func TestJudge(t *testing.T) {
+	for _, tc := range []struct {
+		gap, fwdSE, revSE, threshold float64
+		want                         Verdict
+	}{
+		{0.5, 0.3, 0.4, 1, Consistent},
+		{1, 0.3, 0.4, 1, Consistent},
+		{1.0001, 0.3, 0.4, 1, GapTooWide},
+		{50, 0, 0, 1, GapTooWide},
+		{math.NaN(), 0.3, 0.4, 1, GapTooWide},
+		{-1.4999, 0.3, 0.4, 1, Consistent},
+		{-1.5001, 0.3, 0.4, 1, Inverted},
+		{-0.8, 0.3, 0.4, 1, Consistent}, // within noise though |gap| would pass anyway
+		{-2, 0.3, 0.4, 5, Inverted},     // |gap| ≤ threshold, but beyond the noise: the old test missed it
+		{-1e-9, 0, 0, 1, Inverted},      // no noise at all: any negative gap is inverted
+	} {
+		if got := Judge(tc.gap, tc.fwdSE, tc.revSE, tc.threshold); got != tc.want {
+			t.Errorf("Judge(%v, %v, %v, %v) = %v, want %v", tc.gap, tc.fwdSE, tc.revSE, tc.threshold, got, tc.want)
+		}
+	}
+	if NoiseFloor(0.3, 0.4) != -1.5 {
+		t.Errorf("NoiseFloor(0.3, 0.4) = %v, want -1.5", NoiseFloor(0.3, 0.4))
 	}
 }

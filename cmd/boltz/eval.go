@@ -38,8 +38,18 @@ model with -runs independent runs over -betas temperatures, and reverse AIS star
 data rows (Burda, Grosse & Salakhutdinov 2015). Forward AIS under-estimates log Z in
 expectation (so it over-estimates the log-likelihood); reverse AIS over-estimates it (so its
 log-likelihood is a stochastic lower bound, to the extent that the annealing reaches the
-model; see the ais package). When the two differ by more than -gap nats, eval warns on
-stderr that neither can be trusted. -method auto, the default, is exact when the smaller
+model; see the ais package). So log Z should lie between them, and the gap (reverse −
+forward) should be positive up to noise. Eval calls the bracket UNTRUSTWORTHY, and warns on
+stderr, on either side:
+
+  gap > -gap NATS       the bracket is too wide: log Z lies in it, but neither estimate is
+                        known to within -gap nats (the schedule is too short)
+  gap < −3·sqrt(se_fwd² + se_rev²)
+                        the bracket is inverted: the upper bound lies below the lower one
+                        by more than the ±3σ noise of their difference, which valid bounds
+                        never do (reverse AIS from data the annealing does not reach, or
+                        weights so heavy-tailed that the standard errors under-state them)
+ -method auto, the default, is exact when the smaller
 layer has at most 24 units (2^24 states: a few seconds for 784 visible units, where 2^32 would
 take an hour) and AIS otherwise. -method ais on a small model shows how close AIS comes to
 the exact value.
@@ -52,7 +62,9 @@ With -json the results are one JSON object with the keys method, log_z, log_z_st
 log_z_reverse, log_z_reverse_stderr, mean_log_likelihood, mean_log_likelihood_stderr (the
 log Z error carried over), mean_log_likelihood_data_stderr (the data's sampling error),
 mean_log_likelihood_reverse, ess, gap, trustworthy, pseudo_log_likelihood, recon_error,
-n_rows, nv, nh, runs, betas and seed; the AIS-only ones are null for -method exact.`,
+n_rows, nv, nh, runs, betas and seed, and untrustworthy_reason ("gap_too_wide" or
+"inverted", null when trustworthy) and gap_noise_floor (−3·sqrt(se_fwd² + se_rev²)); the
+AIS-only ones are null for -method exact.`,
 		Flags: evalFlags,
 	})
 }
@@ -80,7 +92,7 @@ func evalFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.IntVar(&c.betas, "betas", ais.DefaultSteps, "AIS temperature steps (the Salakhutdinov & Murray schedule, scaled)")
 	fs.StringVar(&c.shape, "schedule", "murray", "shape of the temperature schedule: murray (denser near β = 1) or linear")
 	fs.Uint64Var(&c.seed, "seed", 1, "random `SEED` for AIS")
-	fs.Float64Var(&c.gap, "gap", ais.DefaultGapThreshold, "warn when forward and reverse AIS differ by more than this many `NATS`")
+	fs.Float64Var(&c.gap, "gap", ais.DefaultGapThreshold, "warn when reverse AIS exceeds forward AIS by more than this many `NATS` (a reverse estimate below the forward one by more than 3σ is always flagged)")
 	c.data.registerBinarize(fs)
 	fs.BoolVar(&c.asJSON, "json", false, "print one JSON object on stdout instead of a table")
 	return func(e *env, args []string) error {
@@ -128,14 +140,17 @@ type evalResult struct {
 	ESS              *float64 `json:"ess"`
 	Gap              *float64 `json:"gap"`
 	Trustworthy      bool     `json:"trustworthy"`
-	PLL              float64  `json:"pseudo_log_likelihood"`
-	Recon            float64  `json:"recon_error"`
-	Rows             int      `json:"n_rows"`
-	NV               int      `json:"nv"`
-	NH               int      `json:"nh"`
-	Runs             *int     `json:"runs"`
-	Betas            *int     `json:"betas"`
-	Seed             *uint64  `json:"seed"`
+	// UntrustworthyReason is ais.Verdict's name, "gap_too_wide" or "inverted", or null.
+	UntrustworthyReason *string  `json:"untrustworthy_reason"`
+	GapNoiseFloor       *float64 `json:"gap_noise_floor"`
+	PLL                 float64  `json:"pseudo_log_likelihood"`
+	Recon               float64  `json:"recon_error"`
+	Rows                int      `json:"n_rows"`
+	NV                  int      `json:"nv"`
+	NH                  int      `json:"nh"`
+	Runs                *int     `json:"runs"`
+	Betas               *int     `json:"betas"`
+	Seed                *uint64  `json:"seed"`
 
 	bracket *ais.Bracket
 	gapMax  float64
@@ -200,9 +215,24 @@ func (r *evalResult) runAIS(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset)
 	r.bracket = br
 	r.LogZ, r.LogZStderr = fwd.LogZ, fwd.LogZStderr
 	r.LogZReverse, r.LogZReverseSE = &rev.LogZ, &rev.LogZStderr
-	r.ESS, r.Gap, r.Trustworthy = &fwd.ESS, &br.Gap, br.Trustworthy
+	r.ESS, r.Gap = &fwd.ESS, &br.Gap
 	r.Runs, r.Betas, r.Seed = &c.runs, &c.betas, &c.seed
+	r.judge()
 	return nil
+}
+
+// judge sets Trustworthy, UntrustworthyReason and GapNoiseFloor from the bracket by
+// ais.Judge: untrustworthy when the gap exceeds -gap (too wide) or falls below
+// −3·sqrt(se_fwd² + se_rev²) (inverted).
+func (r *evalResult) judge() {
+	f, rv := r.bracket.Forward, r.bracket.Reverse
+	floor := ais.NoiseFloor(f.LogZStderr, rv.LogZStderr)
+	v := ais.Judge(*r.Gap, f.LogZStderr, rv.LogZStderr, r.gapMax)
+	r.GapNoiseFloor, r.Trustworthy, r.UntrustworthyReason = &floor, v == ais.Consistent, nil
+	if !r.Trustworthy {
+		reason := v.String()
+		r.UntrustworthyReason = &reason
+	}
 }
 
 // dataMeasures fills in the log-likelihoods, pseudo-log-likelihood and reconstruction error.
@@ -231,10 +261,19 @@ func (r *evalResult) dataMeasures(m *rbm.RBM, ds *data.Dataset) {
 }
 
 func warnGap(w io.Writer, r *evalResult) {
-	fmt.Fprintf(w, "boltz eval: WARNING: forward and reverse AIS disagree by %.3g nats (log Z %.6g vs %.6g), more than -gap %g.\n",
-		*r.Gap, r.LogZ, *r.LogZReverse, r.gapMax)
-	fmt.Fprintf(w, "boltz eval: WARNING: neither estimate of log Z or the log-likelihood can be trusted; the true value\n")
-	fmt.Fprintf(w, "boltz eval: WARNING: most likely lies between them. Use more temperatures (-betas) or runs (-runs).\n")
+	if r.UntrustworthyReason != nil && *r.UntrustworthyReason == ais.Inverted.String() {
+		fmt.Fprintf(w, "boltz eval: WARNING: the AIS bracket is inverted: reverse AIS (an upper bound) is %.3g nats BELOW forward AIS\n",
+			-*r.Gap)
+		fmt.Fprintf(w, "boltz eval: WARNING: (a lower bound): log Z %.6g vs %.6g, beyond the ±3σ noise of the difference (%.3g nats).\n",
+			*r.LogZReverse, r.LogZ, -*r.GapNoiseFloor)
+		fmt.Fprintf(w, "boltz eval: WARNING: at least one bound does not hold, so neither estimate can be trusted: the annealing\n")
+		fmt.Fprintf(w, "boltz eval: WARNING: does not reach the data, or the runs are too few. Use more -betas and -runs.\n")
+		return
+	}
+	fmt.Fprintf(w, "boltz eval: WARNING: the AIS bracket is too wide: reverse AIS exceeds forward AIS by %.3g nats (log Z %.6g vs %.6g),\n",
+		*r.Gap, *r.LogZReverse, r.LogZ)
+	fmt.Fprintf(w, "boltz eval: WARNING: more than -gap %g. Neither estimate of log Z or the log-likelihood can be trusted to\n", r.gapMax)
+	fmt.Fprintf(w, "boltz eval: WARNING: within it; the true value most likely lies between them. Use more temperatures (-betas).\n")
 }
 
 func (r *evalResult) print(w io.Writer, c *evalConfig, ds *data.Dataset) {
@@ -251,17 +290,25 @@ func (r *evalResult) print(w io.Writer, c *evalConfig, ds *data.Dataset) {
 			f.LogZ, f.LogZStderr, f.Lower3, f.Upper3, f.ESS, f.Runs)
 		fmt.Fprintf(w, "log Z (reverse AIS):    %.8g ± %.3g   [%.8g, %.8g] at ±3σ; from the data rows; over-estimates in expectation\n",
 			rv.LogZ, rv.LogZStderr, rv.Lower3, rv.Upper3)
-		verdict := "trustworthy"
-		if !r.Trustworthy {
-			verdict = "UNTRUSTWORTHY"
-		}
-		fmt.Fprintf(w, "gap (reverse − forward): %.4g nats (threshold %g): %s\n", *r.Gap, c.gap, verdict)
+		fmt.Fprintf(w, "gap (reverse − forward): %.4g nats (trusted in [%.3g, %g]): %s\n", *r.Gap, *r.GapNoiseFloor, r.gapMax, r.verdict())
 		fmt.Fprintf(w, "mean log-likelihood:    %.8g nats ± %.3g (log Z error, forward AIS) ± %.3g (sampling error of the mean over the rows)\n",
 			r.MeanLL, r.MeanLLStderr, r.MeanLLDataStderr)
 		fmt.Fprintf(w, "  from reverse AIS:     %.8g nats (stochastic lower bound)\n", *r.MeanLLReverse)
 	}
 	fmt.Fprintf(w, "pseudo-log-likelihood:  %.8g nats\n", r.PLL)
 	fmt.Fprintf(w, "reconstruction error:   %.8g\n", r.Recon)
+}
+
+// verdict is the text form of the trust check, naming the side that failed.
+func (r *evalResult) verdict() string {
+	switch {
+	case r.Trustworthy:
+		return "trustworthy"
+	case *r.UntrustworthyReason == ais.Inverted.String():
+		return "UNTRUSTWORTHY (inverted: reverse below forward beyond 3σ noise)"
+	default:
+		return "UNTRUSTWORTHY (too wide: gap above the threshold)"
+	}
 }
 
 // aisProgress writes one line to stderr for every 10% of the annealing steps.

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/boltzgo/boltz/ais"
+	"github.com/boltzgo/boltz/data"
 	"github.com/boltzgo/boltz/internal/rng"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -68,7 +70,7 @@ func num(t *testing.T, out map[string]any, key string) float64 {
 var evalKeys = []string{"method", "log_z", "log_z_stderr", "log_z_reverse", "log_z_reverse_stderr",
 	"mean_log_likelihood", "mean_log_likelihood_stderr", "mean_log_likelihood_data_stderr",
 	"mean_log_likelihood_reverse", "ess", "gap", "trustworthy", "pseudo_log_likelihood", "recon_error",
-	"n_rows", "nv", "nh", "runs", "betas", "seed"}
+	"n_rows", "nv", "nh", "runs", "betas", "seed", "untrustworthy_reason", "gap_noise_floor"}
 
 // -method exact and -method ais agree within a few standard errors, the AIS bracket holds
 // the exact value, and the keys are all there.
@@ -147,6 +149,60 @@ func TestEvalWarnsOnGap(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "WARNING") || !strings.Contains(stdout, "UNTRUSTWORTHY") {
 		t.Errorf("no warning:\nstdout %s\nstderr %s", stdout, stderr)
+	}
+}
+
+// The trust check fails on both sides, and the text says which: a gap above -gap is a
+// bracket too wide, a gap below −3·sqrt(se_fwd² + se_rev²) an inverted one. The numbers are
+// faked at the bracket that evalResult.judge reads: standard errors 0.3 and 0.4, so the noise
+// floor is −1.5.
+func TestEvalJudgesBothSides(t *testing.T) {
+	for _, tc := range []struct {
+		gap        float64
+		trusted    bool
+		reason     string
+		stdout     string
+		stderrWant string
+	}{
+		{0.4, true, "", "trustworthy", ""},
+		{-1.2, true, "", "trustworthy", ""},
+		{1.7, false, "gap_too_wide", "UNTRUSTWORTHY (too wide", "too wide"},
+		{-1.6, false, "inverted", "UNTRUSTWORTHY (inverted", "inverted"},
+	} {
+		fwd := ais.Result{LogZ: 10, LogZStderr: 0.3, Runs: 100}
+		rev := ais.Result{LogZ: 10 + tc.gap, LogZStderr: 0.4, Runs: 100}
+		r := &evalResult{Method: "ais", LogZ: fwd.LogZ, LogZStderr: fwd.LogZStderr, gapMax: 1,
+			bracket: &ais.Bracket{Forward: fwd, Reverse: rev, Gap: tc.gap}}
+		r.LogZReverse, r.LogZReverseSE, r.Gap = &rev.LogZ, &rev.LogZStderr, &tc.gap
+		ll := 0.0
+		r.MeanLLReverse = &ll
+		r.judge()
+		if r.Trustworthy != tc.trusted || (r.UntrustworthyReason == nil) != tc.trusted ||
+			(!tc.trusted && *r.UntrustworthyReason != tc.reason) || *r.GapNoiseFloor != -1.5 {
+			t.Errorf("gap %v: trustworthy %v, reason %v, floor %v; want %v, %q, -1.5",
+				tc.gap, r.Trustworthy, r.UntrustworthyReason, *r.GapNoiseFloor, tc.trusted, tc.reason)
+			continue
+		}
+		var stdout, stderr bytes.Buffer
+		r.print(&stdout, &evalConfig{model: "m.npz", runs: 100, betas: 10, shape: "murray", gap: 1}, &data.Dataset{Name: "x"})
+		if !strings.Contains(stdout.String(), tc.stdout) {
+			t.Errorf("gap %v: stdout lacks %q:\n%s", tc.gap, tc.stdout, stdout.String())
+		}
+		if !tc.trusted {
+			warnGap(&stderr, r)
+			if !strings.Contains(stderr.String(), tc.stderrWant) || !strings.Contains(stderr.String(), "WARNING") {
+				t.Errorf("gap %v: warning lacks %q:\n%s", tc.gap, tc.stderrWant, stderr.String())
+			}
+		}
+		raw, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out map[string]any
+		json.Unmarshal(raw, &out)
+		if want := any(tc.reason); tc.trusted && out["untrustworthy_reason"] != nil || !tc.trusted && out["untrustworthy_reason"] != want {
+			t.Errorf("gap %v: untrustworthy_reason %v in JSON", tc.gap, out["untrustworthy_reason"])
+		}
 	}
 }
 
