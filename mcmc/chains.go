@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/internal/rng"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -25,8 +26,7 @@ type Chains struct {
 	rngs []*rand.Rand // rngs[i] draws from srcs[i]
 
 	xh, xv *linalg.Dense // last hidden and visible inputs, untempered (c + Wᵀv, b + Wh)
-	job    sampleJob     // the half-step the goroutines of fork are working on
-	fork   fork
+	job    sampleJob     // the half-step being run, kept here so that running it allocates nothing
 
 	unit, zero []float64 // one-element scratch for the tempering check, allocated once
 }
@@ -194,15 +194,14 @@ func swapSlices(a, b []float64) {
 // goroutines.
 func (c *Chains) runJob(j sampleJob) {
 	c.job = j
-	c.fork.run(c, partsFor(j.dst.Rows, j.dst.Cols))
+	par.Do(partsFor(j.dst.Rows, j.dst.Cols), &c.job)
 	c.job = sampleJob{}
 }
 
-// runPart samples rows [i·n/parts, (i+1)·n/parts) of the current job, each with its chain's
-// stream. Tempered inputs are written into the destination row and sampled in place, so the
+// Part samples rows [i·n/parts, (i+1)·n/parts) of the job, each with its chain's stream.
+// Tempered inputs are written into the destination row and sampled in place, so the
 // untempered inputs stay available for energiesFromInputs.
-func (c *Chains) runPart(i, parts int) {
-	j := &c.job
+func (j *sampleJob) Part(i, parts int) {
 	n := j.dst.Rows
 	for r := i * n / parts; r < (i+1)*n/parts; r++ {
 		x, dst := j.x.Row(r), j.dst.Row(r)

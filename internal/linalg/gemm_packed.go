@@ -2,7 +2,8 @@ package linalg
 
 import (
 	"runtime"
-	"sync"
+
+	"github.com/boltzgo/boltz/internal/par"
 )
 
 // The packed product follows the BLIS loop nest (Van Zee & van de Geijn, "BLIS: A Framework
@@ -53,35 +54,10 @@ type kernel[T float] struct {
 	// rows[r], when rows is not nil, is run for the first r rows of the tile, 0 < r < mr.
 	rows []microKernel[T]
 
-	workspaces freeList[workspace[T]] // sized for this kernel
-	calls      freeList[gemmCall[T]]
-}
-
-// freeList keeps values for reuse. Unlike a sync.Pool it is not emptied by the garbage
-// collector, so that a training loop allocates no pack buffers in steady state; it holds at
-// most as many values as were ever in use at once (one workspace per goroutine running a
-// product, about 1.3 MiB each).
-type freeList[E any] struct {
-	mu   sync.Mutex
-	free []*E
-	new  func() *E
-}
-
-func (l *freeList[E]) get() *E {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if n := len(l.free); n > 0 {
-		e := l.free[n-1]
-		l.free = l.free[:n-1]
-		return e
-	}
-	return l.new()
-}
-
-func (l *freeList[E]) put(e *E) {
-	l.mu.Lock()
-	l.free = append(l.free, e)
-	l.mu.Unlock()
+	// workspaces holds one per goroutine running a product (about 1.3 MiB each), sized for
+	// this kernel; calls holds one per product running at once.
+	workspaces par.FreeList[workspace[T]]
+	calls      par.FreeList[gemmCall[T]]
 }
 
 type microKernel[T float] = func(kc int, a []T, sa int, b []T, sb int, c []T, ldc int, alpha, beta T, load bool)
@@ -93,10 +69,10 @@ type workspace[T float] struct {
 
 func newKernel[T float](name string, mr, nr, mc, kc, nc int, run microKernel[T], rows []microKernel[T]) *kernel[T] {
 	kern := &kernel[T]{name: name, mr: mr, nr: nr, mc: mc, kc: kc, nc: nc, run: run, rows: rows}
-	kern.workspaces.new = func() *workspace[T] {
+	kern.workspaces.New = func() *workspace[T] {
 		return &workspace[T]{a: make([]T, mc*kc), b: make([]T, kc*nc), tile: make([]T, mr*nr)}
 	}
-	kern.calls.new = func() *gemmCall[T] { return &gemmCall[T]{kern: kern} }
+	kern.calls.New = func() *gemmCall[T] { return &gemmCall[T]{kern: kern} }
 	return kern
 }
 
@@ -118,11 +94,11 @@ func gemm[T float](g gemmArgs[T], kern *kernel[T], blas func(gemmArgs[T])) {
 		blas(g)
 		return
 	}
-	call := kern.calls.get()
+	call := kern.calls.Get()
 	call.args = g
 	call.run()
 	call.args = gemmArgs[T]{} // do not keep the caller's matrices alive
-	kern.calls.put(call)
+	kern.calls.Put(call)
 }
 
 // gemmCall is one packed product split into parts: column strips of C (or row strips when C
@@ -138,7 +114,6 @@ type gemmCall[T float] struct {
 	shared []T
 	pad    int
 	buf    []T // storage of shared, kept between calls
-	team   team
 }
 
 const (
@@ -174,7 +149,7 @@ func (c *gemmCall[T]) run() {
 	if !perStrip {
 		parts = min(threads*partsPerThread, c.units, byWork)
 	}
-	c.team.run(c, parts, threads)
+	par.Do(parts, c)
 	c.shared = nil
 }
 
@@ -201,8 +176,8 @@ func (c *gemmCall[T]) packShared() {
 	}
 }
 
-// part computes strip i of parts.
-func (c *gemmCall[T]) part(i, parts int) {
+// Part computes strip i of parts.
+func (c *gemmCall[T]) Part(i, parts int) {
 	g, kern := &c.args, c.kern
 	lo, hi := i*c.units/parts, (i+1)*c.units/parts
 	i0, i1, j0, j1 := 0, g.m, 0, g.n
@@ -214,9 +189,9 @@ func (c *gemmCall[T]) part(i, parts int) {
 		i0, i1 = lo*kern.mr, min(hi*kern.mr, g.m)
 		preB = c.shared
 	}
-	ws := kern.workspaces.get()
+	ws := kern.workspaces.Get()
 	blocked(g, kern, ws, preA, preB, c.pad, i0, i1, j0, j1)
-	kern.workspaces.put(ws)
+	kern.workspaces.Put(ws)
 }
 
 // blocked computes rows [i0, i1) and columns [j0, j1) of C with the BLIS loop nest. i0 is

@@ -1,0 +1,171 @@
+package par
+
+import (
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// counter records how many times each part ran and with what number of parts.
+type counter struct {
+	runs  []atomic.Int32
+	parts atomic.Int32 // the parts argument seen, or −1 if two calls disagreed
+}
+
+func (c *counter) Part(i, parts int) {
+	c.runs[i].Add(1)
+	if !c.parts.CompareAndSwap(0, int32(parts)) && c.parts.Load() != int32(parts) {
+		c.parts.Store(-1)
+	}
+}
+
+func checkOnce(t *testing.T, c *counter, parts int) {
+	t.Helper()
+	for i := range c.runs {
+		if n := c.runs[i].Load(); n != 1 {
+			t.Fatalf("parts=%d: part %d ran %d times", parts, i, n)
+		}
+	}
+	if got := c.parts.Load(); parts > 0 && got != int32(parts) {
+		t.Fatalf("parts=%d: Part saw parts=%d", parts, got)
+	}
+}
+
+// Every part runs exactly once, whatever GOMAXPROCS and the number of parts.
+func TestDoRunsEveryPartOnce(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2, 3, 8} {
+		runtime.GOMAXPROCS(procs)
+		for _, parts := range []int{0, 1, 2, 3, 7, 64, 1000} {
+			for range 20 {
+				c := &counter{runs: make([]atomic.Int32, parts)}
+				Do(parts, c)
+				checkOnce(t, c, parts)
+			}
+		}
+	}
+}
+
+// nested calls Do from inside its parts.
+type nested struct {
+	inner []counter
+}
+
+func (n *nested) Part(i, parts int) { Do(len(n.inner[i].runs), &n.inner[i]) }
+
+// A part may call Do, even when every helper is busy in the outer call.
+func TestDoNested(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{2, 4} {
+		runtime.GOMAXPROCS(procs)
+		for range 50 {
+			n := &nested{inner: make([]counter, 8)}
+			for i := range n.inner {
+				n.inner[i].runs = make([]atomic.Int32, 5+i)
+			}
+			Do(len(n.inner), n)
+			for i := range n.inner {
+				checkOnce(t, &n.inner[i], len(n.inner[i].runs))
+			}
+		}
+	}
+}
+
+// Calls of Do from several goroutines at once each run their own parts.
+func TestDoConcurrent(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for r := range 200 {
+				parts := 1 + (g+r)%9
+				c := &counter{runs: make([]atomic.Int32, parts)}
+				Do(parts, c)
+				checkOnce(t, c, parts)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// sum writes one value per part, so that the test can see the parts ran before Do returned.
+type sum struct{ out []int }
+
+func (s *sum) Part(i, parts int) { s.out[i] = i + 1 }
+
+// Do allocates nothing in steady state, with helpers running parts.
+func TestDoAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	s := &sum{out: make([]int, 8)}
+	Do(len(s.out), s) // start the helper and fill the free list
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0) // testing.AllocsPerRun would set GOMAXPROCS to 1
+	const runs = 1000
+	for range runs {
+		Do(len(s.out), s)
+	}
+	runtime.ReadMemStats(&ms1)
+	if n := ms1.Mallocs - ms0.Mallocs; n > runs/100 { // a few from the runtime are not ours
+		t.Fatalf("%d allocations in %d calls", n, runs)
+	}
+	for i, v := range s.out {
+		if v != i+1 {
+			t.Fatalf("out[%d] = %d", i, v)
+		}
+	}
+}
+
+func TestParts(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	for _, tc := range []struct{ n, min, want int }{
+		{0, 10, 1}, {9, 10, 1}, {20, 10, 2}, {1000, 10, 4}, {5, 0, 4},
+	} {
+		if got := Parts(tc.n, tc.min); got != tc.want {
+			t.Errorf("Parts(%d, %d) = %d, want %d", tc.n, tc.min, got, tc.want)
+		}
+	}
+}
+
+// empty has parts that do nothing.
+type empty struct{}
+
+func (empty) Part(i, parts int) {}
+
+// BenchmarkDoOverhead is the cost of Do itself for 2 and 8 parts that do nothing: handing
+// them to helpers and waiting for the helpers that took one.
+func BenchmarkDoOverhead(b *testing.B) {
+	for _, parts := range []int{2, 8} {
+		b.Run(strconv.Itoa(parts), func(b *testing.B) {
+			w := &empty{}
+			b.ReportAllocs()
+			for b.Loop() {
+				Do(parts, w)
+			}
+		})
+	}
+}
+
+// A FreeList gives back the values put into it before it makes new ones.
+func TestFreeList(t *testing.T) {
+	var l FreeList[int]
+	a := l.Get()
+	if a == nil || *a != 0 {
+		t.Fatalf("Get on an empty list with nil New = %v", a)
+	}
+	l.Put(a)
+	if b := l.Get(); b != a {
+		t.Fatal("Get did not return the value Put")
+	}
+	made := 0
+	m := FreeList[int]{New: func() *int { made++; return new(int) }}
+	m.Put(m.Get())
+	m.Get()
+	if made != 1 {
+		t.Fatalf("New called %d times, want 1", made)
+	}
+}
