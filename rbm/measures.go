@@ -46,18 +46,22 @@ func (m *RBM) PseudoLogLikelihood(v []float64) float64 {
 // When r is nil it is exact (cost O(rows·nv·nh)); otherwise each row contributes
 // nv·log p(v_i | v_−i) for one unit i drawn uniformly with r, an unbiased estimate at cost
 // O(rows·nh) (the estimate scikit-learn's BernoulliRBM.score_samples reports).
+//
+// The rows are computed in parallel (PseudoLogLikelihoods) and their values summed in row
+// order, so the result is the same bits whatever GOMAXPROCS is; the units are drawn from r
+// one per row, in row order, before the parallel part. Bernoulli visible units only.
 func (m *RBM) PseudoLogLikelihoodBatch(vs *linalg.Dense, r *rand.Rand) float64 {
-	x := m.HiddenInputBatch(nil, vs)
+	var units []int
+	if r != nil {
+		units = make([]int, vs.Rows)
+		for k := range units {
+			units[k] = r.IntN(m.NV())
+		}
+	}
+	rows := m.pseudoLogLikelihoods(make([]float64, vs.Rows), vs, units)
 	var s float64
-	for k := 0; k < vs.Rows; k++ {
-		v, xk := vs.Row(k), x.Row(k)
-		if r != nil {
-			s += float64(m.NV()) * m.LogConditional(v, xk, r.IntN(m.NV()))
-			continue
-		}
-		for i := range v {
-			s += m.LogConditional(v, xk, i)
-		}
+	for _, v := range rows {
+		s += v
 	}
 	return s / float64(vs.Rows)
 }

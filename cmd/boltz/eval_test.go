@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/boltzgo/boltz/ais"
 	"github.com/boltzgo/boltz/data"
+	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/rng"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -259,5 +261,27 @@ func TestEvalBadInput(t *testing.T) {
 		if tc.code == 1 && strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 			t.Errorf("%v: want one line on stderr, got %q", tc.args, stderr)
 		}
+	}
+}
+
+// eval's pseudo-log-likelihood, computed in tenths of the rows for its progress lines, is
+// the library's mean to rounding, and the same bits for GOMAXPROCS 1 and 2.
+func TestEvalPseudoLogLikelihood(t *testing.T) {
+	m := rbm.New(30, 20)
+	r := rng.New(5, 5)
+	m.InitNormal(0.5, r)
+	x := linalg.NewDense(97, 30)
+	for i := range x.Data {
+		x.Data[i] = float64(r.IntN(2))
+	}
+	var got [2]float64
+	for i, procs := range []int{1, 2} {
+		prev := runtime.GOMAXPROCS(procs)
+		got[i] = pseudoLogLikelihood(io.Discard, m, x)
+		runtime.GOMAXPROCS(prev)
+	}
+	want := m.PseudoLogLikelihoodBatch(x, nil)
+	if got[0] != got[1] || math.Abs(got[0]-want) > 1e-12*math.Abs(want) {
+		t.Errorf("eval PLL %v (GOMAXPROCS 1), %v (2); library %v", got[0], got[1], want)
 	}
 }
