@@ -20,9 +20,18 @@ func BenchmarkUpdateCD1_784x500(b *testing.B) { benchUpdate(b, "cd") }
 // chains: one product more (the chains' hidden inputs) than CD-1.
 func BenchmarkUpdatePCD1_784x500(b *testing.B) { benchUpdate(b, "pcd") }
 
-func benchUpdate(b *testing.B, method string) {
+// BenchmarkUpdateCD1Centered_784x500 is BenchmarkUpdateCD1_784x500 with the centered
+// gradient (Melchior et al. 2016), as the MNIST experiments train.
+func BenchmarkUpdateCD1Centered_784x500(b *testing.B) {
+	benchUpdate(b, "cd", func(c *Config) { c.Centered = true })
+}
+
+func benchUpdate(b *testing.B, method string, set ...func(*Config)) {
 	cfg := Defaults()
 	cfg.Method, cfg.K, cfg.Hidden, cfg.Batch = method, 1, 500, 100
+	for _, f := range set {
+		f(&cfg)
+	}
 	batch := randomBinary(cfg.Batch, 784, rand.New(rand.NewPCG(1, 2)))
 	t, err := New(cfg, batch)
 	if err != nil {

@@ -28,7 +28,7 @@ func (e *cd) Moments(neg *rbm.Grad, m *rbm.RBM, batch, hin *linalg.Dense) error 
 	return nil
 }
 
-func (*cd) Updated(*rbm.RBM, *rbm.Grad, *rbm.Grad, float64) {}
-func (e *cd) Save(a *npz.Archive) error                     { return saveChains(a, "cd", e.chains) }
-func (e *cd) Load(a *npz.Archive) error                     { return loadChains(a, "cd", e.chains) }
-func (*cd) Stats() []float64                                { return nil }
+func (*cd) Gradient(*rbm.Grad, float64) {}
+func (e *cd) Save(a *npz.Archive) error { return saveChains(a, "cd", e.chains) }
+func (e *cd) Load(a *npz.Archive) error { return loadChains(a, "cd", e.chains) }
+func (*cd) Stats() []float64            { return nil }

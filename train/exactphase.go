@@ -23,7 +23,7 @@ func (*exactPhase) Moments(neg *rbm.Grad, m *rbm.RBM, _, _ *linalg.Dense) error 
 	return nil
 }
 
-func (*exactPhase) Updated(*rbm.RBM, *rbm.Grad, *rbm.Grad, float64) {}
-func (*exactPhase) Save(*npz.Archive) error                         { return nil }
-func (*exactPhase) Load(*npz.Archive) error                         { return nil }
-func (*exactPhase) Stats() []float64                                { return nil }
+func (*exactPhase) Gradient(*rbm.Grad, float64) {}
+func (*exactPhase) Save(*npz.Archive) error     { return nil }
+func (*exactPhase) Load(*npz.Archive) error     { return nil }
+func (*exactPhase) Stats() []float64            { return nil }

@@ -32,23 +32,42 @@ func newFastPCD(m *rbm.RBM, n, k int, seed uint64, fastLR, decay float64) *fastP
 }
 
 func (e *fastPCD) Moments(neg *rbm.Grad, m *rbm.RBM, _, _ *linalg.Dense) error {
-	copy(e.sum.W.Data, m.W.Data)
-	copy(e.sum.B, m.B)
-	copy(e.sum.C, m.C)
-	e.fast.ApplyTo(e.sum, 1)
+	addInto(e.sum.W.Data, m.W.Data, e.fast.W.Data)
+	addInto(e.sum.B, m.B, e.fast.B)
+	addInto(e.sum.C, m.C, e.fast.C)
 	e.chains.Sweep(e.sum, 1, e.k)
 	// The moments are those of the regular model at the chains' states.
 	e.hm = sampleMoments(neg, m, e.chains.V, e.hm)
 	return nil
 }
 
-func (e *fastPCD) Updated(_ *rbm.RBM, _ *rbm.Grad, g *rbm.Grad, lr float64) {
+// Gradient moves the fast weights by the raw gradient estimate, θ_f ← decay·θ_f + lr_f·g:
+// the paper's fast weights follow the estimated likelihood gradient itself, without the
+// regular weights' weight decay or centering (their own decay takes the place of both).
+func (e *fastPCD) Gradient(g *rbm.Grad, lr float64) {
 	flr := e.fastLR
 	if flr == 0 {
 		flr = lr
 	}
-	e.fast.Scale(e.decy)
-	e.fast.AddScaled(flr, g)
+	decayAdd(e.fast.W.Data, g.W.Data, e.decy, flr)
+	decayAdd(e.fast.B, g.B, e.decy, flr)
+	decayAdd(e.fast.C, g.C, e.decy, flr)
+}
+
+// addInto sets dst = a + b.
+func addInto(dst, a, b []float64) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] = a[i] + b[i]
+	}
+}
+
+// decayAdd sets f = decay·f + alpha·g.
+func decayAdd(f, g []float64, decay, alpha float64) {
+	g = g[:len(f)]
+	for i, x := range f {
+		f[i] = decay*x + alpha*g[i]
+	}
 }
 
 func (e *fastPCD) Save(a *npz.Archive) error {

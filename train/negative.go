@@ -15,9 +15,10 @@ type NegativePhase interface {
 	// and hin its hidden inputs 1cᵀ + batch·W under m (CD starts its chains there, without
 	// recomputing them); estimators that keep chains advance them.
 	Moments(neg *rbm.Grad, m *rbm.RBM, batch, hin *linalg.Dense) error
-	// Updated is told of every parameter step, after it is applied (fast PCD moves its fast
-	// weights here).
-	Updated(m *rbm.RBM, step *rbm.Grad, g *rbm.Grad, lr float64)
+	// Gradient is told the raw gradient estimate g = pos − neg of every update, before
+	// centering and regularisation, and the learning rate of the update (fast PCD moves its
+	// fast weights by it, as Tieleman & Hinton 2009 do). g must not be modified.
+	Gradient(g *rbm.Grad, lr float64)
 	// Save adds the estimator's state (chains, random streams, fast weights) to a checkpoint.
 	Save(a *npz.Archive) error
 	// Load restores the state written by Save.

@@ -26,7 +26,7 @@ func (e *pcd) Moments(neg *rbm.Grad, m *rbm.RBM, _, _ *linalg.Dense) error {
 	return nil
 }
 
-func (*pcd) Updated(*rbm.RBM, *rbm.Grad, *rbm.Grad, float64) {}
-func (e *pcd) Save(a *npz.Archive) error                     { return saveChains(a, "pcd", e.chains) }
-func (e *pcd) Load(a *npz.Archive) error                     { return loadChains(a, "pcd", e.chains) }
-func (*pcd) Stats() []float64                                { return nil }
+func (*pcd) Gradient(*rbm.Grad, float64) {}
+func (e *pcd) Save(a *npz.Archive) error { return saveChains(a, "pcd", e.chains) }
+func (e *pcd) Load(a *npz.Archive) error { return loadChains(a, "pcd", e.chains) }
+func (*pcd) Stats() []float64            { return nil }

@@ -37,7 +37,7 @@ func (e *pt) Moments(neg *rbm.Grad, m *rbm.RBM, _, _ *linalg.Dense) error {
 	return nil
 }
 
-func (*pt) Updated(*rbm.RBM, *rbm.Grad, *rbm.Grad, float64) {}
+func (*pt) Gradient(*rbm.Grad, float64) {}
 
 func (e *pt) Save(a *npz.Archive) error {
 	for k := range e.pt.Betas() {

@@ -45,6 +45,7 @@ type Trainer struct {
 	batch, hin, hpos *linalg.Dense // minibatch, its hidden inputs and E[h|v]
 	pos              *rbm.Grad     // positive moments: B and C always, W for the bias meter only
 	grad, stepG      *rbm.Grad     // ascent direction and parameter step
+	apply            sgdStep       // the fused SGD pass and its per-block sums
 	lr               float64       // learning rate of the last update
 
 	// gradient-bias meter, measured on the last minibatch of an epoch
@@ -154,9 +155,9 @@ func (t *Trainer) Run(ctx context.Context, train *linalg.Dense, opts Options) er
 //
 // then centering, regularisation, the optimiser's step and the finiteness check. The
 // negative phase writes its moments into the gradient and the positive product is added to
-// them in the same matrix product (beta = −1), so g costs no pass of its own; plain SGD
-// then takes its step, weight decay included, in one pass over the parameters (sgdApply).
-// No allocation in steady state.
+// them in the same matrix product (beta = −1), so g costs no pass of its own; SGD then takes
+// its step, weight decay and centering included, in one parallel pass over the parameters
+// (sgdStep). No allocation in steady state.
 func (t *Trainer) update(batch *linalg.Dense, meter bool) error {
 	m, c := t.Model, &t.Config
 	meter = meter && t.enumerable()
@@ -173,24 +174,9 @@ func (t *Trainer) update(batch *linalg.Dense, meter bool) error {
 	}
 	lr, mom := c.learningRate(t.Epoch), c.momentum(t.Epoch)
 	t.lr = lr
-	if o, ok := t.opt.(*sgd); ok && t.fusable() {
-		if !sgdApply(m, o.vel, g, c.L2, lr, mom) {
-			return t.diverged(m.Validate())
-		}
-	} else {
-		if c.Centered {
-			t.center(g)
-		}
-		t.regularise(g)
-		t.opt.step(t.stepG, g, lr, mom)
-		if c.Centered {
-			t.uncenterStep(t.stepG)
-		}
-		t.stepG.ApplyTo(m, 1)
-		t.neg.Updated(m, t.stepG, t.grad, lr)
-		if err := m.Validate(); err != nil {
-			return t.diverged(err)
-		}
+	t.neg.Gradient(g, lr)
+	if err := t.step(g, lr, mom); err != nil {
+		return t.diverged(err)
 	}
 	if c.Centered {
 		// λ ← (1−ν)λ + ν⟨E[h|v]⟩_data (Melchior et al. 2016, Algorithm 1).
@@ -199,6 +185,35 @@ func (t *Trainer) update(batch *linalg.Dense, meter bool) error {
 		}
 	}
 	return nil
+}
+
+// step moves the model along the ascent direction g at learning rate lr and momentum mom,
+// and returns an error naming the parameter if one became NaN or ±Inf. SGD without L1 or
+// sparsity takes the fused pass of sgdStep; everything else takes the general route:
+// center, regularise, the optimiser's step, uncenterStep, ApplyTo and Validate, which
+// overwrites g with the centered, regularised direction.
+func (t *Trainer) step(g *rbm.Grad, lr, mom float64) error {
+	m, c := t.Model, &t.Config
+	if o, ok := t.opt.(*sgd); ok && t.fusable() {
+		var mu, lam []float64
+		if c.Centered {
+			mu, lam = t.visOffset, t.hidOffset
+		}
+		if !t.apply.run(m, o.vel, g, c.L2, lr, mom, mu, lam) {
+			return m.Validate()
+		}
+		return nil
+	}
+	if c.Centered {
+		t.center(g)
+	}
+	t.regularise(g)
+	t.opt.step(t.stepG, g, lr, mom)
+	if c.Centered {
+		t.uncenterStep(t.stepG)
+	}
+	t.stepG.ApplyTo(m, 1)
+	return m.Validate()
 }
 
 // positive turns the negative moments in g into the gradient g = pos − g, where pos are the
@@ -224,20 +239,11 @@ func (t *Trainer) positive(g *rbm.Grad, batch *linalg.Dense, withW bool) {
 	}
 }
 
-// fusable reports whether the update can run as one pass of sgdApply: no centering (its
-// step is mapped back to the ordinary parameters), no L1 or sparsity term, and a negative
-// phase that ignores Updated, so that neither the step nor the regularised gradient need to
-// be kept.
+// fusable reports whether the update can run as the one pass of sgdStep: no L1 or sparsity
+// term (they stay on the general route, which is fast enough for their rare use).
 func (t *Trainer) fusable() bool {
 	c := &t.Config
-	if c.Centered || c.L1 != 0 || c.Sparsity != 0 {
-		return false
-	}
-	switch t.neg.(type) {
-	case *cd, *pcd, *pt, *exactPhase:
-		return true
-	}
-	return false
+	return c.L1 == 0 && c.Sparsity == 0
 }
 
 func (t *Trainer) diverged(err error) error {
