@@ -1,9 +1,17 @@
 package data
 
 import (
+	"hash/fnv"
 	"math/rand/v2"
 
 	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/internal/rng"
+)
+
+// Stream purposes of the binarisation streams (internal/rng path elements).
+const (
+	streamBinarize = 0xb1a // one fixed stochastic draw of a data set
+	streamDynamic  = 0xd1a // dynamic binarisation: one stream per (epoch, minibatch)
 )
 
 // DefaultThreshold is the threshold to use with Threshold when there is no reason for
@@ -44,6 +52,35 @@ func BinarizeStochastic(x *linalg.Dense, r *rand.Rand) {
 			x.Data[i] = 0
 		}
 	}
+}
+
+// BinarizeStream returns the random stream a stochastic binarisation of the data set named
+// spec draws from under seed:
+//
+//	rng.New(seed, 0xb1a, SpecHash(spec))
+//
+// The data set's identity is part of the stream, so two data sets binarised with the same
+// seed ("mnist" and "mnist:test", or two files) get independent bits, while the same spec
+// and seed give the same bits on every run. spec is the name as the user gave it: a file
+// named by two different paths counts as two data sets.
+func BinarizeStream(seed uint64, spec string) *rand.Rand {
+	return rng.New(seed, streamBinarize, SpecHash(spec))
+}
+
+// DynamicStream returns the random stream that dynamic binarisation draws minibatch index
+// of epoch epoch (both from 0) from under seed, rng.New(seed, 0xd1a, epoch, index): each
+// minibatch of each epoch gets fresh bits, and a run resumed at any minibatch draws the
+// same ones as an uninterrupted run.
+func DynamicStream(seed uint64, epoch, index int) *rand.Rand {
+	return rng.New(seed, streamDynamic, uint64(epoch), uint64(index))
+}
+
+// SpecHash returns the 64-bit FNV-1a hash of spec, the data set's identity in
+// BinarizeStream.
+func SpecHash(spec string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(spec))
+	return h.Sum64()
 }
 
 // IsBinary reports whether every value of x is 0 or 1. When one is not, it returns the row

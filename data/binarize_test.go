@@ -70,3 +70,36 @@ func TestIsBinary(t *testing.T) {
 		t.Errorf("NaN: IsBinary = %d, %d, %v, want 0, 0, false", r, c, ok)
 	}
 }
+
+// Different data sets get different bits with the same seed; the same data set and seed get
+// the same bits; another seed gets other bits.
+func TestBinarizeStream(t *testing.T) {
+	grey := &linalg.Dense{Rows: 4, Cols: 50, Data: slices.Repeat([]float64{0.5}, 200)}
+	draw := func(seed uint64, spec string) []float64 {
+		x := grey.Clone()
+		BinarizeStochastic(x, BinarizeStream(seed, spec))
+		return x.Data
+	}
+	train, test := draw(1, "mnist"), draw(1, "mnist:test")
+	if slices.Equal(train, test) {
+		t.Error("mnist and mnist:test got the same bits with seed 1")
+	}
+	if !slices.Equal(train, draw(1, "mnist")) {
+		t.Error("the same spec and seed gave different bits")
+	}
+	if slices.Equal(train, draw(2, "mnist")) {
+		t.Error("seeds 1 and 2 gave the same bits")
+	}
+	if SpecHash("mnist") == SpecHash("mnist:test") {
+		t.Error("SpecHash does not tell mnist from mnist:test")
+	}
+	// FNV-1a of the empty string is its offset basis (reference: the FNV specification,
+	// http://www.isthe.com/chongo/tech/comp/fnv/).
+	if SpecHash("") != 0xcbf29ce484222325 {
+		t.Errorf("SpecHash(\"\") = %#x", SpecHash(""))
+	}
+	a, b := DynamicStream(1, 0, 0).Uint64(), DynamicStream(1, 0, 1).Uint64()
+	if a == b || a == DynamicStream(1, 1, 0).Uint64() || a != DynamicStream(1, 0, 0).Uint64() {
+		t.Error("DynamicStream does not give one repeatable stream per (epoch, minibatch)")
+	}
+}

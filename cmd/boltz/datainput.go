@@ -19,6 +19,10 @@ type dataFlags struct {
 	binarize  string
 	threshold float64
 	valid     int
+	// legacyStream draws stochastic bits from rng.New(seed, 0xb1a) for every data set, as
+	// runs written before the stream depended on the data set's name did; resuming such a
+	// run sets it, so that it continues on the bits it started with.
+	legacyStream bool
 }
 
 const specHelp = "data `SPEC`: bas:N (bars and stripes N×N), shifter:N, mnist, mnist:test, mnist:valid, " +
@@ -33,8 +37,9 @@ func (d *dataFlags) register(fs *flag.FlagSet, defaultSpec string) {
 // registerBinarize registers the flags that say how grey values become 0/1.
 func (d *dataFlags) registerBinarize(fs *flag.FlagSet) {
 	fs.StringVar(&d.binarize, "binarize", "auto",
-		"turn grey values into 0/1 for Bernoulli units: none (refuse non-binary data), threshold, stochastic, "+
-			"or auto (threshold for MNIST, none otherwise)")
+		"turn grey values into 0/1 for Bernoulli units: none (refuse non-binary data), threshold, stochastic "+
+			"(one Bernoulli draw of each value, from a stream of the seed and the -data SPEC as written, so "+
+			"mnist and mnist:test get independent bits), or auto (threshold for MNIST, none otherwise)")
 	fs.Float64Var(&d.threshold, "threshold", 0.5, "threshold for -binarize threshold: values ≥ it become 1")
 }
 
@@ -65,7 +70,8 @@ func (d *dataFlags) binarizeMode(spec string) string {
 }
 
 // load reads SPEC (fetching MNIST when needed), binarises it as the flags say (stochastic
-// binarisation draws from the seed's own stream, so a rerun gets the same bits) and checks
+// binarisation draws from data.BinarizeStream(seed, spec), so a rerun gets the same bits and
+// another data set other bits) and checks
 // it against the model it is for: nv columns (when nv > 0) and every value in the support
 // of the visible layer's units. Errors name the flag and the first bad row (from 1).
 func (d *dataFlags) load(spec string, seed uint64, layer rbm.Layer, nv int, progress io.Writer) (*data.Dataset, error) {
@@ -78,7 +84,11 @@ func (d *dataFlags) load(spec string, seed uint64, layer rbm.Layer, nv int, prog
 	case "threshold":
 		data.Threshold(ds.X, d.threshold)
 	case "stochastic":
-		data.BinarizeStochastic(ds.X, rng.New(seed, 0xb1a))
+		r := data.BinarizeStream(seed, spec)
+		if d.legacyStream {
+			r = rng.New(seed, 0xb1a)
+		}
+		data.BinarizeStochastic(ds.X, r)
 	}
 	if err := checkData(ds.X, layer, nv); err != nil {
 		if mode == "none" && strings.Contains(err.Error(), "not a bernoulli state") {

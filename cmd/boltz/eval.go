@@ -56,8 +56,11 @@ take an hour) and AIS otherwise. -method ais on a small model shows how close AI
 the exact value.
 
 The data must have the model's nv columns and values 0 or 1 (-binarize threshold turns grey
-values into 0/1; auto does so for MNIST). The same -seed gives the same numbers whatever
-GOMAXPROCS is. Progress goes to stderr.
+values into 0/1; auto does so for MNIST). -binarize stochastic draws the bits from
+-binarize-seed (default 1) and the -data SPEC as written, never from -seed: AIS reruns with
+other seeds, and other models, see the same data bits, and mnist:test never gets the bits
+'boltz train -seed S' drew for mnist. The same seeds give the same numbers whatever GOMAXPROCS is. Progress goes to
+stderr.
 
 With -json the results are one JSON object with the keys method, log_z, log_z_stderr,
 log_z_reverse, log_z_reverse_stderr, mean_log_likelihood, mean_log_likelihood_stderr (the
@@ -79,7 +82,7 @@ type evalConfig struct {
 	model, spec, method, shape string
 	data                       dataFlags
 	runs, betas                int
-	seed                       uint64
+	seed, binarizeSeed         uint64
 	gap                        float64
 	asJSON                     bool
 }
@@ -92,7 +95,8 @@ func evalFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.IntVar(&c.runs, "runs", ais.DefaultRuns, "independent AIS runs (at least 2)")
 	fs.IntVar(&c.betas, "betas", ais.DefaultSteps, "AIS temperature steps (the Salakhutdinov & Murray schedule, scaled)")
 	fs.StringVar(&c.shape, "schedule", "murray", "shape of the temperature schedule: murray (denser near β = 1) or linear")
-	fs.Uint64Var(&c.seed, "seed", 1, "random `SEED` for AIS")
+	fs.Uint64Var(&c.seed, "seed", 1, "random `SEED` for AIS (not for the data bits: see -binarize-seed)")
+	fs.Uint64Var(&c.binarizeSeed, "binarize-seed", 1, "random `SEED` of -binarize stochastic, with the -data SPEC as written (independent of -seed)")
 	fs.Float64Var(&c.gap, "gap", ais.DefaultGapThreshold, "warn when reverse AIS exceeds forward AIS by more than this many `NATS` (a reverse estimate below the forward one by more than 3σ is always flagged)")
 	c.data.registerBinarize(fs)
 	fs.BoolVar(&c.asJSON, "json", false, "print one JSON object on stdout instead of a table")
@@ -162,7 +166,7 @@ func runEval(e *env, c *evalConfig) error {
 	if err != nil {
 		return fmt.Errorf("-model: %w", err)
 	}
-	ds, err := c.data.loadFor(e, c.spec, c.seed, m)
+	ds, err := c.data.loadFor(e, c.spec, c.binarizeSeed, m)
 	if err != nil {
 		return err
 	}

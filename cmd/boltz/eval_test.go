@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -283,5 +284,67 @@ func TestEvalPseudoLogLikelihood(t *testing.T) {
 	want := m.PseudoLogLikelihoodBatch(x, nil)
 	if got[0] != got[1] || math.Abs(got[0]-want) > 1e-12*math.Abs(want) {
 		t.Errorf("eval PLL %v (GOMAXPROCS 1), %v (2); library %v", got[0], got[1], want)
+	}
+}
+
+// writeGrey writes a CSV of n rows of 9 grey values 0.5 to dir/name and returns its path.
+func writeGrey(t *testing.T, dir, name string, n int) string {
+	t.Helper()
+	row := strings.TrimSuffix(strings.Repeat("0.5,", 9), ",") + "\n"
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(strings.Repeat(row, n)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// -binarize stochastic draws from the seed and the data set's name: two data sets get
+// independent bits with the same seed, the same data set and seed the same bits, and a
+// resumed old run (legacyStream) the seed-only stream it started with.
+func TestStochasticBinarizationStreams(t *testing.T) {
+	dir := t.TempDir()
+	train, test := writeGrey(t, dir, "train.csv", 40), writeGrey(t, dir, "test.csv", 40)
+	load := func(d dataFlags, spec string, seed uint64) []float64 {
+		ds, err := d.load(spec, seed, rbm.Bernoulli{}, 9, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ds.X.Data
+	}
+	d := dataFlags{binarize: "stochastic", threshold: 0.5}
+	a, b := load(d, train, 1), load(d, test, 1)
+	if slices.Equal(a, b) {
+		t.Error("train and test files got the same bits with seed 1")
+	}
+	if !slices.Equal(a, load(d, train, 1)) {
+		t.Error("the same spec and seed gave different bits")
+	}
+	legacy := d
+	legacy.legacyStream = true
+	want := linalg.NewDense(40, 9)
+	for i := range want.Data {
+		want.Data[i] = 0.5
+	}
+	data.BinarizeStochastic(want, rng.New(1, 0xb1a))
+	if got := load(legacy, test, 1); !slices.Equal(got, want.Data) || !slices.Equal(load(legacy, train, 1), want.Data) {
+		t.Error("legacyStream does not draw from rng.New(seed, 0xb1a)")
+	}
+}
+
+// In eval the data bits come from -binarize-seed, not from the AIS -seed: changing -seed
+// leaves the data measures alone, changing -binarize-seed moves them.
+func TestEvalBinarizeSeed(t *testing.T) {
+	model := evalModel(t, 1)
+	grey := writeGrey(t, t.TempDir(), "grey.csv", 200)
+	args := []string{"-model", model, "-data", grey, "-binarize", "stochastic", "-method", "ais", "-runs", "4", "-betas", "20"}
+	a := evalJSON(t, append(args, "-seed", "1")...)
+	b := evalJSON(t, append(args, "-seed", "2")...)
+	c := evalJSON(t, append(args, "-seed", "1", "-binarize-seed", "2")...)
+	if a["pseudo_log_likelihood"] != b["pseudo_log_likelihood"] || a["log_z"] == b["log_z"] {
+		t.Errorf("-seed 1 and 2: PLL %v, %v (want equal), log Z %v, %v (want different)",
+			a["pseudo_log_likelihood"], b["pseudo_log_likelihood"], a["log_z"], b["log_z"])
+	}
+	if a["pseudo_log_likelihood"] == c["pseudo_log_likelihood"] {
+		t.Errorf("-binarize-seed 1 and 2 gave the same PLL %v", a["pseudo_log_likelihood"])
 	}
 }

@@ -120,6 +120,10 @@ type runInfo struct {
 	TrainRows  int          `json:"train_rows"`
 	ValidRows  int          `json:"valid_rows,omitempty"`
 	Config     train.Config `json:"config"`
+
+	// BinarizeStream names the stream of -binarize stochastic: "seed+spec"
+	// (data.BinarizeStream); absent in runs written before, which drew from the seed alone.
+	BinarizeStream string `json:"binarize_stream,omitempty"`
 }
 
 func runTrain(e *env, o *trainOpts, set map[string]bool) error {
@@ -158,7 +162,7 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	}
 	info := runInfo{
 		Version: version, Data: o.data.spec, Valid: o.data.valid, Binarize: o.data.binarizeMode(o.data.spec),
-		Threshold: o.data.threshold, Seed: o.cfg.Seed, NV: ds.X.Cols, NH: o.cfg.Hidden,
+		Threshold: o.data.threshold, BinarizeStream: "seed+spec", Seed: o.cfg.Seed, NV: ds.X.Cols, NH: o.cfg.Hidden,
 		TrainRows: ds.X.Rows, Config: o.cfg,
 	}
 	if ds.Shape != [2]int{} {
@@ -216,7 +220,8 @@ func resumeTrain(e *env, o *trainOpts, epochsSet bool) error {
 		t.Config.Epochs = o.cfg.Epochs
 		info.Config.Epochs = o.cfg.Epochs
 	}
-	d := dataFlags{spec: info.Data, binarize: info.Binarize, threshold: info.Threshold, valid: info.Valid}
+	d := dataFlags{spec: info.Data, binarize: info.Binarize, threshold: info.Threshold, valid: info.Valid,
+		legacyStream: info.BinarizeStream == ""}
 	ds, valid, err := loadTrainData(e, &d, info.Data, info.Seed)
 	if err != nil {
 		return err
