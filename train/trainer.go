@@ -101,6 +101,11 @@ type Options struct {
 	OnEpoch func(t *Trainer, m Metrics) error
 	// OnBatch is called after every minibatch (for progress bars); may be nil.
 	OnBatch func(t *Trainer, batchesPerEpoch int)
+	// Prepare, when not nil, may rewrite each minibatch before the update: batch holds the
+	// training rows listed in rows, for minibatch index (from 0) of epoch epoch (from 0).
+	// It must be a deterministic function of its arguments for runs to resume bit for bit
+	// (dynamic binarisation draws from a stream of the seed, epoch and index).
+	Prepare func(batch *linalg.Dense, rows []int, epoch, index int)
 }
 
 // ErrInterrupted is returned by Run when its context is cancelled; the trainer stopped at
@@ -122,7 +127,11 @@ func (t *Trainer) Run(ctx context.Context, train *linalg.Dense, opts Options) er
 				return ErrInterrupted
 			}
 			start := time.Now()
-			t.batch = data.Gather(t.batch, train, order[t.Batch*t.Config.Batch:(t.Batch+1)*t.Config.Batch])
+			rows := order[t.Batch*t.Config.Batch : (t.Batch+1)*t.Config.Batch]
+			t.batch = data.Gather(t.batch, train, rows)
+			if opts.Prepare != nil {
+				opts.Prepare(t.batch, rows, t.Epoch, t.Batch)
+			}
 			err := t.update(t.batch, t.Batch == nb-1)
 			t.Elapsed += time.Since(start)
 			if err != nil {

@@ -23,6 +23,12 @@ type dataFlags struct {
 	// runs written before the stream depended on the data set's name did; resuming such a
 	// run sets it, so that it continues on the bits it started with.
 	legacyStream bool
+	// allowDynamic accepts -binarize dynamic (boltz train only: other commands need one
+	// fixed data set).
+	allowDynamic bool
+	// grey is the training set's grey values under -binarize dynamic (set by
+	// loadTrainData), nil otherwise.
+	grey *linalg.Dense
 }
 
 const specHelp = "data `SPEC`: bas:N (bars and stripes N×N), shifter:N, mnist, mnist:test, mnist:valid, " +
@@ -30,22 +36,33 @@ const specHelp = "data `SPEC`: bas:N (bars and stripes N×N), shifter:N, mnist, 
 
 func (d *dataFlags) register(fs *flag.FlagSet, defaultSpec string) {
 	fs.StringVar(&d.spec, "data", defaultSpec, specHelp)
+	d.allowDynamic = true
 	d.registerBinarize(fs)
 	fs.IntVar(&d.valid, "valid", 0, "hold out the last `N` rows of the MNIST training set as mnist:valid")
 }
 
 // registerBinarize registers the flags that say how grey values become 0/1.
 func (d *dataFlags) registerBinarize(fs *flag.FlagSet) {
+	dynamic := ""
+	if d.allowDynamic {
+		dynamic = ", dynamic (grey values kept, every minibatch drawn afresh from a stream of -seed, the epoch " +
+			"and the minibatch; the monitors and -valid use the one stochastic draw)"
+	}
 	fs.StringVar(&d.binarize, "binarize", "auto",
 		"turn grey values into 0/1 for Bernoulli units: none (refuse non-binary data), threshold, stochastic "+
 			"(one Bernoulli draw of each value, from a stream of the seed and the -data SPEC as written, so "+
-			"mnist and mnist:test get independent bits), or auto (threshold for MNIST, none otherwise)")
+			"mnist and mnist:test get independent bits)"+dynamic+", or auto (threshold for MNIST, none otherwise)")
 	fs.Float64Var(&d.threshold, "threshold", 0.5, "threshold for -binarize threshold: values ≥ it become 1")
 }
 
 func (d *dataFlags) check() error {
 	switch d.binarize {
 	case "auto", "none", "threshold", "stochastic":
+	case "dynamic":
+		if !d.allowDynamic {
+			return flagError("binarize", "dynamic is for boltz train only: this command measures one fixed data set; "+
+				"use stochastic (one fixed draw) or threshold")
+		}
 	default:
 		return flagError("binarize", "must be none, threshold, stochastic or auto, got %q", d.binarize)
 	}
@@ -71,19 +88,32 @@ func (d *dataFlags) binarizeMode(spec string) string {
 
 // load reads SPEC (fetching MNIST when needed), binarises it as the flags say (stochastic
 // binarisation draws from data.BinarizeStream(seed, spec), so a rerun gets the same bits and
-// another data set other bits) and checks
-// it against the model it is for: nv columns (when nv > 0) and every value in the support
-// of the visible layer's units. Errors name the flag and the first bad row (from 1).
+// another data set other bits) and checks it against the model it is for: nv columns (when
+// nv > 0) and every value in the support of the visible layer's units. Errors name the flag
+// and the first bad row (from 1). Under -binarize dynamic it returns the same stochastic
+// draw: what the monitors and -valid measure.
 func (d *dataFlags) load(spec string, seed uint64, layer rbm.Layer, nv int, progress io.Writer) (*data.Dataset, error) {
+	return d.loadKeep(spec, seed, layer, nv, progress, nil)
+}
+
+// loadKeep is load that, under -binarize dynamic and when keepGrey is not nil, also stores
+// the grey values (checked to lie in [0, 1]) in *keepGrey.
+func (d *dataFlags) loadKeep(spec string, seed uint64, layer rbm.Layer, nv int, progress io.Writer, keepGrey **linalg.Dense) (*data.Dataset, error) {
 	ds, err := data.Load(spec, data.LoadOptions{Valid: d.valid, Fetch: true, Progress: progress})
 	if err != nil {
 		return nil, fmt.Errorf("-data %s: %w", spec, err)
 	}
 	mode := d.binarizeMode(spec)
+	if mode == "dynamic" && keepGrey != nil {
+		if err := checkProbabilities(ds.X); err != nil {
+			return nil, fmt.Errorf("-data %s: %w (-binarize dynamic draws each value as a probability)", spec, err)
+		}
+		*keepGrey = ds.X.Clone()
+	}
 	switch mode {
 	case "threshold":
 		data.Threshold(ds.X, d.threshold)
-	case "stochastic":
+	case "stochastic", "dynamic":
 		r := data.BinarizeStream(seed, spec)
 		if d.legacyStream {
 			r = rng.New(seed, 0xb1a)
@@ -102,6 +132,27 @@ func (d *dataFlags) load(spec string, seed uint64, layer rbm.Layer, nv int, prog
 // loadFor loads SPEC for model m: nv columns, values in its visible units' support.
 func (d *dataFlags) loadFor(e *env, spec string, seed uint64, m *rbm.RBM) (*data.Dataset, error) {
 	return d.load(spec, seed, m.Visible, m.NV(), e.stderr)
+}
+
+// checkProbabilities checks that every value of x lies in [0, 1]. Rows count from 1.
+func checkProbabilities(x *linalg.Dense) error {
+	for i, v := range x.Data {
+		if !(v >= 0 && v <= 1) {
+			return fmt.Errorf("row %d: value %v outside [0, 1]", i/x.Cols+1, v)
+		}
+	}
+	return nil
+}
+
+// dynamicBinarizer returns the train.Options.Prepare hook of -binarize dynamic: it replaces
+// each minibatch by a fresh Bernoulli draw of the grey values of its rows, from the stream
+// data.DynamicStream(seed, epoch, index), so every epoch sees a new draw of every image and
+// a resumed run draws what an uninterrupted one would.
+func dynamicBinarizer(grey *linalg.Dense, seed uint64) func(batch *linalg.Dense, rows []int, epoch, index int) {
+	return func(batch *linalg.Dense, rows []int, epoch, index int) {
+		data.Gather(batch, grey, rows)
+		data.BinarizeStochastic(batch, data.DynamicStream(seed, epoch, index))
+	}
 }
 
 // checkData checks that x has rows, nv columns (when nv > 0) and values the layer's units

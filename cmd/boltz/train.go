@@ -153,7 +153,11 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	if err := o.cfg.Validate(ds.X.Rows, ds.X.Cols); err != nil {
 		return &usageError{err.Error()}
 	}
-	t, err := train.New(o.cfg, ds.X)
+	initData := ds.X
+	if o.data.grey != nil {
+		initData = o.data.grey // visible biases from the grey means, the expected binarised data
+	}
+	t, err := train.New(o.cfg, initData)
 	if err != nil {
 		return err
 	}
@@ -184,8 +188,11 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 
 // loadTrainData loads the training set and, when -valid holds rows out of MNIST, the
 // held-out set.
+//
+// Under -binarize dynamic, d.grey receives the training set's grey values and the returned
+// training set is one stochastic draw of them, for the monitors.
 func loadTrainData(e *env, d *dataFlags, spec string, seed uint64) (*data.Dataset, *data.Dataset, error) {
-	ds, err := d.load(spec, seed, rbm.Bernoulli{}, 0, e.stderr)
+	ds, err := d.loadKeep(spec, seed, rbm.Bernoulli{}, 0, e.stderr, &d.grey)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -220,9 +227,9 @@ func resumeTrain(e *env, o *trainOpts, epochsSet bool) error {
 		t.Config.Epochs = o.cfg.Epochs
 		info.Config.Epochs = o.cfg.Epochs
 	}
-	d := dataFlags{spec: info.Data, binarize: info.Binarize, threshold: info.Threshold, valid: info.Valid,
+	o.data = dataFlags{spec: info.Data, binarize: info.Binarize, threshold: info.Threshold, valid: info.Valid,
 		legacyStream: info.BinarizeStream == ""}
-	ds, valid, err := loadTrainData(e, &d, info.Data, info.Seed)
+	ds, valid, err := loadTrainData(e, &o.data, info.Data, info.Seed)
 	if err != nil {
 		return err
 	}
@@ -269,6 +276,9 @@ func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, 
 	}
 	if valid != nil {
 		opts.Valid = valid.X
+	}
+	if o.data.grey != nil {
+		opts.Prepare = dynamicBinarizer(o.data.grey, info.Seed)
 	}
 	err = t.Run(e.ctx, ds.X, opts)
 	prog.done()

@@ -5,15 +5,22 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/boltzgo/boltz/data"
+	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/internal/rng"
 	"github.com/boltzgo/boltz/rbm"
+	"github.com/boltzgo/boltz/train"
 )
 
 // boltz runs the command in-process and returns its exit code, stdout and stderr.
@@ -268,5 +275,134 @@ print(z["W"].shape, z["b"].shape, z["c"].shape, z["W"].dtype, meta["nv"], meta["
 	}
 	if got := strings.TrimSpace(string(out)); got != "(9, 4) (9,) (4,) float64 9 4" {
 		t.Fatalf("numpy saw %q", got)
+	}
+}
+
+// greyCSV writes 48 rows of 9 grey values in [0, 1] (a fixed pseudo-random table) and
+// returns its path.
+func greyCSV(t *testing.T) string {
+	t.Helper()
+	r := rng.New(11, 11)
+	var b strings.Builder
+	for range 48 {
+		for j := range 9 {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "%.3f", r.Float64())
+		}
+		b.WriteByte('\n')
+	}
+	path := filepath.Join(t.TempDir(), "grey.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// -binarize dynamic: the same seed gives the same model bit for bit, the run differs from
+// -binarize stochastic (one fixed draw), 3 epochs resumed to 5 equal 5 epochs, run.json
+// records the mode, and values outside [0, 1] are refused.
+func TestTrainBinarizeDynamic(t *testing.T) {
+	grey := greyCSV(t)
+	dir := t.TempDir()
+	args := []string{"train", "-data", grey, "-hidden", "4", "-batch", "8", "-lr", "0.05", "-no-report", "-seed", "3"}
+	trainTo := func(name, mode string, epochs string) string {
+		out := filepath.Join(dir, name)
+		if code, _, stderr := boltz(t, append(args, "-binarize", mode, "-epochs", epochs, "-o", out)...); code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, code, stderr)
+		}
+		return out
+	}
+	a, b := trainTo("a", "dynamic", "5"), trainTo("b", "dynamic", "5")
+	if !sameFile(t, filepath.Join(a, "model.npz"), filepath.Join(b, "model.npz")) {
+		t.Error("two dynamic runs with the same seed differ")
+	}
+	s := trainTo("s", "stochastic", "5")
+	if sameFile(t, filepath.Join(a, "model.npz"), filepath.Join(s, "model.npz")) {
+		t.Error("dynamic and stochastic runs are the same")
+	}
+	c := trainTo("c", "dynamic", "3")
+	if code, _, stderr := boltz(t, "train", "-resume", c, "-epochs", "5"); code != 0 {
+		t.Fatalf("resume: %s", stderr)
+	}
+	if !sameFile(t, filepath.Join(a, "model.npz"), filepath.Join(c, "model.npz")) {
+		t.Error("3 dynamic epochs resumed to 5 differ from 5 epochs")
+	}
+	var info runInfo
+	raw, _ := os.ReadFile(filepath.Join(a, "run.json"))
+	if err := json.Unmarshal(raw, &info); err != nil || info.Binarize != "dynamic" || info.BinarizeStream != "seed+spec" {
+		t.Errorf("run.json: binarize %q, binarize_stream %q (%v)", info.Binarize, info.BinarizeStream, err)
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("0,0.5,1.5\n0,0,0\n"), 0o644)
+	code, _, stderr := boltz(t, "train", "-data", bad, "-binarize", "dynamic", "-hidden", "2", "-batch", "1", "-no-report", "-o", filepath.Join(dir, "bad"))
+	if code != 1 || !strings.Contains(stderr, "outside [0, 1]") {
+		t.Errorf("value 1.5 under dynamic: exit %d, %s", code, stderr)
+	}
+}
+
+// Commands that measure a fixed data set refuse -binarize dynamic with a usage error.
+func TestBinarizeDynamicRefusedOutsideTrain(t *testing.T) {
+	code, _, stderr := boltz(t, "eval", "-model", "m.npz", "-data", "bas:3", "-binarize", "dynamic")
+	if code != 2 || !strings.Contains(stderr, "-binarize") || !strings.Contains(stderr, "train only") {
+		t.Errorf("eval -binarize dynamic: exit %d, %s", code, stderr)
+	}
+}
+
+// The dynamic hook draws a fresh binary minibatch from the grey rows: the same (epoch,
+// minibatch) gives the same bits, another epoch other bits; and a trainer interrupted in the
+// middle of an epoch, checkpointed and resumed ends bit-identical to an uninterrupted one.
+func TestDynamicBinarizerResumesMidEpoch(t *testing.T) {
+	d := dataFlags{binarize: "dynamic", threshold: 0.5, allowDynamic: true}
+	ds, _, err := loadTrainData(&env{stderr: io.Discard}, &d, greyCSV(t), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prep := dynamicBinarizer(d.grey, 5)
+	rows := []int{3, 1, 4, 1, 5}
+	x, y, z := linalg.NewDense(5, 9), linalg.NewDense(5, 9), linalg.NewDense(5, 9)
+	prep(x, rows, 2, 1)
+	prep(y, rows, 2, 1)
+	prep(z, rows, 3, 1)
+	if _, _, ok := data.IsBinary(x); !ok || !slices.Equal(x.Data, y.Data) || slices.Equal(x.Data, z.Data) {
+		t.Errorf("draws: binary %v, same (epoch, index) equal %v, other epoch equal %v",
+			ok, slices.Equal(x.Data, y.Data), slices.Equal(x.Data, z.Data))
+	}
+
+	cfg := train.Defaults()
+	cfg.Hidden, cfg.Epochs, cfg.Batch, cfg.Method, cfg.ExactMonitor = 4, 3, 8, "pcd", 0
+	opts := train.Options{Prepare: prep}
+	full, err := train.New(cfg, d.grey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := full.Run(context.Background(), ds.X, opts); err != nil {
+		t.Fatal(err)
+	}
+	cut, _ := train.New(cfg, d.grey)
+	ctx, cancel := context.WithCancel(context.Background())
+	opts.OnBatch = func(t *train.Trainer, _ int) {
+		if t.Epoch == 1 && t.Batch == 3 {
+			cancel()
+		}
+	}
+	if err := cut.Run(ctx, ds.X, opts); err != train.ErrInterrupted {
+		t.Fatalf("interrupted run: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "checkpoint.npz")
+	if err := cut.SaveCheckpoint(path, &rbm.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	resumed, _, err := train.LoadCheckpoint(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.OnBatch = nil
+	if err := resumed.Run(context.Background(), ds.X, opts); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(full.Model.W.Data, resumed.Model.W.Data) || !slices.Equal(full.Model.B, resumed.Model.B) {
+		t.Error("interrupted at epoch 2, minibatch 3 and resumed differs from the uninterrupted run")
 	}
 }
