@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/internal/oracle"
 	"github.com/boltzgo/boltz/internal/rng"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -35,14 +36,14 @@ func mustReverse(t *testing.T, m *rbm.RBM, x *linalg.Dense, opts *Options) *Resu
 // modelBaseRate is the base rate of 1000 exact draws from m: what BaseRate gives on data
 // that m fits perfectly.
 func modelBaseRate(m *rbm.RBM) []float64 {
-	return BaseRate(exactSamples(m, 1000, rng.New(1, 0xba5e)), DefaultBaseRateSmoothing)
+	return BaseRate(oracle.Samples(m, 1000, rng.New(1, 0xba5e)), DefaultBaseRateSmoothing)
 }
 
 // With W = 0 and b_A = b every run carries the same weight Π_k exp(Σ_j softplus(β_k c_j) −
 // softplus(β_{k−1} c_j)), so the estimate is exact and its standard error is zero.
 func TestZeroWeightsExact(t *testing.T) {
 	m := randomModel(7, 5, 0, 1.5, 3)
-	exact := bruteLogZ(m)
+	exact := oracle.LogZ(m)
 	// Closed form: log Z = Σ_i softplus(b_i) + Σ_j softplus(c_j) for W = 0.
 	var closed float64
 	for _, b := range m.B {
@@ -65,7 +66,7 @@ func TestZeroWeightsExact(t *testing.T) {
 				t.Fatalf("weights differ: %v", res.LogWeights)
 			}
 		}
-		rev := mustReverse(t, m, exactSamples(m, 10, rng.New(2, 0)), &Options{Betas: betas, BaseBias: m.B, Runs: 10})
+		rev := mustReverse(t, m, oracle.Samples(m, 10, rng.New(2, 0)), &Options{Betas: betas, BaseBias: m.B, Runs: 10})
 		if math.Abs(rev.LogZ-exact) > 1e-12 || rev.LogZStderr != 0 {
 			t.Errorf("reverse, %d steps: log Z %v (exact %v), stderr %v", len(betas)-1, rev.LogZ, exact, rev.LogZStderr)
 		}
@@ -87,13 +88,13 @@ func TestWithinStandardErrors(t *testing.T) {
 		{10, 10, 0.5, 2, true},
 	} {
 		m := randomModel(tc.nv, tc.nh, tc.wStd, tc.bStd, uint64(tc.nv*100+tc.nh))
-		exact := bruteLogZ(m)
+		exact := oracle.LogZ(m)
 		opts := &Options{Betas: Schedule(1000), Seed: 11}
 		if tc.rate {
 			opts.BaseBias = modelBaseRate(m)
 		}
 		fwd := mustForward(t, m, opts)
-		rev := mustReverse(t, m, exactSamples(m, 100, rng.New(3, 0)), opts)
+		rev := mustReverse(t, m, oracle.Samples(m, 100, rng.New(3, 0)), opts)
 		for _, r := range []struct {
 			name string
 			res  *Result
@@ -121,7 +122,7 @@ func TestWithinStandardErrors(t *testing.T) {
 // the 100-temperature standard error exceeds the 1000-temperature one.
 func TestAccuracyImprovesWithTemperatures(t *testing.T) {
 	m := randomModel(10, 6, 1, 0.5, 1)
-	exact := bruteLogZ(m)
+	exact := oracle.LogZ(m)
 	base := modelBaseRate(m)
 	tolerance := map[int]float64{100: 0.5, 1000: 0.05, 10000: 0.005}
 	var rms100, se100 float64
@@ -156,11 +157,11 @@ func TestAccuracyImprovesWithTemperatures(t *testing.T) {
 // errors of the mean over 100 seeds; the test asks for three.
 func TestBracketsExactOnAverage(t *testing.T) {
 	m := randomModel(10, 6, 2, 0.5, 1)
-	exact := bruteLogZ(m)
+	exact := oracle.LogZ(m)
 	const seeds = 100
 	var fwd, rev, gap meanVar
 	for s := uint64(0); s < seeds; s++ {
-		x := exactSamples(m, 2, rng.New(s, 77))
+		x := oracle.Samples(m, 2, rng.New(s, 77))
 		br, err := Sandwich(ctx, m, x, &Options{Betas: Schedule(100), Seed: s, Runs: 2, BaseBias: make([]float64, 10)})
 		if err != nil {
 			t.Fatal(err)
@@ -296,7 +297,7 @@ func TestScheduleErrors(t *testing.T) {
 
 func TestErrors(t *testing.T) {
 	m := randomModel(4, 3, 1, 1, 1)
-	x := exactSamples(m, 5, rng.New(1, 1))
+	x := oracle.Samples(m, 5, rng.New(1, 1))
 	short := Schedule(10)
 	for _, runs := range []int{1, -3} {
 		if _, err := Forward(ctx, m, &Options{Runs: runs, Betas: short}); err == nil {
@@ -329,7 +330,7 @@ func TestErrors(t *testing.T) {
 func TestProgress(t *testing.T) {
 	m := randomModel(4, 3, 1, 1, 1)
 	var calls, last, total int
-	_, err := Sandwich(ctx, m, exactSamples(m, 5, rng.New(1, 1)), &Options{Betas: Linear(20), Progress: func(d, n int) {
+	_, err := Sandwich(ctx, m, oracle.Samples(m, 5, rng.New(1, 1)), &Options{Betas: Linear(20), Progress: func(d, n int) {
 		if d <= last {
 			t.Fatalf("progress went from %d to %d", last, d)
 		}

@@ -10,31 +10,14 @@ import (
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/numeric"
+	"github.com/boltzgo/boltz/internal/oracle"
 	"github.com/boltzgo/boltz/rbm"
 )
 
+// randomModel returns an nv×nh Bernoulli RBM with W, b, c ~ N(0, std²). The brute-force
+// sums the tests check against are internal/oracle's.
 func randomModel(nv, nh int, std float64, seed uint64) *rbm.RBM {
-	r := rand.New(rand.NewPCG(seed, 2))
-	m := rbm.New(nv, nh)
-	m.InitNormal(std, r)
-	for i := range m.B {
-		m.B[i] = std * r.NormFloat64()
-	}
-	for j := range m.C {
-		m.C[j] = std * r.NormFloat64()
-	}
-	return m
-}
-
-// allStates returns every binary vector of length n as the rows of a matrix, in counting order.
-func allStates(n int) *linalg.Dense {
-	x := linalg.NewDense(1<<n, n)
-	for s := 0; s < 1<<n; s++ {
-		for i := 0; i < n; i++ {
-			x.Set(s, i, float64(s>>i&1))
-		}
-	}
-	return x
+	return oracle.RandomModel(nv, nh, std, std, rand.New(rand.NewPCG(seed, 2)))
 }
 
 func randomRows(rows, n int, seed uint64) *linalg.Dense {
@@ -44,18 +27,6 @@ func randomRows(rows, n int, seed uint64) *linalg.Dense {
 		x.Data[i] = float64(r.IntN(2))
 	}
 	return x
-}
-
-// bruteLogZ sums exp(−E(v,h)) over every v and h: the definition of Z.
-func bruteLogZ(m *rbm.RBM) float64 {
-	vs, hs := allStates(m.NV()), allStates(m.NH())
-	var acc numeric.LogSumExpAcc
-	for a := 0; a < vs.Rows; a++ {
-		for b := 0; b < hs.Rows; b++ {
-			acc.Add(-m.Energy(vs.Row(a), hs.Row(b)))
-		}
-	}
-	return acc.Value()
 }
 
 func relErr(got, want float64) float64 {
@@ -77,14 +48,14 @@ func TestLogZMatchesBruteForce(t *testing.T) {
 	for _, sz := range [][2]int{{5, 4}, {4, 7}, {1, 1}, {3, 9}} {
 		for seed := uint64(1); seed <= 3; seed++ {
 			m := randomModel(sz[0], sz[1], 1, seed)
-			want := bruteLogZ(m)
+			want := oracle.LogZJoint(m)
 			for _, side := range []Side{Auto, Visible, Hidden} {
 				got := mustLogZ(t, m, &Options{Enumerate: side})
 				if relErr(got, want) > 1e-12 {
 					t.Errorf("%v seed %d side %v: log Z = %.17g, brute force %.17g", sz, seed, side, got, want)
 				}
 			}
-			vs, hs := allStates(sz[0]), allStates(sz[1])
+			vs, hs := oracle.States(sz[0]), oracle.States(sz[1])
 			lp := LogProb(nil, m, vs, want)
 			for a := 0; a < vs.Rows; a++ {
 				var acc numeric.LogSumExpAcc
@@ -186,7 +157,7 @@ func TestProbabilitiesSumToOne(t *testing.T) {
 	m := randomModel(9, 4, 1, 3)
 	lz := mustLogZ(t, m, nil)
 	var acc numeric.LogSumExpAcc
-	for _, lp := range LogProb(nil, m, allStates(9), lz) {
+	for _, lp := range LogProb(nil, m, oracle.States(9), lz) {
 		acc.Add(lp)
 	}
 	if s := acc.Value(); math.Abs(s) > 1e-13 {
@@ -208,7 +179,7 @@ func TestExtremeBiases(t *testing.T) {
 		if math.IsNaN(lz) || math.IsInf(lz, 0) {
 			t.Fatalf("side %v: log Z = %v", side, lz)
 		}
-		if want := bruteLogZ(m); relErr(lz, want) > 1e-12 {
+		if want := oracle.LogZJoint(m); relErr(lz, want) > 1e-12 {
 			t.Errorf("side %v: log Z = %.17g, brute force %.17g", side, lz, want)
 		}
 	}
@@ -277,8 +248,8 @@ func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
 
 // Model moments by brute force over the joint: Σ_{v,h} p(v,h)·(v hᵀ, v, h).
 func bruteModelMoments(m *rbm.RBM) *rbm.Grad {
-	lz := bruteLogZ(m)
-	vs, hs := allStates(m.NV()), allStates(m.NH())
+	lz := oracle.LogZJoint(m)
+	vs, hs := oracle.States(m.NV()), oracle.States(m.NH())
 	g := rbm.GradLike(m)
 	for a := 0; a < vs.Rows; a++ {
 		for b := 0; b < hs.Rows; b++ {
@@ -358,7 +329,7 @@ func TestKL(t *testing.T) {
 	m := randomModel(5, 4, 1, 31)
 	lz := mustLogZ(t, m, nil)
 	// Distinct rows: KL = −log N... = −H(data) − mean log-likelihood with H = log N.
-	x := allStates(5).Slice(3, 11)
+	x := oracle.States(5).Slice(3, 11)
 	kl := KL(m, x, lz)
 	if want := -math.Log(8) - MeanLogLikelihood(m, x, lz); math.Abs(kl-want) > 1e-13 {
 		t.Errorf("distinct rows: KL = %v, want %v", kl, want)
@@ -368,7 +339,7 @@ func TestKL(t *testing.T) {
 	}
 	// Duplicates by hand: rows u, u, u, w: P_data(u) = 3/4, P_data(w) = 1/4.
 	d := linalg.NewDense(4, 5)
-	u, w := allStates(5).Row(6), allStates(5).Row(19)
+	u, w := oracle.States(5).Row(6), oracle.States(5).Row(19)
 	copy(d.Row(0), u)
 	copy(d.Row(1), u)
 	copy(d.Row(2), w)
@@ -385,7 +356,7 @@ func TestKL(t *testing.T) {
 	// The uniform model on data holding every pattern once: KL = 0, TV = 0, H = nv log 2.
 	u0 := rbm.New(5, 3)
 	lz0 := mustLogZ(t, u0, nil)
-	all := allStates(5)
+	all := oracle.States(5)
 	if got := KL(u0, all, lz0); math.Abs(got) > 1e-13 {
 		t.Errorf("uniform model, all patterns: KL = %v, want 0", got)
 	}
@@ -399,7 +370,7 @@ func TestKL(t *testing.T) {
 
 // TV by its definition, summing over every visible state.
 func bruteTV(m *rbm.RBM, x *linalg.Dense, lz float64) float64 {
-	all := allStates(m.NV())
+	all := oracle.States(m.NV())
 	lp := LogProb(nil, m, all, lz)
 	var s float64
 	for a := 0; a < all.Rows; a++ {
@@ -438,7 +409,7 @@ func TestEntropy(t *testing.T) {
 	m := randomModel(7, 3, 1, 41)
 	lz := mustLogZ(t, m, nil)
 	var want float64
-	for _, lp := range LogProb(nil, m, allStates(7), lz) {
+	for _, lp := range LogProb(nil, m, oracle.States(7), lz) {
 		want -= math.Exp(lp) * lp
 	}
 	got, err := Entropy(m, nil)

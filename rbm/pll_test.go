@@ -10,13 +10,9 @@ import (
 	"github.com/boltzgo/boltz/internal/numeric"
 )
 
-func randomRows(n, nv int, seed uint64) *linalg.Dense {
-	r := rand.New(rand.NewPCG(seed, 2))
-	x := linalg.NewDense(n, nv)
-	for i := range x.Data {
-		x.Data[i] = float64(r.IntN(2))
-	}
-	return x
+// randomRows returns n binary rows for m: v ~ p(v | h = 0), each v_i ~ Bernoulli(σ(b_i)).
+func randomRows(m *RBM, n int, seed uint64) *linalg.Dense {
+	return m.SampleVisibleBatch(nil, linalg.NewDense(n, m.NH()), rand.New(rand.NewPCG(seed, 2)))
 }
 
 // serialPLL is the definition PseudoLogLikelihoodBatch had before it ran in parallel: one
@@ -45,7 +41,7 @@ func serialPLL(m *RBM, vs *linalg.Dense, r *rand.Rand) float64 {
 // 130 hidden units make softplusSum take three chunks, the last one short.
 func TestPseudoLogLikelihoodParallel(t *testing.T) {
 	m := randomModel(40, 130, 0.5, 5)
-	vs := randomRows(300, 40, 6)
+	vs := randomRows(m, 300, 6)
 	if 300/max(1, pllMinRowWork/(40*130)) < 2 {
 		t.Fatal("too few rows to exercise the parallel split")
 	}
@@ -118,7 +114,7 @@ func TestSoftplusSum(t *testing.T) {
 // the inner loop of boltz eval on MNIST (10,000 rows).
 func BenchmarkPseudoLogLikelihood784x500(b *testing.B) {
 	m := randomModel(784, 500, 0.01, 1)
-	vs := randomRows(20, 784, 2)
+	vs := randomRows(m, 20, 2)
 	b.ReportAllocs()
 	for b.Loop() {
 		m.PseudoLogLikelihoodBatch(vs, nil)
@@ -129,7 +125,7 @@ func BenchmarkPseudoLogLikelihood784x500(b *testing.B) {
 // baseline BenchmarkPseudoLogLikelihood784x500 is compared with.
 func BenchmarkPseudoLogLikelihoodSerial784x500(b *testing.B) {
 	m := randomModel(784, 500, 0.01, 1)
-	vs := randomRows(20, 784, 2)
+	vs := randomRows(m, 20, 2)
 	b.ReportAllocs()
 	for b.Loop() {
 		serialPLL(m, vs, nil)
