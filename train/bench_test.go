@@ -26,6 +26,23 @@ func BenchmarkUpdateCD1Centered_784x500(b *testing.B) {
 	benchUpdate(b, "cd", func(c *Config) { c.Centered = true })
 }
 
+// BenchmarkUpdateCD1_784x500_F32 is BenchmarkUpdateCD1_784x500 with Precision "float32":
+// the products in single precision (four instead of five), parameters still float64.
+func BenchmarkUpdateCD1_784x500_F32(b *testing.B) {
+	benchUpdate(b, "cd", func(c *Config) { c.Precision = "float32" })
+}
+
+// BenchmarkUpdatePCD1_784x500_F32 is BenchmarkUpdatePCD1_784x500 with Precision "float32".
+func BenchmarkUpdatePCD1_784x500_F32(b *testing.B) {
+	benchUpdate(b, "pcd", func(c *Config) { c.Precision = "float32" })
+}
+
+// BenchmarkUpdateCD1Centered_784x500_F32 is BenchmarkUpdateCD1Centered_784x500 with
+// Precision "float32".
+func BenchmarkUpdateCD1Centered_784x500_F32(b *testing.B) {
+	benchUpdate(b, "cd", func(c *Config) { c.Centered, c.Precision = true, "float32" })
+}
+
 func benchUpdate(b *testing.B, method string, set ...func(*Config)) {
 	cfg := Defaults()
 	cfg.Method, cfg.K, cfg.Hidden, cfg.Batch = method, 1, 500, 100

@@ -41,6 +41,9 @@ func (t *Trainer) Archive(meta *rbm.Meta) (*npz.Archive, error) {
 	put(a, "center_visible", t.visOffset)
 	put(a, "center_hidden", t.hidOffset)
 	put(a, "sparsity_mean", t.hidMean)
+	if t.f32 != nil {
+		t.f32.saveChains()
+	}
 	if err := t.neg.Save(a); err != nil {
 		return nil, err
 	}
@@ -97,6 +100,9 @@ func FromArchive(a *npz.Archive) (*Trainer, *rbm.Meta, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if p.Config.Precision == "" {
+		p.Config.Precision = "float64" // checkpoints from before the setting existed
+	}
 	if p.Config.Hidden != m.NH() {
 		return nil, nil, fmt.Errorf("checkpoint.json: %d hidden units, the model has %d", p.Config.Hidden, m.NH())
 	}
@@ -124,6 +130,9 @@ func FromArchive(a *npz.Archive) (*Trainer, *rbm.Meta, error) {
 	}
 	if err := t.neg.Load(a); err != nil {
 		return nil, nil, err
+	}
+	if t.f32 != nil {
+		t.f32.loadChains()
 	}
 	t.Epoch, t.Batch, t.Step, t.lr = p.Epoch, p.Batch, p.Step, p.LR
 	t.Elapsed = time.Duration(p.ElapsedNS)

@@ -51,6 +51,11 @@ type Config struct {
 	FastLR    float64 `json:"fast_lr"`    // fast-weight learning rate (fpcd); 0 means equal to lr
 	FastDecay float64 `json:"fast_decay"` // fast weights are multiplied by this after every update (fpcd)
 
+	// Precision is the arithmetic of the minibatch kernels: float64, or float32 for products,
+	// hidden means and chain states while the parameters, the velocity and the centering
+	// offsets stay float64 (cd and pcd with SGD on Bernoulli units; see update32).
+	Precision string `json:"precision"`
+
 	InitStd float64 `json:"init_std"` // weights start from N(0, init_std²)
 	Seed    uint64  `json:"seed"`
 
@@ -74,7 +79,7 @@ func Defaults() Config {
 		AdamBeta1: 0.9, AdamBeta2: 0.999, AdamEps: 1e-8,
 		L2: 1e-4, SparsityCost: 0.1, CenterRate: 0.01,
 		Replicas: 10, BetaMin: 0.1, Ladder: "geometric", FastDecay: 19.0 / 20,
-		InitStd: 0.01, Seed: 1,
+		Precision: "float64", InitStd: 0.01, Seed: 1,
 		MonitorRows: 1000, ExactMonitor: 16, AISRuns: 16, AISBetas: 1000,
 	}
 }
@@ -157,6 +162,14 @@ func (c *Config) Validate(nRows, nv int) error {
 		return bad("fast-lr", "at least 0 (0 means equal to lr)", c.FastLR)
 	case !(c.FastDecay >= 0 && c.FastDecay <= 1):
 		return bad("fast-decay", "in [0, 1]", c.FastDecay)
+	case !oneOf(c.Precision, "float64", "float32"):
+		return bad("precision", "float64 or float32", c.Precision)
+	case c.Precision == "float32" && !oneOf(c.Method, "cd", "pcd"):
+		return bad("precision", fmt.Sprintf("float64 for method %s (float32 covers cd and pcd)", c.Method), c.Precision)
+	case c.Precision == "float32" && c.Optimizer != "sgd":
+		return bad("precision", fmt.Sprintf("float64 for optimizer %s (float32 covers sgd)", c.Optimizer), c.Precision)
+	case c.Precision == "float32" && (c.L1 != 0 || c.Sparsity != 0):
+		return bad("precision", "float64 with l1 or sparsity (float32 covers l2 and centering)", c.Precision)
 	case !(c.InitStd >= 0) || math.IsInf(c.InitStd, 0):
 		return bad("init-std", "at least 0", c.InitStd)
 	case c.MonitorRows < 0:

@@ -36,14 +36,16 @@ const sgdApplyParts = 16
 //
 // Every new parameter is checked for NaN and ±Inf in the same pass (nonFinite), with no
 // dependency carried from one element to the next. The gradient g is only read, so it is
-// still the raw estimate afterwards. When w32 is not nil (float32 minibatch kernels), the
-// pass also refreshes it with the new W rounded to float32. An sgdStep is reused from update
+// still the raw estimate afterwards. On the float32 route (update32) the W gradient is read
+// from gw32 instead of g.W, and the pass also refreshes w32 with the new W rounded to
+// float32. An sgdStep is reused from update
 // to update, so the pass allocates nothing in steady state.
 type sgdStep struct {
 	m           *rbm.RBM
 	vel, g      *rbm.Grad
 	l2, lr, mom float64
 	mu, lam     []float64 // centering offsets; nil in the ordinary parameterisation
+	gw32        []float32 // W gradient in float32; when nil, g.W holds it
 	w32         []float32 // float32 copy of W to refresh; nil if none
 
 	dc  [sgdApplyParts][]float64 // per block: Σ_i u_ij μ_i over its rows (centered only)
@@ -97,20 +99,16 @@ func (s *sgdStep) Part(p, parts int) {
 		clear(dc)
 	}
 	for r := p * nv / parts; r < (p+1)*nv/parts; r++ {
-		w := m.W.Data[r*nh : (r+1)*nh]
-		g, u := s.g.W.Data[r*nh:(r+1)*nh], s.vel.W.Data[r*nh:(r+1)*nh]
+		w, u := m.W.Data[r*nh:(r+1)*nh], s.vel.W.Data[r*nh:(r+1)*nh]
 		ub := s.mom*s.vel.B[r] + s.lr*s.g.B[r]
 		s.vel.B[r] = ub
-		switch {
-		case s.mu != nil:
-			var dot float64
-			dot, bad = centeredRow(w, g, u, dc, s.g.C, s.lam, s.mu[r], s.g.B[r], s.l2, s.lr, s.mom, bad)
-			ub -= dot
-		case s.l2 > 0:
-			bad = decayRow(w, g, u, s.l2, s.lr, s.mom, bad)
-		default:
-			bad = plainRow(w, g, u, s.lr, s.mom, bad)
+		var dot float64
+		if s.gw32 != nil {
+			dot, bad = row(s, w, s.gw32[r*nh:(r+1)*nh], u, dc, r, bad)
+		} else {
+			dot, bad = row(s, w, s.g.W.Data[r*nh:(r+1)*nh], u, dc, r, bad)
 		}
+		ub -= dot
 		b := m.B[r] + ub
 		m.B[r] = b
 		bad |= nonFinite(b)
@@ -124,12 +122,25 @@ func (s *sgdStep) Part(p, parts int) {
 	s.bad[p] = bad
 }
 
+// row updates row r of W with gradient row g and velocity row u, and returns the row's
+// share of the visible-bias correction (0 unless centered) and bad ORed with its nonFinite
+// words.
+func row[G float32 | float64](s *sgdStep, w []float64, g []G, u, dc []float64, r int, bad uint64) (float64, uint64) {
+	switch {
+	case s.mu != nil:
+		return centeredRow(w, g, u, dc, s.g.C, s.lam, s.mu[r], s.g.B[r], s.l2, s.lr, s.mom, bad)
+	case s.l2 > 0:
+		return 0, decayRow(w, g, u, s.l2, s.lr, s.mom, bad)
+	}
+	return 0, plainRow(w, g, u, s.lr, s.mom, bad)
+}
+
 // plainRow sets u ← mom·u + lr·g and w ← w + u, and returns bad ORed with nonFinite of
 // every new w.
-func plainRow(w, g, u []float64, lr, mom float64, bad uint64) uint64 {
+func plainRow[G float32 | float64](w []float64, g []G, u []float64, lr, mom float64, bad uint64) uint64 {
 	g, u = g[:len(w)], u[:len(w)]
 	for j, x := range w {
-		v := mom*u[j] + lr*g[j]
+		v := mom*u[j] + lr*float64(g[j])
 		u[j] = v
 		x += v
 		w[j] = x
@@ -139,10 +150,10 @@ func plainRow(w, g, u []float64, lr, mom float64, bad uint64) uint64 {
 }
 
 // decayRow is plainRow with L2 weight decay: u ← mom·u + lr·(g − l2·w).
-func decayRow(w, g, u []float64, l2, lr, mom float64, bad uint64) uint64 {
+func decayRow[G float32 | float64](w []float64, g []G, u []float64, l2, lr, mom float64, bad uint64) uint64 {
 	g, u = g[:len(w)], u[:len(w)]
 	for j, x := range w {
-		v := mom*u[j] + lr*(g[j]-l2*x)
+		v := mom*u[j] + lr*(float64(g[j])-l2*x)
 		u[j] = v
 		x += v
 		w[j] = x
@@ -157,11 +168,11 @@ func decayRow(w, g, u []float64, l2, lr, mom float64, bad uint64) uint64 {
 //
 // It returns Σ_j u_j λ_j (the row's share of the visible-bias correction) and bad ORed with
 // nonFinite of every new w_j.
-func centeredRow(w, g, u, dc, gc, lam []float64, mui, gi, l2, lr, mom float64, bad uint64) (float64, uint64) {
+func centeredRow[G float32 | float64](w []float64, g []G, u, dc, gc, lam []float64, mui, gi, l2, lr, mom float64, bad uint64) (float64, uint64) {
 	g, u, dc, gc, lam = g[:len(w)], u[:len(w)], dc[:len(w)], gc[:len(w)], lam[:len(w)]
 	var dot float64
 	for j, x := range w {
-		d := (g[j] - (mui*gc[j] + gi*lam[j])) - l2*x
+		d := (float64(g[j]) - (mui*gc[j] + gi*lam[j])) - l2*x
 		v := mom*u[j] + lr*d
 		u[j] = v
 		dot += v * lam[j]

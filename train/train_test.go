@@ -130,6 +130,10 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 		"pt-centered": func(c *Config) { c.Method, c.Centered = "pt", true },
 		"pcd-sparse":  func(c *Config) { c.Method, c.Sparsity, c.L1 = "pcd", 0.1, 1e-3 },
 		"exact-exp":   func(c *Config) { c.Method, c.LRSchedule = "exact", "exp" },
+		"cd-float32":  func(c *Config) { c.Method, c.Precision = "cd", "float32" },
+		"pcd-float32-centered": func(c *Config) {
+			c.Method, c.Precision, c.Centered = "pcd", "float32", true
+		},
 	}
 	for name, set := range configs {
 		t.Run(name, func(t *testing.T) {
@@ -256,6 +260,9 @@ func TestValidateNamesTheFlag(t *testing.T) {
 		{func(c *Config) { c.Method, c.Replicas = "pt", 1 }, "-replicas:"},
 		{func(c *Config) { c.Sparsity = 1.5 }, "-sparsity:"},
 		{func(c *Config) { c.Optimizer = "rmsprop" }, "-optimizer:"},
+		{func(c *Config) { c.Precision = "float16" }, "-precision:"},
+		{func(c *Config) { c.Method, c.Precision = "pt", "float32" }, "-precision:"},
+		{func(c *Config) { c.Optimizer, c.Precision = "adam", "float32" }, "-precision:"},
 	}
 	for _, tc := range cases {
 		c := smallConfig("pcd")

@@ -46,6 +46,7 @@ type Trainer struct {
 	pos              *rbm.Grad     // positive moments: B and C always, W for the bias meter only
 	grad, stepG      *rbm.Grad     // ascent direction and parameter step
 	apply            sgdStep       // the fused SGD pass and its per-block sums
+	f32              *minibatch32  // float32 minibatch state (Precision "float32"), else nil
 	lr               float64       // learning rate of the last update
 
 	// gradient-bias meter, measured on the last minibatch of an epoch
@@ -90,6 +91,11 @@ func newTrainer(cfg Config, m *rbm.RBM, dataMean []float64) (*Trainer, error) {
 		t.hidOffset[j] = 0.5 // centering starts at σ(0), Melchior et al. 2016 §5
 		t.hidMean[j] = cfg.Sparsity
 	}
+	if cfg.Precision == "float32" {
+		if t.f32, err = newMinibatch32(m, neg, cfg.Batch); err != nil {
+			return nil, err
+		}
+	}
 	return t, nil
 }
 
@@ -118,6 +124,9 @@ var ErrInterrupted = errors.New("training interrupted")
 func (t *Trainer) Run(ctx context.Context, train *linalg.Dense, opts Options) error {
 	if train.Cols != t.Model.NV() {
 		return fmt.Errorf("training data has %d columns, model has %d visible units", train.Cols, t.Model.NV())
+	}
+	if t.f32 != nil {
+		t.f32.refresh(t.Model) // the caller may have changed the model since the last update
 	}
 	nb := train.Rows / t.Config.Batch
 	for t.Epoch < t.Config.Epochs {
@@ -170,6 +179,9 @@ func (t *Trainer) Run(ctx context.Context, train *linalg.Dense, opts Options) er
 func (t *Trainer) update(batch *linalg.Dense, meter bool) error {
 	m, c := t.Model, &t.Config
 	meter = meter && t.enumerable()
+	if t.f32 != nil {
+		return t.update32(batch, meter)
+	}
 	t.hin = m.HiddenInputBatch(t.hin, batch)
 	g := t.grad
 	if err := t.neg.Moments(g, m, batch, t.hin); err != nil {
@@ -188,12 +200,17 @@ func (t *Trainer) update(batch *linalg.Dense, meter bool) error {
 		return t.diverged(err)
 	}
 	if c.Centered {
-		// λ ← (1−ν)λ + ν⟨E[h|v]⟩_data (Melchior et al. 2016, Algorithm 1).
-		for j, h := range t.pos.C {
-			t.hidOffset[j] += c.CenterRate * (h - t.hidOffset[j])
-		}
+		t.moveHiddenOffset()
 	}
 	return nil
+}
+
+// moveHiddenOffset slides the hidden centering offset towards the minibatch's mean hidden
+// activation, λ ← (1−ν)λ + ν⟨E[h|v]⟩_data (Melchior et al. 2016, Algorithm 1).
+func (t *Trainer) moveHiddenOffset() {
+	for j, h := range t.pos.C {
+		t.hidOffset[j] += t.Config.CenterRate * (h - t.hidOffset[j])
+	}
 }
 
 // step moves the model along the ascent direction g at learning rate lr and momentum mom,

@@ -1,0 +1,269 @@
+package train
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/internal/par"
+	"github.com/boltzgo/boltz/mcmc"
+	"github.com/boltzgo/boltz/rbm"
+)
+
+// minibatch32 is the float32 state of a run with Config.Precision "float32": a float32 copy
+// of the parameters, which sgdStep refreshes in its pass, and the minibatch, chain states,
+// hidden means and W gradient in float32, so that every product runs through linalg.Sgemm
+// (about twice Gemm's speed). The parameters themselves, the velocity and the centering
+// offsets stay float64: the model accumulates many small steps, which float32 would round
+// away.
+//
+// The chains are the estimator's mcmc.Chains, sampled here by float32 kernels from the
+// chains' own streams (Chains.Streams), so a run draws the same uniforms in the same order
+// as in float64 and a checkpoint holds the chains under the same keys and format: their
+// states are copied to the Chains' V and H (0 and 1, exact in either precision) before a
+// checkpoint is written and back after one is read.
+type minibatch32 struct {
+	n, nc  int  // minibatch rows, chains
+	k      int  // Gibbs sweeps per update
+	cd     bool // chains restart at the minibatch (CD-k) instead of persisting (PCD-k)
+	chains *mcmc.Chains
+
+	w32      *linalg.Dense32 // W in float32 (nv×nh), refreshed by sgdStep
+	b32, c32 []float32       // b and c in float32, refreshed after every step
+
+	// a is [minibatch ; chain visible states], (n+nc)×nv, and bm is [E[h|minibatch]/n ;
+	// −E[h|chains]/nc], (n+nc)×nh, so that the W gradient is the one product aᵀ·bm.
+	a, bm    *linalg.Dense32
+	h        *linalg.Dense32 // chain hidden states, nc×nh
+	hin, vin *linalg.Dense32 // hidden and visible inputs without the biases
+	gw       *linalg.Dense32 // W gradient, nv×nh
+	job      layer32Job
+
+	// views, made once so that an update allocates nothing: x and v are the blocks of a,
+	// p and q those of bm, hinX and hinV the first n and nc rows of hin.
+	x, v, p, q, hinX, hinV *linalg.Dense32
+}
+
+// newMinibatch32 returns the float32 state for model m and the chains of the estimator neg,
+// which must be cd or pcd on Bernoulli units (Config.Validate checks the method).
+func newMinibatch32(m *rbm.RBM, neg NegativePhase, n int) (*minibatch32, error) {
+	if _, ok := m.Visible.(rbm.Bernoulli); !ok {
+		return nil, fmt.Errorf("precision float32 needs Bernoulli units, the model has %s visible units", m.Visible.Name())
+	}
+	if _, ok := m.Hidden.(rbm.Bernoulli); !ok {
+		return nil, fmt.Errorf("precision float32 needs Bernoulli units, the model has %s hidden units", m.Hidden.Name())
+	}
+	f := &minibatch32{n: n}
+	switch e := neg.(type) {
+	case *cd:
+		f.chains, f.k, f.cd = e.chains, e.k, true
+	case *pcd:
+		f.chains, f.k = e.chains, e.k
+	default:
+		return nil, fmt.Errorf("precision float32 covers cd and pcd, not %T", neg)
+	}
+	nv, nh := m.NV(), m.NH()
+	f.nc = f.chains.Len()
+	f.w32, f.b32, f.c32 = linalg.NewDense32(nv, nh), make([]float32, nv), make([]float32, nh)
+	f.a, f.bm = linalg.NewDense32(n+f.nc, nv), linalg.NewDense32(n+f.nc, nh)
+	f.h, f.gw = linalg.NewDense32(f.nc, nh), linalg.NewDense32(nv, nh)
+	f.hin, f.vin = linalg.NewDense32(max(n, f.nc), nh), linalg.NewDense32(f.nc, nv)
+	f.x, f.v = f.a.Slice(0, n), f.a.Slice(n, n+f.nc)
+	f.p, f.q = f.bm.Slice(0, n), f.bm.Slice(n, n+f.nc)
+	f.hinX, f.hinV = f.hin.Slice(0, n), f.hin.Slice(0, f.nc)
+	f.refresh(m)
+	f.loadChains()
+	return f, nil
+}
+
+// refresh sets the float32 parameters from m; sgdStep keeps W current after that, and
+// refreshBiases the biases.
+func (f *minibatch32) refresh(m *rbm.RBM) {
+	for i, x := range m.W.Data {
+		f.w32.Data[i] = float32(x)
+	}
+	f.refreshBiases(m)
+}
+
+func (f *minibatch32) refreshBiases(m *rbm.RBM) {
+	for i, x := range m.B {
+		f.b32[i] = float32(x)
+	}
+	for j, x := range m.C {
+		f.c32[j] = float32(x)
+	}
+}
+
+// loadChains copies the Chains' states into the float32 ones (at creation and after a
+// checkpoint is read).
+func (f *minibatch32) loadChains() {
+	convert32(f.v.Data, f.chains.V.Data)
+	convert32(f.h.Data, f.chains.H.Data)
+}
+
+// saveChains copies the float32 chain states into the Chains, for a checkpoint.
+func (f *minibatch32) saveChains() {
+	for i, x := range f.v.Data {
+		f.chains.V.Data[i] = float64(x)
+	}
+	for i, x := range f.h.Data {
+		f.chains.H.Data[i] = float64(x)
+	}
+}
+
+func convert32(dst []float32, x []float64) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = float32(x[i])
+	}
+}
+
+// update32 is update in float32 (Config.Precision "float32"). With X the minibatch, V the
+// chains' visible states, P = E[h|X] and Q = E[h|V], all in float32,
+//
+//	g_W = [X ; V]ᵀ·[P/n ; −Q/nc],   g_b = ⟨X⟩ − ⟨V⟩,   g_c = ⟨P⟩ − ⟨Q⟩
+//
+// (the bias gradients summed in float64), then the fused SGD step of update, which reads
+// g_W in float32 and refreshes the float32 copy of W. CD-k draws the chains' first hidden
+// states in the pass that computes P, from the same inputs. Products: CD-1 four (X·W, H·Wᵀ,
+// V·W and the gradient, whose inner dimension is n + nc), PCD-k 2k + 3. No allocation in
+// steady state.
+func (t *Trainer) update32(batch *linalg.Dense, meter bool) error {
+	f, m, c := t.f32, t.Model, &t.Config
+	nv, nh, n := m.NV(), m.NH(), f.n
+	x, v, p := f.x, f.v, f.p
+	convert32(x.Data, batch.Data)
+
+	linalg.Sgemm(false, false, n, nh, nv, 1, x.Data, nv, f.w32.Data, nh, 0, f.hinX.Data, nh)
+	if f.cd {
+		copy(v.Data, x.Data)
+		f.run(layer32Job{x: f.hinX, bias: f.c32, mean: p, scale: 1 / float32(n), sample: f.h})
+		f.sampleVisible()
+		f.sweep(f.k - 1)
+	} else {
+		f.run(layer32Job{x: f.hinX, bias: f.c32, mean: p, scale: 1 / float32(n)})
+		f.sweep(f.k)
+	}
+	linalg.Sgemm(false, false, f.nc, nh, nv, 1, v.Data, nv, f.w32.Data, nh, 0, f.hinV.Data, nh)
+	f.run(layer32Job{x: f.hinV, bias: f.c32, mean: f.q, scale: -1 / float32(f.nc)})
+	linalg.Sgemm(true, false, nv, nh, n+f.nc, 1, f.a.Data, nv, f.bm.Data, nh, 0, f.gw.Data, nh)
+
+	g := t.grad
+	colMeans(t.pos.B, batch)
+	colSums32(t.pos.C, p)
+	colSums32(g.C, f.q) // −⟨Q⟩
+	for j, h := range t.pos.C {
+		g.C[j] += h
+	}
+	colSums32(g.B, v)
+	inv := 1 / float64(f.nc)
+	for i, x := range t.pos.B {
+		g.B[i] = x - g.B[i]*inv
+	}
+	if meter {
+		if err := t.measureBias32(batch, p); err != nil {
+			return err
+		}
+	}
+	lr, mom := c.learningRate(t.Epoch), c.momentum(t.Epoch)
+	t.lr = lr
+	var mu, lam []float64
+	if c.Centered {
+		mu, lam = t.visOffset, t.hidOffset
+	}
+	o := t.opt.(*sgd)
+	t.apply.w32, t.apply.gw32 = f.w32.Data, f.gw.Data
+	ok := t.apply.run(m, o.vel, g, c.L2, lr, mom, mu, lam)
+	t.apply.w32, t.apply.gw32 = nil, nil
+	if !ok {
+		return t.diverged(m.Validate())
+	}
+	f.refreshBiases(m)
+	if c.Centered {
+		t.moveHiddenOffset()
+	}
+	return nil
+}
+
+// sweep runs k block Gibbs sweeps of the chains: H ~ p(h|V), then V ~ p(v|H).
+func (f *minibatch32) sweep(k int) {
+	v := f.v
+	nv, nh := v.Cols, f.h.Cols
+	for range k {
+		linalg.Sgemm(false, false, f.nc, nh, nv, 1, v.Data, nv, f.w32.Data, nh, 0, f.hinV.Data, nh)
+		f.run(layer32Job{x: f.hinV, bias: f.c32, sample: f.h})
+		f.sampleVisible()
+	}
+}
+
+// sampleVisible draws V ~ p(v|H) for every chain.
+func (f *minibatch32) sampleVisible() {
+	nv, nh := f.vin.Cols, f.h.Cols
+	linalg.Sgemm(false, true, f.nc, nv, nh, 1, f.h.Data, nh, f.w32.Data, nh, 0, f.vin.Data, nv)
+	f.run(layer32Job{x: f.vin, bias: f.b32, sample: f.v})
+}
+
+// run runs j over its rows on up to GOMAXPROCS goroutines. Every row draws from its own
+// chain's stream, so the split changes the speed only, never the result.
+func (f *minibatch32) run(j layer32Job) {
+	j.srcs = f.chains.Streams()
+	f.job = j
+	par.Do(par.Parts(j.x.Rows, max(1, minUnits32/j.x.Cols)), &f.job)
+	f.job = layer32Job{}
+}
+
+// minUnits32 is the least number of units one part of a layer32Job handles: about 5 ns a
+// unit, so 2¹² units (some 20 µs) keep the few µs of waking a helper goroutine small.
+const minUnits32 = 1 << 12
+
+// layer32Job is one pass over the rows of x: when mean is not nil, mean row r ←
+// scale·σ(x_r + bias); when sample is not nil, sample row r ← Bernoulli(σ(x_r + bias))
+// drawn from srcs[r].
+type layer32Job struct {
+	x, mean, sample *linalg.Dense32
+	bias            []float32
+	scale           float32
+	srcs            []*rand.PCG
+}
+
+// Part runs rows [i·rows/parts, (i+1)·rows/parts).
+func (j *layer32Job) Part(i, parts int) {
+	rows := j.x.Rows
+	for r := i * rows / parts; r < (i+1)*rows/parts; r++ {
+		var mean []float32
+		if j.mean != nil {
+			mean = j.mean.Row(r)
+		}
+		if j.sample == nil {
+			rbm.BernoulliMeans32(mean, j.scale, j.x.Row(r), j.bias)
+			continue
+		}
+		rbm.SampleBernoulli32(j.sample.Row(r), mean, j.scale, j.x.Row(r), j.bias, j.srcs[r])
+	}
+}
+
+// colSums32 sets dst to the column sums of x, accumulated in float64.
+func colSums32(dst []float64, x *linalg.Dense32) {
+	clear(dst)
+	for r := range x.Rows {
+		row := x.Row(r)[:len(dst)]
+		for j, v := range row {
+			dst[j] += float64(v)
+		}
+	}
+}
+
+// measureBias32 runs the gradient-bias meter on the float32 route: it fills the float64
+// t.grad and t.pos.W the meter compares (p holds E[h|X]/n for the minibatch X).
+func (t *Trainer) measureBias32(batch *linalg.Dense, p *linalg.Dense32) error {
+	n := float64(p.Rows)
+	t.hpos = linalg.Reuse(t.hpos, p.Rows, p.Cols)
+	for i, x := range p.Data {
+		t.hpos.Data[i] = float64(x) * n
+	}
+	moments(t.pos, batch, t.hpos)
+	for i, x := range t.f32.gw.Data {
+		t.grad.W.Data[i] = float64(x)
+	}
+	return t.measureBias()
+}
