@@ -11,6 +11,20 @@ import "C"
 
 import "unsafe"
 
+// SetThreads sets how many threads OpenBLAS uses for one call (openblas_set_num_threads).
+// With 1, a call runs on the calling thread alone and OpenBLAS's own threads stay idle.
+func SetThreads(n int) { C.openblas_set_num_threads(C.int(n)) }
+
+// Threads returns how many threads OpenBLAS uses for one call (openblas_get_num_threads).
+func Threads() int { return int(C.openblas_get_num_threads()) }
+
+// Config returns OpenBLAS's build configuration and the core type whose kernels it chose
+// for this CPU, for example "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64
+// (core Haswell)".
+func Config() string {
+	return C.GoString(C.openblas_get_config()) + " (core " + C.GoString(C.openblas_get_corename()) + ")"
+}
+
 func trans(t bool) C.enum_CBLAS_TRANSPOSE {
 	if t {
 		return C.CblasTrans
