@@ -59,7 +59,8 @@ The data must have the model's nv columns and values 0 or 1 (-binarize threshold
 values into 0/1; auto does so for MNIST). -binarize stochastic draws the bits from
 -binarize-seed (default 1) and the -data SPEC as written, never from -seed: AIS reruns with
 other seeds, and other models, see the same data bits, and mnist:test never gets the bits
-'boltz train -seed S' drew for mnist. The same seeds give the same numbers whatever GOMAXPROCS is. Progress goes to
+'boltz train -seed S' drew for mnist. -binarize dynamic is refused: eval needs one fixed data
+set. The same seeds give the same numbers whatever GOMAXPROCS is. Progress goes to
 stderr.
 
 With -json the results are one JSON object with the keys method, log_z, log_z_stderr,
