@@ -15,10 +15,10 @@
 // with -tags openblas under the same load, OpenBLAS reached 37–40 (float64) and 70–86
 // (float32). On a quiet machine OpenBLAS reaches about 108 and 210 with two threads.
 //
-// With OpenBLAS at one thread per strip (the default since the products are split over
-// goroutines, gemm_openblas.go), GFLOP/s per CPU-second under the same load as the Go path's
-// 84–90 (float64) and 157–178 (float32): Haswell kernels (0.3.21's choice on Zen 5) 33–37
-// and 67–80; OPENBLAS_CORETYPE=SkylakeX 50–59 and 124–142.
+// With OpenBLAS at one thread per strip (the default, gemm_openblas.go), on a quiet machine,
+// one session, GFLOP/s per CPU-second, float64 and float32: Go 69–89 and 133–173; OpenBLAS
+// with the kernels it detects (Cooperlake) 48–62 and 121–135; with OPENBLAS_CORETYPE=Haswell
+// 32–47 and 66–93. Note that the development VM sets OPENBLAS_CORETYPE=Haswell.
 // Every benchmark reports 0 allocs/op.
 
 package linalg
