@@ -89,6 +89,7 @@ func trainFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.StringVar(&c.Ladder, "ladder", c.Ladder, "spacing of the PT ladder: geometric or linear")
 	fs.Float64Var(&c.FastLR, "fast-lr", c.FastLR, "learning rate of fast PCD's fast weights (0: same as -lr)")
 	fs.Float64Var(&c.FastDecay, "fast-decay", c.FastDecay, "factor applied to fast weights after each update")
+	fs.StringVar(&c.Precision, "precision", c.Precision, "arithmetic of the minibatch products and sampling: float64, or float32 (faster; cd and pcd with sgd only — parameters and their updates stay float64)")
 	fs.Float64Var(&c.InitStd, "init-std", c.InitStd, "standard deviation of the initial weights")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed: the same seed gives the same model, bit for bit")
 	fs.IntVar(&c.MonitorRows, "monitor-rows", c.MonitorRows, "rows of training and held-out data the per-epoch monitors use (0: all)")
