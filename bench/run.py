@@ -6,8 +6,14 @@ bench/exactlogz, bench/peers.py, bench/exact_logz.py --json). One repetition run
 case once; the order of the cases rotates from one repetition to the next, so that a slow
 spell of the machine does not always land on the same implementation. The tables give the
 median wall time over the repetitions (the min and max in brackets), the median CPU time
-(user + system of the process, all its threads), and the ratio boltz / peer of the median
-wall times: below 1 boltz is faster.
+(user + system of the process, all its threads), and the ratios boltz / this row of the
+median wall times, one column per boltz build in float64 ("boltz pure-go / this",
+"boltz openblas / this") and, in the CD-1 and PCD-1 tables, one for the pure-Go build in
+float32 ("boltz pure-go f32 / this"): below 1 boltz is faster.
+
+boltz's CD-1 and PCD-1 epochs run in both precisions of train.Config.Precision: the rows
+"boltz <build> (f64)" and "boltz <build> (f32)" (bench/boltzbench -precision float32: float32
+minibatch products, means and chain states; parameters and their updates stay float64).
 
 Threads, per implementation (the machine has 2 cores):
   boltz            GOMAXPROCS=2; the openblas build also OPENBLAS_NUM_THREADS=2
@@ -53,9 +59,10 @@ NUMPY_EXACT = dict(OPENBLAS_NUM_THREADS=1, OMP_NUM_THREADS=1, MKL_NUM_THREADS=1)
 
 
 class Case:
-    def __init__(self, group, name, argv, envkw, boltz=None, shared=None):
+    def __init__(self, group, name, argv, envkw, boltz=None, shared=None, precision="float64"):
         self.group, self.name, self.argv, self.env = group, name, argv, env(**envkw)
         self.boltz = boltz  # "pure-go" or "openblas" for boltz's own cases
+        self.precision = precision  # boltz's train.Config.Precision (cd1, pcd1)
         self.shared = shared  # other groups whose tables show this case too
         self.results = []
 
@@ -71,7 +78,11 @@ def cases(a, tmp):
     for label, bb, ez in builds:
         cs += [
             Case("cd1", f"boltz {label} (f64)", [bb, "cd1"] + rows, GO2, boltz=label),
+            Case("cd1", f"boltz {label} (f32)", [bb, "cd1", "-precision", "float32"] + rows, GO2,
+                 boltz=label, precision="float32"),
             Case("pcd1", f"boltz {label} (f64)", [bb, "pcd1"] + rows, GO2, boltz=label),
+            Case("pcd1", f"boltz {label} (f32)", [bb, "pcd1", "-precision", "float32"] + rows, GO2,
+                 boltz=label, precision="float32"),
             Case("exact", f"boltz {label} (f64)",
                  [ez, "-model", os.path.join(tmp, f"exact_{label}.npz"), "-runs", "1"], GO2, boltz=label),
             Case("gibbs", f"boltz {label} (f64)", [bb, "gibbs", "-sweeps", sweeps], GO2, boltz=label),
@@ -144,11 +155,17 @@ def table(group, cs):
     rows = [c for c in cs if c.group == group or group in (c.shared or [])]
     if not rows:
         return ""
-    boltz = [c for c in rows if c.boltz]
+    # Ratio columns: every boltz build in float64 (as before), then the pure-Go build in float32.
+    boltz = [c for c in rows if c.boltz and c.precision == "float64"]
+    boltz += [c for c in rows if c.boltz == "pure-go" and c.precision == "float32"]
+
+    def colname(b):
+        return b.name.split(' (')[0] + ("" if b.precision == "float64" else " f32")
+
     out = [f"### {TITLES[group]}", ""]
     gibbs = group == "gibbs"
     head = "| implementation | " + ("median sweeps/s [min–max]" if gibbs else "median wall s [min–max]")
-    head += " | median CPU s | " + " | ".join(f"{b.name.split(' (')[0]} / this" for b in boltz) + " |"
+    head += " | median CPU s | " + " | ".join(f"{colname(b)} / this" for b in boltz) + " |"
     out += [head, "|---" * (3 + len(boltz)) + "|"]
     for c in rows:
         w = [r["seconds"] for r in c.results]
@@ -165,11 +182,20 @@ def table(group, cs):
         out.append("Ratios are boltz time per sweep / peer time per sweep (below 1: boltz faster).")
     else:
         out.append("Ratios are boltz median wall time / this row's (below 1: boltz faster).")
+    if any(c.precision == "float32" for c in boltz):
+        out.append("Rows and columns marked f32 are boltz with train.Config.Precision float32 "
+                   "(boltzbench -precision float32); the others float64.")
     if group in ("cd1", "pcd1"):
         runs = [r for c in rows if c.boltz for r in c.results]
         mon = statistics.median(r["run_seconds"] - r["seconds"] for r in runs)
         out.append(f"boltz times are Trainer.Elapsed (the minibatch loop); the per-epoch monitors, "
                    f"excluded, took a median {mon:.3f} s more.")
+        # Both precisions train from the same seed: their reconstruction errors should agree
+        # closely (they are not bit-identical), a check that the f32 epoch did the same work.
+        rec = [(c.name, c.results[-1].get("recon_error")) for c in rows if c.boltz]
+        if all(v is not None for _, v in rec):
+            out.append("boltz reconstruction error after the epoch: "
+                       + ", ".join(f"{n}: {v:.5g}" for n, v in rec))
     if group == "cd1":
         out.append(f"Bound from the issue: {CD1_GFLOP:.0f} GFLOP at OpenBLAS's 210 GFLOP/s (f32) = "
                    f"{BOUND_F32:.2f} s, at 108 GFLOP/s (f64) = {BOUND_F64:.2f} s.")

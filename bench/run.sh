@@ -4,7 +4,9 @@
 # interleaved, several repetitions, and prints medians and ratios as Markdown tables:
 #
 #   (a) one epoch of CD-1 and (b) of PCD-1 on thresholded MNIST, 784×500, batch 100:
-#       boltz, scikit-learn BernoulliRBM (f64, f32), plain PyTorch loops (f32, f64)
+#       boltz in float64 and float32 (train.Config.Precision; rows "boltz <build> (f32)"),
+#       scikit-learn BernoulliRBM (f64, f32), plain PyTorch loops (f32, f64). Ratio columns:
+#       boltz pure-go f64, openblas f64 and pure-go f32, each / the row
 #   (c) exact log Z of a 784×20 model: boltz against numpy (bench/exact_logz.py)
 #   (d) forward AIS, 100 runs × 14,500 temperatures, 784×500: boltz only (-ais; 1–2 min each)
 #   (e) Gibbs sampling, 100 chains, 784×500, sweeps/s: boltz, PyTorch, numpy
@@ -15,7 +17,8 @@
 #   -quick       tiny settings to check the scripts (5000 rows, 100 sweeps, AIS 20×500)
 #   -src head    benchmark the committed HEAD (git archive) with this bench/ directory, not
 #                the working tree, which other people may be editing
-#   -profile     also write a CPU profile of one pure-Go CD-1 epoch and print its top entries
+#   -profile     also write CPU profiles of one pure-Go CD-1 epoch in float64 and one in
+#                float32 and print the top entries of each (flat, then cumulative)
 #   -json FILE   write every measurement (and the load average before it) to FILE
 #
 # Peers come from Debian: apt-get install -y python3-sklearn python3-torch python3-numpy,
@@ -99,12 +102,14 @@ echo "== run: $reps interleaved repetitions (progress on stderr)"
 "$py" "$repo/bench/run.py" "${args[@]}"
 
 if ((profile)); then
-	echo "== profile: one pure-Go CD-1 epoch (bench/boltzbench cd1 -cpuprofile)"
 	rows=()
 	((quick)) && rows=(-rows 5000)
-	GOMAXPROCS=2 "$tmp/boltzbench-pure" cd1 "${rows[@]}" -cpuprofile "$tmp/cd1.pprof" >/dev/null
-	go tool pprof -top -nodecount=25 "$tmp/boltzbench-pure" "$tmp/cd1.pprof" 2>/dev/null | sed -n '1,32p'
-	echo "-- cumulative"
-	go tool pprof -top -cum -nodecount=30 "$tmp/boltzbench-pure" "$tmp/cd1.pprof" 2>/dev/null | sed -n '6,36p'
+	for prec in float64 float32; do
+		echo "== profile: one pure-Go CD-1 epoch, $prec (bench/boltzbench cd1 -precision $prec -cpuprofile)"
+		GOMAXPROCS=2 "$tmp/boltzbench-pure" cd1 -precision "$prec" "${rows[@]}" -cpuprofile "$tmp/cd1-$prec.pprof" >/dev/null
+		go tool pprof -top -nodecount=25 "$tmp/boltzbench-pure" "$tmp/cd1-$prec.pprof" 2>/dev/null | sed -n '1,32p'
+		echo "-- cumulative ($prec)"
+		go tool pprof -top -cum -nodecount=30 "$tmp/boltzbench-pure" "$tmp/cd1-$prec.pprof" 2>/dev/null | sed -n '6,36p'
+	done
 fi
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)   ($(uptime))"
