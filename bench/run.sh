@@ -11,7 +11,7 @@
 #   (d) forward AIS, 100 runs × 14,500 temperatures, 784×500: boltz only (-ais; 1–2 min each)
 #   (e) Gibbs sampling, 100 chains, 784×500, sweeps/s: boltz, PyTorch, numpy
 #
-# usage: bench/run.sh [-reps N] [-ais] [-quick] [-src tree|head] [-profile] [-json FILE]
+# usage: bench/run.sh [-reps N] [-ais] [-quick] [-src tree|head] [-profile] [-json FILE] [-coretype T]
 #   -reps N      repetitions of every case (default 5)
 #   -ais         also time AIS (once per build; -ais-reps N for more)
 #   -quick       tiny settings to check the scripts (5000 rows, 100 sweeps, AIS 20×500)
@@ -20,6 +20,12 @@
 #   -profile     also write CPU profiles of one pure-Go CD-1 epoch in float64 and one in
 #                float32 and print the top entries of each (flat, then cumulative)
 #   -json FILE   write every measurement (and the load average before it) to FILE
+#   -coretype T  OpenBLAS kernel set for every OpenBLAS user (numpy, scikit-learn, PyTorch, the
+#                openblas build): "auto" (default) unsets OPENBLAS_CORETYPE so that OpenBLAS
+#                picks kernels for the CPU it detects (Cooperlake, AVX-512, on the Zen 5 of the
+#                development machine); "env" keeps the environment's value (that machine sets
+#                OPENBLAS_CORETYPE=Haswell, which runs the peers ~1.6–1.8× slower); any other
+#                value is exported as OPENBLAS_CORETYPE
 #
 # Peers come from Debian: apt-get install -y python3-sklearn python3-torch python3-numpy,
 # and, for the openblas build, libopenblas-dev. They are run with /usr/bin/python3 (a pyenv
@@ -28,7 +34,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
-reps=5 ais=0 ais_reps=1 quick=0 src=tree profile=0 json=
+reps=5 ais=0 ais_reps=1 quick=0 src=tree profile=0 json= coretype=auto
 while (($#)); do
 	case $1 in
 	-reps) reps=$2; shift ;;
@@ -38,11 +44,18 @@ while (($#)); do
 	-src) src=$2; shift ;;
 	-profile) profile=1 ;;
 	-json) json=$(realpath -m "$2"); shift ;;
+	-coretype) coretype=$2; shift ;;
 	-h | -help | --help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown flag $1 (see bench/run.sh -help)" >&2; exit 2 ;;
 	esac
 	shift
 done
+
+case $coretype in
+auto) unset OPENBLAS_CORETYPE ;;
+env) ;;
+*) export OPENBLAS_CORETYPE=$coretype ;;
+esac
 
 py=/usr/bin/python3
 missing=()
@@ -76,6 +89,7 @@ echo "memory: $(free -g | awk '/^Mem:/ {print $2}') GiB"
 echo "go: $(go version)"
 echo "python: $("$py" -c 'import sys, numpy, sklearn, torch; print(sys.version.split()[0], "numpy", numpy.__version__, "scikit-learn", sklearn.__version__, "torch", torch.__version__)')"
 echo "boltz: $(git -C "$repo" rev-parse --short HEAD) ($src$([[ $src == tree && -n $(git -C "$repo" status --porcelain -- . ':!bench' ':!docs/performance.md' 2>/dev/null) ]] && echo ', with uncommitted changes outside bench/'))"
+echo "OPENBLAS_CORETYPE: ${OPENBLAS_CORETYPE:-unset (OpenBLAS detects the CPU)} (-coretype $coretype)"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)   ($(uptime))"
 
 echo "== build"
