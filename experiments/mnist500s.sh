@@ -14,6 +14,8 @@
 # The test set is binarised the same way by 'boltz eval -binarize stochastic'; its -seed both
 # seeds the AIS runs and the draw of the test bits, so it is fixed at 1 here.
 # Usage: sh experiments/mnist500s.sh   (from the repo root)
+# -precision float64 pins the float64 path the recorded runs used (today's default, auto, picks
+# float32 here); binaries older than commit 17944ca lack the flag: drop it for them.
 set -e
 BOLTZ=${BOLTZ:-/tmp/boltz-exp}
 OUT=${OUT:-experiments/runs/h500s_a}
@@ -21,6 +23,6 @@ EPOCHS=${EPOCHS:-160}
 time $BOLTZ train -data mnist -binarize stochastic -hidden 500 -method pcd -k 1 -epochs $EPOCHS -batch 100 \
   -lr 0.01 -lr-schedule linear -lr-final 0 -optimizer sgd \
   -momentum-initial 0.5 -momentum 0.9 -momentum-epochs 5 \
-  -centered -center-rate 0.01 -l2 1e-4 -seed 1 -exact-monitor 0 -no-report -o $OUT
+  -centered -center-rate 0.01 -l2 1e-4 -precision float64 -seed 1 -exact-monitor 0 -no-report -o $OUT
 time $BOLTZ eval -method ais -model $OUT/model.npz -data mnist:test -binarize stochastic -seed 1 -json > $OUT.eval.json
 cat $OUT.eval.json

@@ -219,3 +219,10 @@ func (c *Config) momentum(epoch int) float64 {
 	}
 	return c.Momentum
 }
+
+// Float32Covers reports whether the float32 minibatch path supports this configuration's
+// method, optimiser and penalties (cd or pcd, SGD, no L1 or sparsity), whatever Precision
+// says. The command line's -precision auto uses it to pick float32 where it can.
+func (c *Config) Float32Covers() bool {
+	return oneOf(c.Method, "cd", "pcd") && c.Optimizer == "sgd" && c.L1 == 0 && c.Sparsity == 0
+}

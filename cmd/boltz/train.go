@@ -89,7 +89,8 @@ func trainFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.StringVar(&c.Ladder, "ladder", c.Ladder, "spacing of the PT ladder: geometric or linear")
 	fs.Float64Var(&c.FastLR, "fast-lr", c.FastLR, "learning rate of fast PCD's fast weights (0: same as -lr)")
 	fs.Float64Var(&c.FastDecay, "fast-decay", c.FastDecay, "factor applied to fast weights after each update")
-	fs.StringVar(&c.Precision, "precision", c.Precision, "arithmetic of the minibatch products and sampling: float64, or float32 (faster; cd and pcd with sgd only — parameters and their updates stay float64)")
+	c.Precision = "auto"
+	fs.StringVar(&c.Precision, "precision", c.Precision, "arithmetic of the minibatch products and sampling: float64, float32 (faster; cd and pcd with sgd, no -l1 or -sparsity; parameters and their updates stay float64), or auto: float32 where it applies, float64 otherwise (run.json records the choice)")
 	fs.Float64Var(&c.InitStd, "init-std", c.InitStd, "standard deviation of the initial weights")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed: the same seed gives the same model, bit for bit")
 	fs.IntVar(&c.MonitorRows, "monitor-rows", c.MonitorRows, "rows of training and held-out data the per-epoch monitors use (0: all)")
@@ -150,6 +151,12 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	ds, valid, err := loadTrainData(e, &o.data, o.data.spec, o.cfg.Seed)
 	if err != nil {
 		return err
+	}
+	if o.cfg.Precision == "auto" {
+		o.cfg.Precision = "float64"
+		if o.cfg.Float32Covers() {
+			o.cfg.Precision = "float32"
+		}
 	}
 	if err := o.cfg.Validate(ds.X.Rows, ds.X.Cols); err != nil {
 		return &usageError{err.Error()}

@@ -406,3 +406,47 @@ func TestDynamicBinarizerResumesMidEpoch(t *testing.T) {
 		t.Error("interrupted at epoch 2, minibatch 3 and resumed differs from the uninterrupted run")
 	}
 }
+
+// TestTrainPrecisionAuto checks that -precision auto (the default) records float32 for the
+// configurations the float32 path covers and float64 for the others, and that an explicit
+// float32 where it does not apply is a usage error.
+func TestTrainPrecisionAuto(t *testing.T) {
+	cases := []struct {
+		extra []string
+		want  string
+	}{
+		{nil, "float32"},
+		{[]string{"-method", "cd"}, "float32"},
+		{[]string{"-method", "pt", "-replicas", "3"}, "float64"},
+		{[]string{"-optimizer", "adam"}, "float64"},
+		{[]string{"-l1", "0.001"}, "float64"},
+		{[]string{"-precision", "float64"}, "float64"},
+	}
+	for _, c := range cases {
+		dir := filepath.Join(t.TempDir(), "run")
+		args := append(append([]string{"train", "-o", dir}, quickTrain...), c.extra...)
+		if code, _, stderr := boltz(t, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", c.extra, code, stderr)
+		}
+		raw, err := os.ReadFile(filepath.Join(dir, "run.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var info struct {
+			Config struct {
+				Precision string `json:"precision"`
+			} `json:"config"`
+		}
+		if err := json.Unmarshal(raw, &info); err != nil {
+			t.Fatal(err)
+		}
+		if info.Config.Precision != c.want {
+			t.Errorf("%v: run.json precision %q, want %q", c.extra, info.Config.Precision, c.want)
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	code, _, stderr := boltz(t, append(append([]string{"train", "-o", dir}, quickTrain...), "-method", "fpcd", "-precision", "float32")...)
+	if code != 2 || !strings.Contains(stderr, "-precision") {
+		t.Errorf("fpcd with -precision float32: exit %d, stderr %q; want a usage error naming -precision", code, stderr)
+	}
+}
