@@ -11,13 +11,7 @@ import (
 func randomModel(nv, nh int, std float64, seed uint64) *RBM {
 	r := rand.New(rand.NewPCG(seed, 1))
 	m := New(nv, nh)
-	m.InitNormal(std, r)
-	for i := range m.B {
-		m.B[i] = std * r.NormFloat64()
-	}
-	for j := range m.C {
-		m.C[j] = std * r.NormFloat64()
-	}
+	m.InitNormalWithBiases(std, std, r)
 	return m
 }
 

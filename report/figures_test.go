@@ -15,13 +15,7 @@ import (
 func randomModel(nv, nh int, std float64, seed uint64) *rbm.RBM {
 	m := rbm.New(nv, nh)
 	r := rng.New(seed)
-	m.InitNormal(std, r)
-	for i := range m.B {
-		m.B[i] = std * r.NormFloat64()
-	}
-	for j := range m.C {
-		m.C[j] = std * r.NormFloat64()
-	}
+	m.InitNormalWithBiases(std, std, r)
 	return m
 }
 

@@ -1,10 +1,8 @@
 package train
 
 import (
-	"bytes"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"testing"
 
 	"github.com/boltzgo/boltz/data"
@@ -107,14 +105,7 @@ func TestFloat32DeterministicAcrossGOMAXPROCS(t *testing.T) {
 	for _, method := range []string{"cd", "pcd"} {
 		c := smallConfig(method)
 		c.Hidden, c.Batch, c.Epochs, c.ExactMonitor, c.Precision, c.Centered = 20, 10, 3, 0, "float32", true
-		var out [2][]byte
-		for i, procs := range []int{1, 2} {
-			old := runtime.GOMAXPROCS(procs)
-			tr, _ := runToEnd(t, c, x)
-			runtime.GOMAXPROCS(old)
-			out[i] = modelBytes(t, tr.Model)
-		}
-		if !bytes.Equal(out[0], out[1]) {
+		if !sameAcrossGOMAXPROCS(t, c, x) {
 			t.Fatalf("%s: GOMAXPROCS=1 and GOMAXPROCS=2 gave different model files", method)
 		}
 	}

@@ -98,6 +98,20 @@ func TestGradientBiasMeter(t *testing.T) {
 	}
 }
 
+// sameAcrossGOMAXPROCS runs c on x to the end with GOMAXPROCS=1 and again with 2, and
+// reports whether the two model files are byte-identical.
+func sameAcrossGOMAXPROCS(t *testing.T, c Config, x *linalg.Dense) bool {
+	t.Helper()
+	var out [2][]byte
+	for i, procs := range []int{1, 2} {
+		old := runtime.GOMAXPROCS(procs)
+		tr, _ := runToEnd(t, c, x)
+		runtime.GOMAXPROCS(old)
+		out[i] = modelBytes(t, tr.Model)
+	}
+	return bytes.Equal(out[0], out[1])
+}
+
 // The same seed gives byte-identical model files whatever GOMAXPROCS is.
 func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
 	x := data.BarsAndStripes(4).X
@@ -105,14 +119,7 @@ func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
 		t.Run(method, func(t *testing.T) {
 			c := smallConfig(method)
 			c.Hidden, c.Batch, c.Epochs, c.ExactMonitor = 20, 10, 3, 0
-			var out [2][]byte
-			for i, procs := range []int{1, 2} {
-				old := runtime.GOMAXPROCS(procs)
-				tr, _ := runToEnd(t, c, x)
-				runtime.GOMAXPROCS(old)
-				out[i] = modelBytes(t, tr.Model)
-			}
-			if !bytes.Equal(out[0], out[1]) {
+			if !sameAcrossGOMAXPROCS(t, c, x) {
 				t.Fatal("GOMAXPROCS=1 and GOMAXPROCS=2 gave different model files")
 			}
 		})

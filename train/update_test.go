@@ -13,6 +13,35 @@ import (
 // (regularise, sgd.step, ApplyTo, Validate) instead of sgdApply.
 type generalSGD struct{ *sgd }
 
+// fusedAndGeneral returns two trainers built alike from c and x, the second sending its
+// updates down the general route.
+func fusedAndGeneral(t *testing.T, c Config, x *linalg.Dense) (fused, general *Trainer) {
+	t.Helper()
+	fused, err := New(c, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	general, err = New(c, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	general.opt = generalSGD{general.opt.(*sgd)}
+	return fused, general
+}
+
+// updateBoth takes one update of each trainer on batch and returns their parameters in
+// pairs, fused then general: W, b, c.
+func updateBoth(t *testing.T, fused, general *Trainer, batch *linalg.Dense) [3][2][]float64 {
+	t.Helper()
+	if err := fused.update(batch, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := general.update(batch, false); err != nil {
+		t.Fatal(err)
+	}
+	return [3][2][]float64{{fused.Model.W.Data, general.Model.W.Data}, {fused.Model.B, general.Model.B}, {fused.Model.C, general.Model.C}}
+}
+
 // The fused SGD step gives the same bits as the general route it replaces.
 func TestFusedSGDMatchesGeneralRoute(t *testing.T) {
 	for _, method := range []string{"cd", "pcd"} {
@@ -20,27 +49,13 @@ func TestFusedSGDMatchesGeneralRoute(t *testing.T) {
 		c.Method, c.Hidden, c.Batch, c.L2, c.Momentum, c.MomentumInitial = method, 7, 10, 1e-3, 0.9, 0.5
 		c.ExactMonitor = 0
 		x := randomBinary(20, 9, rand.New(rand.NewPCG(1, 1)))
-		fused, err := New(c, x)
-		if err != nil {
-			t.Fatal(err)
-		}
-		general, err := New(c, x)
-		if err != nil {
-			t.Fatal(err)
-		}
-		general.opt = generalSGD{general.opt.(*sgd)}
+		fused, general := fusedAndGeneral(t, c, x)
 		if !fused.fusable() {
 			t.Fatal("the default configuration does not take the fused route")
 		}
 		batch := x.Slice(0, c.Batch)
 		for step := range 20 {
-			if err := fused.update(batch, false); err != nil {
-				t.Fatal(err)
-			}
-			if err := general.update(batch, false); err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range [][2][]float64{{fused.Model.W.Data, general.Model.W.Data}, {fused.Model.B, general.Model.B}, {fused.Model.C, general.Model.C}} {
+			for _, p := range updateBoth(t, fused, general, batch) {
 				for i := range p[0] {
 					if math.Float64bits(p[0][i]) != math.Float64bits(p[1][i]) {
 						t.Fatalf("%s, update %d: parameter %d is %v fused, %v general", method, step, i, p[0][i], p[1][i])
@@ -62,24 +77,10 @@ func TestFusedCenteredMatchesGeneralRoute(t *testing.T) {
 		c.Method, c.Hidden, c.Batch, c.L2, c.Momentum, c.MomentumInitial = method, 7, 10, 1e-3, 0.9, 0.5
 		c.Centered, c.CenterRate, c.LR, c.ExactMonitor = true, 0.1, 0.1, 0
 		x := randomBinary(40, 37, rand.New(rand.NewPCG(1, 1))) // 37 rows of W: blocks of 2 and 3 rows
-		fused, err := New(c, x)
-		if err != nil {
-			t.Fatal(err)
-		}
-		general, err := New(c, x)
-		if err != nil {
-			t.Fatal(err)
-		}
-		general.opt = generalSGD{general.opt.(*sgd)}
+		fused, general := fusedAndGeneral(t, c, x)
 		batch := x.Slice(0, c.Batch)
 		for step := range 20 {
-			if err := fused.update(batch, false); err != nil {
-				t.Fatal(err)
-			}
-			if err := general.update(batch, false); err != nil {
-				t.Fatal(err)
-			}
-			for k, p := range [][2][]float64{{fused.Model.W.Data, general.Model.W.Data}, {fused.Model.B, general.Model.B}, {fused.Model.C, general.Model.C}} {
+			for k, p := range updateBoth(t, fused, general, batch) {
 				var scale float64
 				for _, v := range p[1] {
 					scale = math.Max(scale, math.Abs(v))

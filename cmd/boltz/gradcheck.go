@@ -146,13 +146,7 @@ func gradcheckFlags(fs *flag.FlagSet) func(*env, []string) error {
 func randomGradcheckModel(nv, nh int, std float64, seed uint64) *rbm.RBM {
 	r := rng.New(seed, gradcheckRNGModel)
 	m := rbm.New(nv, nh)
-	m.InitNormal(std, r)
-	for i := range m.B {
-		m.B[i] = std * r.NormFloat64()
-	}
-	for j := range m.C {
-		m.C[j] = std * r.NormFloat64()
-	}
+	m.InitNormalWithBiases(std, std, r)
 	return m
 }
 

@@ -27,13 +27,7 @@ const (
 // c ~ N(0, bStd²), drawn from r in that order.
 func RandomModel(nv, nh int, wStd, bStd float64, r *rand.Rand) *rbm.RBM {
 	m := rbm.New(nv, nh)
-	m.InitNormal(wStd, r)
-	for i := range m.B {
-		m.B[i] = bStd * r.NormFloat64()
-	}
-	for j := range m.C {
-		m.C[j] = bStd * r.NormFloat64()
-	}
+	m.InitNormalWithBiases(wStd, bStd, r)
 	return m
 }
 
