@@ -16,7 +16,8 @@ boltz's CD-1 and PCD-1 epochs run in both precisions of train.Config.Precision: 
 minibatch products, means and chain states; parameters and their updates stay float64).
 
 Threads, per implementation (the machine has 2 cores):
-  boltz            GOMAXPROCS=2; the openblas build also OPENBLAS_NUM_THREADS=2
+  boltz            GOMAXPROCS=2; OPENBLAS_NUM_THREADS unset (the openblas build: one OpenBLAS
+                   thread per strip of a product, strips over the goroutines)
   scikit-learn     numpy's OpenBLAS with OPENBLAS_NUM_THREADS=2 (sklearn itself is serial)
   PyTorch          torch.set_num_threads(1), OMP_NUM_THREADS=1, and OPENBLAS_NUM_THREADS=1
                    (Debian's torch does its matrix products in the system BLAS, OpenBLAS);
@@ -51,7 +52,10 @@ def env(**kw):
     return e
 
 
-GO2 = dict(GOMAXPROCS=2, OPENBLAS_NUM_THREADS=2, OMP_NUM_THREADS=1)
+# OPENBLAS_NUM_THREADS is left unset for boltz: the openblas build then runs OpenBLAS at one
+# thread per strip of each product, split over GOMAXPROCS goroutines (internal/linalg); set,
+# it would hand every product to OpenBLAS's own threads instead, which compete with Go's.
+GO2 = dict(GOMAXPROCS=2, OMP_NUM_THREADS=1)
 TORCH1 = dict(OMP_NUM_THREADS=1, OPENBLAS_NUM_THREADS=1, MKL_NUM_THREADS=1)
 TORCH_BLAS2 = dict(OMP_NUM_THREADS=1, OPENBLAS_NUM_THREADS=2, MKL_NUM_THREADS=1)
 NUMPY2 = dict(OPENBLAS_NUM_THREADS=2, OMP_NUM_THREADS=2)
