@@ -167,16 +167,13 @@ func (t *Trainer) update32(batch *linalg.Dense, meter bool) error {
 	}
 	lr, mom := c.learningRate(t.Epoch), c.momentum(t.Epoch)
 	t.lr = lr
-	var mu, lam []float64
-	if c.Centered {
-		mu, lam = t.visOffset, t.hidOffset
-	}
-	o := t.opt.(*sgd)
+	// Config.Validate admits float32 only where step takes the fused pass, the one that
+	// reads gw32 and refreshes w32.
 	t.apply.w32, t.apply.gw32 = f.w32.Data, f.gw.Data
-	ok := t.apply.run(m, o.vel, g, c.L2, lr, mom, mu, lam)
+	err := t.step(g, lr, mom)
 	t.apply.w32, t.apply.gw32 = nil, nil
-	if !ok {
-		return t.diverged(m.Validate())
+	if err != nil {
+		return t.diverged(err)
 	}
 	f.refreshBiases(m)
 	if c.Centered {
