@@ -15,11 +15,23 @@ import "math"
 // power the exponent trick keeps normal) instead of a smaller number or 0; σ built from it
 // is off by less than 2e-38 in absolute terms, and a Bernoulli threshold ⌊σ·2³²⌋ not at
 // all. Every operation is a single float32 operation (no fused multiply-add), so the bits
-// are the same on every platform. NaN inputs give NaN.
+// are the same on every platform and in every kernel: on amd64 16 (AVX-512) or 8 (AVX2)
+// elements at a time in assembly, elsewhere and with -tags purego in Go (negAbsExps32Go).
+// NaN inputs give NaN.
 func NegAbsExps32(t, x []float32) []float32 {
 	if len(t) != len(x) {
 		panic("boltz/numeric: NegAbsExps32 length mismatch")
 	}
+	done := negAbsExps32Vec(t, x)
+	negAbsExps32Go(t[done:], x[done:])
+	return t
+}
+
+// negAbsExps32Go is NegAbsExps32 in Go, one element at a time: the portable kernel, the
+// tail the vector kernels leave, and the reference they are tested against. Every product
+// is rounded on its own (float32(a*b)) so that no compiler fuses it into a multiply-add.
+func negAbsExps32Go(t, x []float32) {
+	t = t[:len(x)]
 	for i, v := range x {
 		y := -float32(math.Abs(float64(v)))
 		y = max(y, exp32Min)
@@ -27,12 +39,33 @@ func NegAbsExps32(t, x []float32) []float32 {
 		n := int32(math.Float32bits(kd) - math.Float32bits(exp32Shift)) // round(y/ln2)
 		kd -= exp32Shift
 		r := (y - float32(kd*exp32Ln2Hi)) - float32(kd*exp32Ln2Lo)
-		p := float32(float32(float32(float32(float32(exp32P0*r)+exp32P1)*r+exp32P2)*r+exp32P3)*r+exp32P4)*r + exp32P5
+		p := float32(exp32P0*r) + exp32P1
+		p = float32(p*r) + exp32P2
+		p = float32(p*r) + exp32P3
+		p = float32(p*r) + exp32P4
+		p = float32(p*r) + exp32P5
 		e := float32(float32(p*float32(r*r))+r) + 1
 		t[i] = math.Float32frombits(uint32(int32(math.Float32bits(e)) + n<<23))
 	}
-	return t
 }
+
+// exp32Table holds the constants of negAbsExps32Go for the vector kernels, each rounded to
+// float32 as Go rounds them in the scalar code and repeated across a 64-byte row, in the
+// order the assembly loads them.
+var exp32Table = func() (c [13][16]float32) {
+	row := [13]float32{
+		math.Float32frombits(1 << 31), // sign bit, ORed in for −|x|
+		exp32Min, exp32Log2e, exp32Shift, exp32Ln2Hi, exp32Ln2Lo,
+		exp32P0, exp32P1, exp32P2, exp32P3, exp32P4, exp32P5,
+		1,
+	}
+	for i, v := range row {
+		for j := range c[i] {
+			c[i][j] = v
+		}
+	}
+	return c
+}()
 
 const (
 	exp32Min   = -87                 // e^−87 is above the smallest normal float32, 1.18e-38
