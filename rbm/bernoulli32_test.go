@@ -41,3 +41,41 @@ func TestBernoulli32MatchesFloat64(t *testing.T) {
 		t.Fatal("the kernels consumed different amounts of their streams")
 	}
 }
+
+// BenchmarkSampleBernoulli32 samples one row of 500 hidden units with their means, as the
+// float32 CD-1 update does for the minibatch, from inputs N(0, 3²).
+func BenchmarkSampleBernoulli32(b *testing.B) {
+	const n = 500
+	r := rand.New(rand.NewPCG(1, 2))
+	x, bias, dst, mean := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+	for i := range x {
+		x[i], bias[i] = float32(3*r.NormFloat64()), float32(r.NormFloat64())
+	}
+	src := rand.NewPCG(3, 4)
+	b.Run("sample+mean", func(b *testing.B) {
+		for b.Loop() {
+			SampleBernoulli32(dst, mean, 0.01, x, bias, src)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/unit")
+	})
+	b.Run("sample", func(b *testing.B) {
+		for b.Loop() {
+			SampleBernoulli32(dst, nil, 0, x, bias, src)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/unit")
+	})
+	b.Run("mean", func(b *testing.B) {
+		for b.Loop() {
+			BernoulliMeans32(mean, 0.01, x, bias)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/unit")
+	})
+	b.Run("uniforms", func(b *testing.B) {
+		for b.Loop() {
+			for range n / 2 {
+				src.Uint64()
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/unit")
+	})
+}

@@ -49,15 +49,15 @@ func negAbsExps32Go(t, x []float32) {
 	}
 }
 
-// exp32Table holds the constants of negAbsExps32Go for the vector kernels, each rounded to
-// float32 as Go rounds them in the scalar code and repeated across a 64-byte row, in the
-// order the assembly loads them.
-var exp32Table = func() (c [13][16]float32) {
-	row := [13]float32{
+// exp32Table holds the constants of negAbsExps32Go (and, in its last row, bernoulliBit32's
+// 2³²) for the vector kernels, each rounded to float32 as Go rounds them in the scalar code
+// and repeated across a 64-byte row, in the order the assembly loads them.
+var exp32Table = func() (c [14][16]float32) {
+	row := [14]float32{
 		math.Float32frombits(1 << 31), // sign bit, ORed in for −|x|
 		exp32Min, exp32Log2e, exp32Shift, exp32Ln2Hi, exp32Ln2Lo,
 		exp32P0, exp32P1, exp32P2, exp32P3, exp32P4, exp32P5,
-		1,
+		1, 1 << 32,
 	}
 	for i, v := range row {
 		for j := range c[i] {

@@ -17,10 +17,10 @@ var exp32Width = func() int {
 }()
 
 //go:noescape
-func negAbsExps32AVX512(t, x *float32, n int, c *[13][16]float32)
+func negAbsExps32AVX512(t, x *float32, n int, c *[14][16]float32)
 
 //go:noescape
-func negAbsExps32AVX2(t, x *float32, n int, c *[13][16]float32)
+func negAbsExps32AVX2(t, x *float32, n int, c *[14][16]float32)
 
 // negAbsExps32Vec runs the vector kernel over the longest prefix of x it takes whole and
 // returns that prefix's length; negAbsExps32Go does the rest.

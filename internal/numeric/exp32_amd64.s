@@ -6,9 +6,9 @@
 // float32 operations in the same order, each rounded on its own (no fused multiply-add),
 // so every lane gets the bits the Go loop gives. c points to exp32Table, one constant per
 // 64-byte row: 0 sign bit, 1 −87, 2 1/ln2, 3 shift 1.5·2²³, 4 ln2 high, 5 ln2 low,
-// 6–11 P0…P5, 12 one.
+// 6–11 P0…P5, 12 one, 13 2³² (bernoulli32_amd64.s).
 
-// func negAbsExps32AVX512(t, x *float32, n int, c *[13][16]float32)
+// func negAbsExps32AVX512(t, x *float32, n int, c *[14][16]float32)
 // n is a positive multiple of 16.
 TEXT ·negAbsExps32AVX512(SB), NOSPLIT, $0-32
 	MOVQ    t+0(FP), DI
@@ -66,7 +66,7 @@ loop512:
 	VZEROUPPER
 	RET
 
-// func negAbsExps32AVX2(t, x *float32, n int, c *[13][16]float32)
+// func negAbsExps32AVX2(t, x *float32, n int, c *[14][16]float32)
 // n is a positive multiple of 8. Sixteen Y registers hold eleven constants; the sign bit
 // and one are read from c in the loop.
 TEXT ·negAbsExps32AVX2(SB), NOSPLIT, $0-32
