@@ -3,6 +3,7 @@ package train
 import (
 	"math"
 
+	"github.com/boltzgo/boltz/internal/numeric"
 	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -38,8 +39,9 @@ const sgdApplyParts = 16
 // dependency carried from one element to the next. The gradient g is only read, so it is
 // still the raw estimate afterwards. On the float32 route (update32) the W gradient is read
 // from gw32 instead of g.W, and the pass also refreshes w32 with the new W rounded to
-// float32. An sgdStep is reused from update
-// to update, so the pass allocates nothing in steady state.
+// float32. In the ordinary parameterisation each row of W is one call of numeric's
+// MomentumStep32 or MomentumStep, AVX-512 or AVX2 on amd64 with the same bits as Go. An
+// sgdStep is reused from update to update, so the pass allocates nothing in steady state.
 type sgdStep struct {
 	m           *rbm.RBM
 	vel, g      *rbm.Grad
@@ -99,67 +101,50 @@ func (s *sgdStep) Part(p, parts int) {
 		clear(dc)
 	}
 	for r := p * nv / parts; r < (p+1)*nv/parts; r++ {
-		w, u := m.W.Data[r*nh:(r+1)*nh], s.vel.W.Data[r*nh:(r+1)*nh]
 		ub := s.mom*s.vel.B[r] + s.lr*s.g.B[r]
 		s.vel.B[r] = ub
 		var dot float64
-		if s.gw32 != nil {
-			dot, bad = row(s, w, s.gw32[r*nh:(r+1)*nh], u, dc, r, bad)
-		} else {
-			dot, bad = row(s, w, s.g.W.Data[r*nh:(r+1)*nh], u, dc, r, bad)
-		}
+		dot, bad = s.row(r, dc, bad)
 		ub -= dot
 		b := m.B[r] + ub
 		m.B[r] = b
 		bad |= nonFinite(b)
-		if s.w32 != nil {
-			w32 := s.w32[r*nh : (r+1)*nh]
-			for j, x := range w {
-				w32[j] = float32(x)
-			}
-		}
 	}
 	s.bad[p] = bad
 }
 
-// row updates row r of W with gradient row g and velocity row u, and returns the row's
-// share of the visible-bias correction (0 unless centered) and bad ORed with its nonFinite
-// words.
-func row[G float32 | float64](s *sgdStep, w []float64, g []G, u, dc []float64, r int, bad uint64) (float64, uint64) {
+// row updates row r of W and its velocity, and of w32 when that is not nil, and returns the
+// row's share of the visible-bias correction (0 unless centered) and bad ORed with the
+// nonFinite words of the new weights. In the ordinary parameterisation the row is one call of
+// numeric.MomentumStep32 or numeric.MomentumStep (vectorised on amd64), which computes
+//
+//	u_j ← mom·u_j + lr·(g_j − l2·w_j)   (l2 = 0: mom·u_j + lr·g_j),   w_j += u_j
+//
+// with the operations of sgd.step after regularise, in their order, and refreshes the row of
+// w32 in the same pass; centered, it is centeredRow, in Go. The kernels leave the decay term
+// out when l2 = 0, as regularise does; l2 is never negative (Config.Validate).
+func (s *sgdStep) row(r int, dc []float64, bad uint64) (float64, uint64) {
+	nh := s.m.NH()
+	w, u := s.m.W.Data[r*nh:(r+1)*nh], s.vel.W.Data[r*nh:(r+1)*nh]
+	var w32 []float32
+	if s.w32 != nil {
+		w32 = s.w32[r*nh : (r+1)*nh]
+	}
+	var dot float64
 	switch {
-	case s.mu != nil:
-		return centeredRow(w, g, u, dc, s.g.C, s.lam, s.mu[r], s.g.B[r], s.l2, s.lr, s.mom, bad)
-	case s.l2 > 0:
-		return 0, decayRow(w, g, u, s.l2, s.lr, s.mom, bad)
+	case s.gw32 != nil && s.mu == nil:
+		return 0, bad | numeric.MomentumStep32(w, u, s.gw32[r*nh:(r+1)*nh], w32, s.l2, s.lr, s.mom)
+	case s.gw32 != nil:
+		dot, bad = centeredRow(w, s.gw32[r*nh:(r+1)*nh], u, dc, s.g.C, s.lam, s.mu[r], s.g.B[r], s.l2, s.lr, s.mom, bad)
+	case s.mu == nil:
+		bad |= numeric.MomentumStep(w, u, s.g.W.Data[r*nh:(r+1)*nh], s.l2, s.lr, s.mom)
+	default:
+		dot, bad = centeredRow(w, s.g.W.Data[r*nh:(r+1)*nh], u, dc, s.g.C, s.lam, s.mu[r], s.g.B[r], s.l2, s.lr, s.mom, bad)
 	}
-	return 0, plainRow(w, g, u, s.lr, s.mom, bad)
-}
-
-// plainRow sets u ← mom·u + lr·g and w ← w + u, and returns bad ORed with nonFinite of
-// every new w.
-func plainRow[G float32 | float64](w []float64, g []G, u []float64, lr, mom float64, bad uint64) uint64 {
-	g, u = g[:len(w)], u[:len(w)]
-	for j, x := range w {
-		v := mom*u[j] + lr*float64(g[j])
-		u[j] = v
-		x += v
-		w[j] = x
-		bad |= nonFinite(x)
+	for j, x := range w[:len(w32)] {
+		w32[j] = float32(x)
 	}
-	return bad
-}
-
-// decayRow is plainRow with L2 weight decay: u ← mom·u + lr·(g − l2·w).
-func decayRow[G float32 | float64](w []float64, g []G, u []float64, l2, lr, mom float64, bad uint64) uint64 {
-	g, u = g[:len(w)], u[:len(w)]
-	for j, x := range w {
-		v := mom*u[j] + lr*(float64(g[j])-l2*x)
-		u[j] = v
-		x += v
-		w[j] = x
-		bad |= nonFinite(x)
-	}
-	return bad
+	return dot, bad
 }
 
 // centeredRow is row i of the centered step: with gi = g_b,i and mui = μ_i,
