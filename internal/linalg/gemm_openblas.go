@@ -56,11 +56,14 @@ const (
 	// multiple of every OpenBLAS GEMM unroll factor (at most 32 in 0.3.21), so that strip
 	// edges fall on register-tile edges.
 	blasStrip = 64
-	// minBlasWorkPerPart is the least work, in multiply-adds, of one strip: about 0.2 ms at
-	// the 40 GFLOP/s of one core in OpenBLAS 0.3.21's dgemm on Zen 5, so that the cgo call and
-	// the packing of the operand every strip reads (at most a few percent) stay small. The
-	// 100×784×500 products of an MNIST RBM get four strips.
-	minBlasWorkPerPart = 1 << 23
+	// minBlasWorkPerPart is the least work, in multiply-adds, of one strip: about 0.15 ms at
+	// the 110–130 GFLOP/s of one core in OpenBLAS 0.3.21's sgemm on Zen 5, so that the cgo
+	// call and the packing of the operand every strip reads (each call packs it anew) stay
+	// small. The 100×784×500 products of an MNIST RBM get two strips, one per core of the
+	// development machine: in one interleaved session 2^24 beat 2^22, 2^23 and 2^25 on every
+	// product (Sgemm 100×784×500 NN 175–211 GFLOP/s against 138–167 with 2^23, four strips)
+	// and took 3–5 % off a float32 CD-1 epoch.
+	minBlasWorkPerPart = 1 << 24
 )
 
 func dgemm(g gemmArgs[float64]) {
