@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/internal/par"
 )
 
 // Shuffle returns a uniformly random permutation of 0..n−1 drawn from r, for visiting the
@@ -24,7 +25,8 @@ func Shuffle(n int, r *rand.Rand) []int {
 // allocate. With a dst of the right size it does not allocate, so a training loop can draw
 // every minibatch into one matrix. dst must not share storage with x.
 //
-// It panics if x is nil, if dst is x, or if an index is out of range. Cost O(len(idx)·cols).
+// It panics if x is nil, if dst is x, or if an index is out of range. Cost O(len(idx)·cols),
+// the copies split into blocks of rows over up to GOMAXPROCS goroutines.
 func Gather(dst, x *linalg.Dense, idx []int) *linalg.Dense {
 	if dst == x {
 		panic("boltz/data: Gather: dst is x")
@@ -35,8 +37,30 @@ func Gather(dst, x *linalg.Dense, idx []int) *linalg.Dense {
 		}
 	}
 	dst = linalg.Reuse(dst, len(idx), x.Cols)
-	for k, i := range idx {
-		copy(dst.Row(k), x.Row(i))
-	}
+	g := gathers.Get()
+	g.dst, g.x, g.idx = dst, x, idx
+	par.Do(par.Parts(len(idx)*x.Cols, minGatherPart), g)
+	*g = gatherJob{} // do not keep the caller's matrices alive
+	gathers.Put(g)
 	return dst
+}
+
+// minGatherPart is the least number of elements one part of a Gather copies (256 KiB): the
+// rows of a training set are read from memory in random order, and two cores keep twice as
+// many reads in flight, but a part must be worth more than waking a helper.
+const minGatherPart = 1 << 15
+
+// gatherJob is one Gather split into blocks of rows, run on up to GOMAXPROCS goroutines.
+type gatherJob struct {
+	dst, x *linalg.Dense
+	idx    []int
+}
+
+var gathers par.FreeList[gatherJob]
+
+func (g *gatherJob) Part(i, parts int) {
+	n := len(g.idx)
+	for k := i * n / parts; k < (i+1)*n/parts; k++ {
+		copy(g.dst.Row(k), g.x.Row(g.idx[k]))
+	}
 }
