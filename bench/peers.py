@@ -6,6 +6,8 @@
     peers.py torch-pcd1 --dtype float32|float64 plain PyTorch PCD-1 loop, one epoch
     peers.py torch-gibbs --dtype ...            block Gibbs sweeps of 100 chains (PyTorch)
     peers.py numpy-gibbs --dtype ...            block Gibbs sweeps of 100 chains (numpy)
+    peers.py numpy-gemm --dtype ...             the matrix products of one CD-1 epoch, alone
+                                                (numpy's BLAS): the GEMM bound, measured
 
 The data are boltz's: MNIST training images from boltz's cache ($BOLTZ_DATA or
 ~/.cache/boltz/mnist), scaled to [0, 1] and thresholded as data.Threshold does (x >= 0.5,
@@ -178,10 +180,40 @@ def run_numpy_gibbs(a):
             "sweeps_per_second": a.sweeps / wall, "dtype": a.dtype, "version": np.__version__}
 
 
+def run_numpy_gemm(a):
+    """The matrix products of one CD-1 epoch on MNIST and nothing else: per minibatch of 100
+    rows, X·W, H·Wᵀ, V·W, Xᵀ·P and Vᵀ·Q (5 × 100×784×500 multiply-adds, the issue's count),
+    600 minibatches, into preallocated outputs. Its time is the bound the issue sets for an
+    epoch (235 GFLOP at what OpenBLAS reaches), measured on this machine in this run."""
+    dt = np.dtype(a.dtype)
+    r = np.random.default_rng(a.seed)
+    n, nv, nh = BATCH, 784, HIDDEN
+    x, v = (r.random((n, nv)) < 0.5).astype(dt), (r.random((n, nv)) < 0.5).astype(dt)
+    w = (INIT_STD * r.standard_normal((nv, nh))).astype(dt)
+    p_, q = r.random((n, nh)).astype(dt), r.random((n, nh)).astype(dt)
+    hin, vin = np.empty((n, nh), dt), np.empty((n, nv), dt)
+    gw, gw2 = np.empty((nv, nh), dt), np.empty((nv, nh), dt)
+    batches = (a.rows or 60000) // BATCH
+
+    def epoch():
+        for _ in range(batches):
+            np.matmul(x, w, out=hin)
+            np.matmul(p_, w.T, out=vin)
+            np.matmul(v, w, out=hin)
+            np.matmul(x.T, p_, out=gw)
+            np.matmul(v.T, q, out=gw2)
+
+    epoch()  # warm up: BLAS threads started, buffers touched
+    sec, cpu, _ = timed(epoch)
+    gflop = batches * 5 * 2 * n * nv * nh / 1e9
+    return {"seconds": sec, "cpu_seconds": cpu, "gflop": gflop, "gflops": gflop / sec,
+            "dtype": a.dtype, "minibatches": batches}
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("workload", choices=["sklearn", "torch-cd1", "torch-pcd1", "torch-gibbs",
-                                        "numpy-gibbs"])
+                                        "numpy-gibbs", "numpy-gemm"])
     p.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     p.add_argument("--rows", type=int, default=0, help="first N MNIST rows (0: all)")
     p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
@@ -192,7 +224,8 @@ def main():
     run = {"sklearn": run_sklearn,
            "torch-cd1": lambda a: run_torch_epoch(a, False),
            "torch-pcd1": lambda a: run_torch_epoch(a, True),
-           "torch-gibbs": run_torch_gibbs, "numpy-gibbs": run_numpy_gibbs}[a.workload]
+           "torch-gibbs": run_torch_gibbs, "numpy-gibbs": run_numpy_gibbs,
+           "numpy-gemm": run_numpy_gemm}[a.workload]
     res = run(a)
     res["bench"] = a.workload
     json.dump(res, sys.stdout)

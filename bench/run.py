@@ -111,6 +111,11 @@ def cases(a, tmp):
         ]
     cs.append(Case("cd1", "PyTorch f32, 1 thread, BLAS×2", peers + ["torch-cd1", "--dtype", "float32"] + prow,
                    TORCH_BLAS2))
+    # The issue's bound, measured: an epoch's matrix products alone in numpy's OpenBLAS on
+    # two threads (shown in the CD-1 table, where the ratio columns give boltz / bound).
+    for dt in ("float32", "float64"):
+        cs.append(Case("bound", f"GEMM bound: the epoch's products alone, numpy f{dt[5:]}, BLAS×2",
+                       peers + ["numpy-gemm", "--dtype", dt] + prow, NUMPY2, shared=["cd1"]))
     # numpy reads the model the pure-Go exactlogz writes (run.sh writes it once before the
     # repetitions; every boltz run rewrites the same model from the same seed).
     cs.append(Case("exact", "numpy f64, 2 threads",
@@ -250,6 +255,12 @@ def targets(cs):
         if pure:
             # Not a target of the issue: the same bound for the default build.
             lines.append(f"- (pure Go {prec} CD-1 epoch against the f32 bound: {med(pure) / BOUND_F32:.2f}×)")
+        mb = find(cs, "bound", f"GEMM bound: the epoch's products alone, numpy {prec}, BLAS×2")
+        for b in (pure, blas):
+            if b and mb:
+                # The issue's bound assumes 210 GFLOP/s (f32); this is the bound measured now.
+                lines.append(f"- ({b.name} CD-1 epoch against the {prec} bound measured in this run, "
+                             f"{med(mb):.2f} s at {med(mb, 'gflops'):.0f} GFLOP/s: {med(b) / med(mb):.2f}×)")
     ex = find(cs, "exact", "boltz pure-go (f64)")
     npx = find(cs, "exact", "numpy f64, 2 threads")
     if ex and npx:

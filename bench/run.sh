@@ -6,7 +6,9 @@
 #   (a) one epoch of CD-1 and (b) of PCD-1 on thresholded MNIST, 784×500, batch 100:
 #       boltz in float64 and float32 (train.Config.Precision; rows "boltz <build> (f32)"),
 #       scikit-learn BernoulliRBM (f64, f32), plain PyTorch loops (f32, f64). Ratio columns:
-#       boltz pure-go f64, openblas f64 and pure-go f32, each / the row
+#       every boltz build in f64 and in f32, each / the row. The table also holds the
+#       issue's GEMM bound measured in the same run: the epoch's matrix products alone in
+#       numpy (OpenBLAS, 2 threads), f32 and f64, so the ratio columns give boltz / bound
 #   (c) exact log Z of a 784×20 model: boltz against numpy (bench/exact_logz.py)
 #   (d) forward AIS, 100 runs × 14,500 temperatures, 784×500: boltz only (-ais; 1–2 min each)
 #   (e) Gibbs sampling, 100 chains, 784×500, sweeps/s: boltz, PyTorch, numpy
