@@ -2,7 +2,6 @@ package rbm
 
 import (
 	"math"
-	"runtime"
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/numeric"
@@ -51,7 +50,7 @@ func (m *RBM) pseudoLogLikelihoods(dst []float64, vs *linalg.Dense, units []int)
 	}
 	// Four parts per CPU balance the load when other work holds some CPUs; the rows are
 	// independent, so the number of parts does not change the result.
-	par.Do(max(1, min(vs.Rows/max(1, pllMinRowWork/perRow), 4*runtime.GOMAXPROCS(0))), w)
+	par.Do(max(1, min(vs.Rows/max(1, pllMinRowWork/perRow), 4*par.Threads())), w)
 	return dst
 }
 

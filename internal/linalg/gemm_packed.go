@@ -1,10 +1,6 @@
 package linalg
 
-import (
-	"runtime"
-
-	"github.com/boltzgo/boltz/internal/par"
-)
+import "github.com/boltzgo/boltz/internal/par"
 
 // The packed product follows the BLIS loop nest (Van Zee & van de Geijn, "BLIS: A Framework
 // for Rapidly Instantiating BLAS Functionality", ACM TOMS 41(3), 2015):
@@ -21,7 +17,7 @@ import (
 // only the transposed layouts pay for packing; of the three RBM products (V·W, H·Wᵀ, Vᵀ·H)
 // only H·Wᵀ packs a large operand.
 //
-// C is split into strips of whole register tiles, run on up to GOMAXPROCS goroutines. Each
+// C is split into strips of whole register tiles, run on up to par.Threads() goroutines. Each
 // element of C is accumulated over k in the same order (ascending p inside a kc block, then
 // the blocks in order) with the same kernel whichever strip holds it, which makes the result
 // independent of the number of goroutines.
@@ -133,7 +129,7 @@ func (c *gemmCall[T]) run() {
 	} else {
 		c.units = (g.m + kern.mr - 1) / kern.mr
 	}
-	threads := runtime.GOMAXPROCS(0)
+	threads := par.Threads()
 	byWork := max(1, g.m*g.n*g.k/minWorkPerPart)
 	parts := min(threads, c.units, byWork)
 	// Each strip reads the whole of the other operand; does it need packing?

@@ -40,14 +40,14 @@ import (
 type Worker interface{ Part(i, parts int) }
 
 // Do calls w.Part(i, parts) for every i < parts and returns when all have returned. The
-// parts run on the calling goroutine and on up to min(parts, GOMAXPROCS)−1 helper goroutines
+// parts run on the calling goroutine and on up to min(parts, Threads())−1 helper goroutines
 // that are idle at the time: parts are claimed from a shared counter, so the caller never
 // waits for a helper that is busy elsewhere, only for helpers that took a part. Parts run in
-// no particular order. With parts ≤ 1 or GOMAXPROCS = 1 every part runs on the caller, in
+// no particular order. With parts ≤ 1 or Threads() = 1 every part runs on the caller, in
 // order.
 //
 // Helpers are started on first need and then live for the rest of the process, parked when
-// idle; there are at most 256 of them, and never more than the largest GOMAXPROCS seen minus
+// idle; there are at most 256 of them, and never more than the largest Threads() seen minus
 // one. Do allocates nothing in steady state if w is a pointer (an interface holding a
 // pointer does not allocate). A goroutine waking a parked helper costs a few microseconds,
 // so a part should be worth at least tens of microseconds of work (see Parts).
@@ -55,7 +55,7 @@ type Worker interface{ Part(i, parts int) }
 // Do is safe for concurrent use, and a part may itself call Do (the nested call runs on the
 // helpers that are idle, or on its caller alone).
 func Do(parts int, w Worker) {
-	threads := runtime.GOMAXPROCS(0)
+	threads := Threads()
 	if parts <= 1 || threads <= 1 {
 		for i := range parts {
 			w.Part(i, parts)
@@ -68,16 +68,34 @@ func Do(parts int, w Worker) {
 }
 
 // Parts returns how many parts to split n units of work into so that none is smaller than
-// minPerPart units and every CPU can be used: min(n/minPerPart, GOMAXPROCS), at least 1.
+// minPerPart units and every CPU can be used: min(n/minPerPart, Threads()), at least 1.
 //
-// The result depends on GOMAXPROCS. That keeps results reproducible only where each unit's
+// The result depends on GOMAXPROCS (through Threads). That keeps results reproducible only where each unit's
 // result does not depend on which part holds it (rows computed independently, each with its
 // own random stream); work whose arithmetic follows the partition (a sum over a part) must
 // split by its shape alone. More parts than this (say four per CPU) balance better when some
 // CPUs are busy with other work: a goroutine that finishes early takes another part.
 func Parts(n, minPerPart int) int {
-	return max(1, min(n/max(minPerPart, 1), runtime.GOMAXPROCS(0)))
+	return max(1, min(n/max(minPerPart, 1), Threads()))
 }
+
+// Threads returns how many goroutines Do runs parts on at most: GOMAXPROCS, or less after
+// Limit.
+func Threads() int {
+	t := runtime.GOMAXPROCS(0)
+	if l := int(limit.Load()); l > 0 && l < t {
+		return l
+	}
+	return t
+}
+
+// Limit makes Do and Parts use at most n goroutines (n ≤ 0: GOMAXPROCS again). It is for a
+// program that keeps GOMAXPROCS above the number of goroutines it computes on: the openblas
+// build of internal/linalg keeps one P spare, so that a goroutine that returns from a long
+// cgo call finds one idle instead of waiting for the runtime to hand one back.
+func Limit(n int) { limit.Store(int32(max(n, 0))) }
+
+var limit atomic.Int32
 
 // maxHelpers bounds the helper goroutines; more than the number of CPUs never helps.
 const maxHelpers = 256

@@ -169,3 +169,47 @@ func TestFreeList(t *testing.T) {
 		t.Fatalf("New called %d times, want 1", made)
 	}
 }
+
+// order records the goroutine-independent order in which parts ran.
+type order struct {
+	mu  sync.Mutex
+	got []int
+}
+
+func (o *order) Part(i, parts int) {
+	o.mu.Lock()
+	o.got = append(o.got, i)
+	o.mu.Unlock()
+}
+
+// Limit caps Threads below GOMAXPROCS, and with a limit of 1 Do runs every part on the
+// caller, in order, as with GOMAXPROCS = 1.
+func TestLimit(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	defer Limit(int(limit.Load()))
+	Limit(0)
+	if got := Threads(); got != 4 {
+		t.Fatalf("Threads() = %d with GOMAXPROCS 4 and no limit", got)
+	}
+	Limit(2)
+	if got, parts := Threads(), Parts(1000, 1); got != 2 || parts != 2 {
+		t.Fatalf("Threads() = %d, Parts(1000, 1) = %d with limit 2, want 2 and 2", got, parts)
+	}
+	Limit(8)
+	if got := Threads(); got != 4 {
+		t.Fatalf("Threads() = %d with limit 8 above GOMAXPROCS 4", got)
+	}
+	Limit(1)
+	for range 20 {
+		o := &order{}
+		Do(16, o)
+		for i, p := range o.got {
+			if p != i {
+				t.Fatalf("limit 1: parts ran in order %v", o.got)
+			}
+		}
+		if len(o.got) != 16 {
+			t.Fatalf("limit 1: %d parts ran", len(o.got))
+		}
+	}
+}
