@@ -249,9 +249,12 @@ def targets(cs):
         if blas and torch:
             line(med(blas) < med(torch), f"openblas {prec} CD-1 epoch faster than PyTorch ({torch.name}): "
                  f"{med(blas):.2f} s vs {med(torch):.2f} s")
-        if blas:
+        if blas and prec == "f32":
             line(med(blas) <= 1.3 * BOUND_F32, f"openblas {prec} CD-1 epoch within 1.3× of the f32 bound "
                  f"{BOUND_F32:.2f} s: {med(blas):.2f} s = {med(blas) / BOUND_F32:.2f}×")
+        elif blas:
+            # A float64 epoch is not expected to come near the float32 bound: information only.
+            lines.append(f"- (openblas {prec} CD-1 epoch against the f32 bound: {med(blas) / BOUND_F32:.2f}×)")
         if pure:
             # Not a target of the issue: the same bound for the default build.
             lines.append(f"- (pure Go {prec} CD-1 epoch against the f32 bound: {med(pure) / BOUND_F32:.2f}×)")
