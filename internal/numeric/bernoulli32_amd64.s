@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "exp32_amd64.h"
 
 // func bernoulli32AVX512(dst, mean *float32, scale float32, x, bias *float32, u *uint32, n int, c *[14][16]float32)
 //
@@ -18,19 +19,7 @@ TEXT ·bernoulli32AVX512(SB), NOSPLIT, $0-64
 	MOVQ         u+40(FP), DX
 	MOVQ         n+48(FP), CX
 	MOVQ         c+56(FP), AX
-	VMOVUPS      0(AX), Z16
-	VMOVUPS      64(AX), Z17
-	VMOVUPS      128(AX), Z18
-	VMOVUPS      192(AX), Z19
-	VMOVUPS      256(AX), Z20
-	VMOVUPS      320(AX), Z21
-	VMOVUPS      384(AX), Z22
-	VMOVUPS      448(AX), Z23
-	VMOVUPS      512(AX), Z24
-	VMOVUPS      576(AX), Z25
-	VMOVUPS      640(AX), Z26
-	VMOVUPS      704(AX), Z27
-	VMOVUPS      768(AX), Z28
+	LOAD_EXP32_TABLE_512
 	VMOVUPS      832(AX), Z29
 	SHRQ         $4, CX
 
@@ -39,33 +28,7 @@ loop:
 	VADDPS  (BX), Z5, Z5   // y = x + bias
 	VPTESTMD Z16, Z5, K1   // K1: sign bit of y set
 
-	// t = exp(−|y|), as negAbsExps32AVX512
-	VPORD   Z16, Z5, Z0
-	VMAXPS  Z0, Z17, Z0
-	VMULPS  Z18, Z0, Z1
-	VADDPS  Z19, Z1, Z1
-	VPSUBD  Z19, Z1, Z2
-	VSUBPS  Z19, Z1, Z1
-	VMULPS  Z20, Z1, Z3
-	VSUBPS  Z3, Z0, Z0
-	VMULPS  Z21, Z1, Z3
-	VSUBPS  Z3, Z0, Z0
-	VMULPS  Z22, Z0, Z3
-	VADDPS  Z23, Z3, Z3
-	VMULPS  Z0, Z3, Z3
-	VADDPS  Z24, Z3, Z3
-	VMULPS  Z0, Z3, Z3
-	VADDPS  Z25, Z3, Z3
-	VMULPS  Z0, Z3, Z3
-	VADDPS  Z26, Z3, Z3
-	VMULPS  Z0, Z3, Z3
-	VADDPS  Z27, Z3, Z3
-	VMULPS  Z0, Z0, Z4
-	VMULPS  Z4, Z3, Z3
-	VADDPS  Z0, Z3, Z3
-	VADDPS  Z28, Z3, Z3
-	VPSLLD  $23, Z2, Z2
-	VPADDD  Z2, Z3, Z3     // t
+	NEG_ABS_EXP32_512(Z5) // t = exp(−|y|)
 
 	VADDPS  Z28, Z3, Z6    // d = 1 + t
 	TESTQ   R8, R8

@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "exp32_amd64.h"
 
 // The two kernels below are negAbsExps32Go over 16 (AVX-512) or 8 (AVX2) lanes: the same
 // float32 operations in the same order, each rounded on its own (no fused multiply-add),
@@ -15,49 +16,12 @@ TEXT ·negAbsExps32AVX512(SB), NOSPLIT, $0-32
 	MOVQ    x+8(FP), SI
 	MOVQ    n+16(FP), CX
 	MOVQ    c+24(FP), AX
-	VMOVUPS 0(AX), Z16
-	VMOVUPS 64(AX), Z17
-	VMOVUPS 128(AX), Z18
-	VMOVUPS 192(AX), Z19
-	VMOVUPS 256(AX), Z20
-	VMOVUPS 320(AX), Z21
-	VMOVUPS 384(AX), Z22
-	VMOVUPS 448(AX), Z23
-	VMOVUPS 512(AX), Z24
-	VMOVUPS 576(AX), Z25
-	VMOVUPS 640(AX), Z26
-	VMOVUPS 704(AX), Z27
-	VMOVUPS 768(AX), Z28
+	LOAD_EXP32_TABLE_512
 	SHRQ    $4, CX
 
 loop512:
 	VMOVUPS (SI), Z0
-	VPORD   Z16, Z0, Z0  // y = −|x|
-	VMAXPS  Z0, Z17, Z0  // y = max(−87, y); a NaN y is kept (VMAXPS returns its second source)
-	VMULPS  Z18, Z0, Z1  // y/ln2
-	VADDPS  Z19, Z1, Z1  // kd = y/ln2 + shift
-	VPSUBD  Z19, Z1, Z2  // n = bits(kd) − bits(shift) = round(y/ln2)
-	VSUBPS  Z19, Z1, Z1  // kd −= shift
-	VMULPS  Z20, Z1, Z3
-	VSUBPS  Z3, Z0, Z0   // r = y − kd·ln2hi
-	VMULPS  Z21, Z1, Z3
-	VSUBPS  Z3, Z0, Z0   // r −= kd·ln2lo
-	VMULPS  Z22, Z0, Z3  // p = P0·r
-	VADDPS  Z23, Z3, Z3  // + P1
-	VMULPS  Z0, Z3, Z3
-	VADDPS  Z24, Z3, Z3  // ·r + P2
-	VMULPS  Z0, Z3, Z3
-	VADDPS  Z25, Z3, Z3  // ·r + P3
-	VMULPS  Z0, Z3, Z3
-	VADDPS  Z26, Z3, Z3  // ·r + P4
-	VMULPS  Z0, Z3, Z3
-	VADDPS  Z27, Z3, Z3  // ·r + P5
-	VMULPS  Z0, Z0, Z4   // r²
-	VMULPS  Z4, Z3, Z3   // p·r²
-	VADDPS  Z0, Z3, Z3   // + r
-	VADDPS  Z28, Z3, Z3  // e = … + 1
-	VPSLLD  $23, Z2, Z2
-	VPADDD  Z2, Z3, Z3   // e·2ⁿ through the exponent bits
+	NEG_ABS_EXP32_512(Z0)
 	VMOVUPS Z3, (DI)
 	ADDQ    $64, SI
 	ADDQ    $64, DI
