@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"sync"
 
 	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/internal/rng"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -78,7 +78,7 @@ func workersFor(runs, units int) int {
 	if runs*units < minParallelWork {
 		return 1
 	}
-	return max(1, min(runtime.GOMAXPROCS(0), runs))
+	return max(1, min(par.Threads(), runs))
 }
 
 func (a *annealer) close() { a.crew.stop() }

@@ -26,7 +26,7 @@ func Shuffle(n int, r *rand.Rand) []int {
 // every minibatch into one matrix. dst must not share storage with x.
 //
 // It panics if x is nil, if dst is x, or if an index is out of range. Cost O(len(idx)·cols),
-// the copies split into blocks of rows over up to GOMAXPROCS goroutines.
+// the copies split into blocks of rows over up to par.Threads() goroutines.
 func Gather(dst, x *linalg.Dense, idx []int) *linalg.Dense {
 	if dst == x {
 		panic("boltz/data: Gather: dst is x")
@@ -50,7 +50,7 @@ func Gather(dst, x *linalg.Dense, idx []int) *linalg.Dense {
 // many reads in flight, but a part must be worth more than waking a helper.
 const minGatherPart = 1 << 15
 
-// gatherJob is one Gather split into blocks of rows, run on up to GOMAXPROCS goroutines.
+// gatherJob is one Gather split into blocks of rows, run on up to par.Threads() goroutines.
 type gatherJob struct {
 	dst, x *linalg.Dense
 	idx    []int

@@ -25,12 +25,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"sync"
 	"sync/atomic"
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/numeric"
+	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -234,10 +234,10 @@ func numRanges(n uint64) int {
 	return maxRanges
 }
 
-// parallel calls f(r) for r in [0, n) on up to GOMAXPROCS goroutines and waits for them.
+// parallel calls f(r) for r in [0, n) on up to par.Threads() goroutines and waits for them.
 // Which goroutine runs which r varies; callers store results by r.
 func parallel(n int, f func(r int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
+	workers := min(par.Threads(), n)
 	if workers <= 1 {
 		for r := 0; r < n; r++ {
 			f(r)

@@ -196,7 +196,7 @@ func (f *minibatch32) sampleVisible() {
 	f.run(layer32Job{x: f.vin, bias: f.b32, sample: f.v})
 }
 
-// run runs j over its rows on up to GOMAXPROCS goroutines. Every row draws from its own
+// run runs j over its rows on up to par.Threads() goroutines. Every row draws from its own
 // chain's stream, so the split changes the speed only, never the result.
 func (f *minibatch32) run(j layer32Job) {
 	j.srcs = f.chains.Streams()

@@ -28,10 +28,15 @@ import (
 // system to give it one again, which on the 2-vCPU development VM takes up to 100 µs: a
 // float32 CD-1 epoch made 3,438 futex calls against 485 in the pure-Go build, and the Go
 // code between the products ran about 1.5× slower. So this build raises GOMAXPROCS by one
-// at start and limits package par to the previous value (par.Limit): the goroutines that
+// at start and has package par leave one P unused (par.Spare(1)): the goroutines that
 // compute are as many as before, and one P stays idle, which stops the monitor from taking
-// the others (it leaves a P in a cgo call alone while some P is idle, for up to 10 ms).
-// Interleaved on that VM, 3 each: float32 CD-1 epoch 1.83–2.26 s → 1.41–1.84 s.
+// the others (it leaves a P in a cgo call alone, for up to 10 ms, while its local run queue is
+// empty and some P is idle or some M spinning). Interleaved on that VM, 3 each: float32 CD-1
+// epoch 1.79–1.88 s → 1.40–1.49 s. Consequences: runtime.GOMAXPROCS(0) reports one more than
+// the environment's GOMAXPROCS (or the CPU count) asked for; a later runtime.GOMAXPROCS(n)
+// leaves par n−1 goroutines; and, as with any call of runtime.GOMAXPROCS since Go 1.25, the
+// runtime stops adjusting GOMAXPROCS to a container's changing CPU limit. With
+// OPENBLAS_NUM_THREADS set none of this happens.
 //
 // Determinism. The strips depend on the shape of the product alone (blasStrip,
 // minBlasWorkPerPart), not on GOMAXPROCS, because OpenBLAS's bits for an element of C depend
@@ -59,10 +64,9 @@ func init() {
 		return
 	}
 	cblas.SetThreads(1)
-	// One P spare (see "A spare P" above): par keeps computing on GOMAXPROCS goroutines.
-	n := runtime.GOMAXPROCS(0)
-	par.Limit(n)
-	runtime.GOMAXPROCS(n + 1)
+	// One P spare (see "A spare P" above): par keeps computing on as many goroutines.
+	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 1)
+	par.Spare(1)
 	blas64 = func(g gemmArgs[float64]) { blasSplit(g, &dgemmCalls) }
 	blas32 = func(g gemmArgs[float32]) { blasSplit(g, &sgemmCalls) }
 }

@@ -8,7 +8,10 @@ import (
 
 // Every kernel of Bernoulli32 gives the bits of bernoulli32Go, means and samples, for every
 // length 0…70 and 500, with either output left out, on inputs that include ±0, the clamp,
-// huge values, and uniforms at and around the thresholds.
+// huge values, and uniforms at and around the thresholds. Only the AVX-512 kernel is a
+// separate implementation; under "go" and "avx2" Bernoulli32 is bernoulli32Go itself, and
+// these runs check the dispatch (TestBernoulli32Reference holds bernoulli32Go to float64
+// arithmetic).
 func TestBernoulli32Kernels(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	const total = 4096

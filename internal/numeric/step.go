@@ -80,7 +80,7 @@ func momentumStepGo[G float32 | float64](w, u []float64, g []G, w32 []float32, l
 	g, u = g[:len(w)], u[:len(w)]
 	if l2 == 0 {
 		for j, x := range w {
-			v := mom*u[j] + lr*float64(g[j])
+			v := float64(mom*u[j]) + float64(lr*float64(g[j]))
 			u[j] = v
 			x += v
 			w[j] = x
@@ -88,7 +88,7 @@ func momentumStepGo[G float32 | float64](w, u []float64, g []G, w32 []float32, l
 		}
 	} else {
 		for j, x := range w {
-			v := mom*u[j] + lr*(float64(g[j])-l2*x)
+			v := float64(mom*u[j]) + float64(lr*(float64(g[j])-float64(l2*x)))
 			u[j] = v
 			x += v
 			w[j] = x

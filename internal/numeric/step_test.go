@@ -13,9 +13,9 @@ func momentumStepRef(w, u, g []float64, w32 []float32, l2, lr, mom float64) (bad
 	for j := range w {
 		var v float64
 		if l2 == 0 {
-			v = mom*u[j] + lr*g[j]
+			v = float64(mom*u[j]) + float64(lr*g[j])
 		} else {
-			v = mom*u[j] + lr*(g[j]-l2*w[j])
+			v = float64(mom*u[j]) + float64(lr*(g[j]-float64(l2*w[j])))
 		}
 		u[j] = v
 		w[j] += v

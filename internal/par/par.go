@@ -46,11 +46,13 @@ type Worker interface{ Part(i, parts int) }
 // no particular order. With parts ≤ 1 or Threads() = 1 every part runs on the caller, in
 // order.
 //
-// Helpers are started on first need and then live for the rest of the process, parked when
-// idle; there are at most 256 of them, and never more than the largest Threads() seen minus
-// one. Do allocates nothing in steady state if w is a pointer (an interface holding a
-// pointer does not allocate). A goroutine waking a parked helper costs a few microseconds,
-// so a part should be worth at least tens of microseconds of work (see Parts).
+// Helpers are started on first need and then live for the rest of the process; after each
+// call a helper polls for the next for spinWait (300 µs), then blocks until invited. There
+// are at most 256 of them, and never more than the largest Threads() seen minus one. Do
+// allocates nothing in steady state if w is a pointer (an interface holding a pointer does
+// not allocate). Handing a part to a polling helper costs about a microsecond, waking a
+// blocked one up to 100 µs on a virtual machine, so a part should be worth at least tens of
+// microseconds of work (see Parts).
 //
 // Do is safe for concurrent use, and a part may itself call Do (the nested call runs on the
 // helpers that are idle, or on its caller alone).
@@ -79,23 +81,20 @@ func Parts(n, minPerPart int) int {
 	return max(1, min(n/max(minPerPart, 1), Threads()))
 }
 
-// Threads returns how many goroutines Do runs parts on at most: GOMAXPROCS, or less after
-// Limit.
+// Threads returns how many goroutines Do runs parts on at most: GOMAXPROCS less the P kept
+// spare by Spare, at least 1.
 func Threads() int {
-	t := runtime.GOMAXPROCS(0)
-	if l := int(limit.Load()); l > 0 && l < t {
-		return l
-	}
-	return t
+	return max(1, runtime.GOMAXPROCS(0)-int(spare.Load()))
 }
 
-// Limit makes Do and Parts use at most n goroutines (n ≤ 0: GOMAXPROCS again). It is for a
-// program that keeps GOMAXPROCS above the number of goroutines it computes on: the openblas
-// build of internal/linalg keeps one P spare, so that a goroutine that returns from a long
-// cgo call finds one idle instead of waiting for the runtime to hand one back.
-func Limit(n int) { limit.Store(int32(max(n, 0))) }
+// Spare makes Do and Parts leave k of the GOMAXPROCS Ps unused (k ≤ 0: none), whatever
+// GOMAXPROCS is now or is set to later. It is for a program that keeps a P idle on purpose:
+// the openblas build of internal/linalg raises GOMAXPROCS by one and calls Spare(1), so that a
+// goroutine back from a long cgo call finds an idle P instead of waiting for the runtime to
+// hand one back.
+func Spare(k int) { spare.Store(int32(min(max(k, 0), maxHelpers))) }
 
-var limit atomic.Int32
+var spare atomic.Int32
 
 // maxHelpers bounds the helper goroutines; more than the number of CPUs never helps.
 const maxHelpers = 256
@@ -221,7 +220,9 @@ func startHelpers(n int) {
 // microseconds, and a helper that stays awake joins at once, where a parked one is woken
 // through the operating system and joins 100 µs or more later (measured on a 2-vCPU virtual
 // machine, where that made a two-goroutine matrix product no faster than one goroutine).
-// The cost is up to spinWait of CPU time per helper after the last call of a burst.
+// The cost is up to spinWait of CPU time per helper after every call (the polling shows up in
+// CPU profiles as time.Since and runtime.nanotime): idle time, unless another process or a
+// hyperthread sibling wants that CPU.
 func helper() {
 	for {
 		tk := nextTicket()

@@ -182,34 +182,37 @@ func (o *order) Part(i, parts int) {
 	o.mu.Unlock()
 }
 
-// Limit caps Threads below GOMAXPROCS, and with a limit of 1 Do runs every part on the
-// caller, in order, as with GOMAXPROCS = 1.
-func TestLimit(t *testing.T) {
+// Spare keeps k Ps out of Threads, whatever GOMAXPROCS is, never below 1, and with
+// Threads() = 1 Do runs every part on the caller, in order, as with GOMAXPROCS = 1.
+func TestSpare(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
-	defer Limit(int(limit.Load()))
-	Limit(0)
+	defer Spare(int(spare.Load()))
+	Spare(0)
 	if got := Threads(); got != 4 {
-		t.Fatalf("Threads() = %d with GOMAXPROCS 4 and no limit", got)
+		t.Fatalf("Threads() = %d with GOMAXPROCS 4 and none spare", got)
 	}
-	Limit(2)
+	Spare(2)
 	if got, parts := Threads(), Parts(1000, 1); got != 2 || parts != 2 {
-		t.Fatalf("Threads() = %d, Parts(1000, 1) = %d with limit 2, want 2 and 2", got, parts)
+		t.Fatalf("Threads() = %d, Parts(1000, 1) = %d with 2 of 4 spare, want 2 and 2", got, parts)
 	}
-	Limit(8)
+	runtime.GOMAXPROCS(6)
 	if got := Threads(); got != 4 {
-		t.Fatalf("Threads() = %d with limit 8 above GOMAXPROCS 4", got)
+		t.Fatalf("Threads() = %d with 2 of 6 spare", got)
 	}
-	Limit(1)
+	Spare(10)
+	if got := Threads(); got != 1 {
+		t.Fatalf("Threads() = %d with 10 of 6 spare, want 1", got)
+	}
 	for range 20 {
 		o := &order{}
 		Do(16, o)
 		for i, p := range o.got {
 			if p != i {
-				t.Fatalf("limit 1: parts ran in order %v", o.got)
+				t.Fatalf("one thread: parts ran in order %v", o.got)
 			}
 		}
 		if len(o.got) != 16 {
-			t.Fatalf("limit 1: %d parts ran", len(o.got))
+			t.Fatalf("one thread: %d parts ran", len(o.got))
 		}
 	}
 }
