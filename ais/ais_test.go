@@ -9,6 +9,7 @@ import (
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/oracle"
+	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/internal/rng"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -202,7 +203,7 @@ func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
 	}
 	opts := &Options{Betas: Schedule(60), Seed: 9, Runs: 300}
 	run := func(procs int) *Bracket {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		defer runtime.GOMAXPROCS(par.SetThreads(procs))
 		br, err := Sandwich(ctx, m, x, opts)
 		if err != nil {
 			t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/numeric"
 	"github.com/boltzgo/boltz/internal/oracle"
+	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -222,7 +223,7 @@ func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
 	small := randomModel(10, 6, 1, 8)
 	x := randomRows(20, 10, 1)
 	run := func(procs int) (float64, float64, *rbm.Grad) {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		defer runtime.GOMAXPROCS(par.SetThreads(procs))
 		lz := mustLogZ(t, m, nil)
 		lzg := mustLogZ(t, randomModel(60, 14, 0.3, 8), &Options{Enumerate: Hidden})
 		g, err := Gradient(small, x, nil)

@@ -124,9 +124,7 @@ func TestEnergiesAndHiddenMeans(t *testing.T) {
 // runChains sweeps a model large enough that both the matrix products and the sampling are
 // split between goroutines when GOMAXPROCS allows it, and returns the final states.
 func runChains(t *testing.T, procs int) (v, h []float64) {
-	// The openblas build keeps a P spare (par.Spare): ask for procs computing goroutines.
-	spare := runtime.GOMAXPROCS(0) - par.Threads()
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs + spare))
+	defer runtime.GOMAXPROCS(par.SetThreads(procs))
 	m := testModel(40, 30, 3)
 	c := NewChains(m, 600, 11, 2)
 	if procs > 1 && partsFor(c.H.Rows, c.H.Cols) < 2 {

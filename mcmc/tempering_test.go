@@ -9,6 +9,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -180,7 +181,7 @@ func TestExchangeMovesWholeStates(t *testing.T) {
 }
 
 func runTempering(t *testing.T, procs int) ([]float64, []uint64) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+	defer runtime.GOMAXPROCS(par.SetThreads(procs))
 	m := testModel(40, 30, 3)
 	pt, err := NewTempering(m, mustLadder(t, 3, 0.5, "linear"), 600, 12)
 	if err != nil {

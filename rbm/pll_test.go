@@ -8,6 +8,7 @@ import (
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/numeric"
+	"github.com/boltzgo/boltz/internal/par"
 )
 
 // randomRows returns n binary rows for m: v ~ p(v | h = 0), each v_i ~ Bernoulli(σ(b_i)).
@@ -48,7 +49,7 @@ func TestPseudoLogLikelihoodParallel(t *testing.T) {
 	var exact, est [2]float64
 	var rows [2][]float64
 	for i, procs := range []int{1, 2} {
-		prev := runtime.GOMAXPROCS(procs)
+		prev := par.SetThreads(procs)
 		exact[i] = m.PseudoLogLikelihoodBatch(vs, nil)
 		est[i] = m.PseudoLogLikelihoodBatch(vs, rand.New(rand.NewPCG(9, 9)))
 		rows[i] = m.PseudoLogLikelihoods(nil, vs)

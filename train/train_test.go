@@ -13,6 +13,7 @@ import (
 	"github.com/boltzgo/boltz/data"
 	"github.com/boltzgo/boltz/exact"
 	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/npz"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -104,7 +105,7 @@ func sameAcrossGOMAXPROCS(t *testing.T, c Config, x *linalg.Dense) bool {
 	t.Helper()
 	var out [2][]byte
 	for i, procs := range []int{1, 2} {
-		old := runtime.GOMAXPROCS(procs)
+		old := par.SetThreads(procs)
 		tr, _ := runToEnd(t, c, x)
 		runtime.GOMAXPROCS(old)
 		out[i] = modelBytes(t, tr.Model)

@@ -16,6 +16,7 @@ import (
 	"github.com/boltzgo/boltz/ais"
 	"github.com/boltzgo/boltz/data"
 	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/internal/rng"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -130,7 +131,7 @@ func TestEvalDeterministic(t *testing.T) {
 	args := []string{"eval", "-json", "-model", model, "-data", "bas:3", "-method", "ais", "-runs", "50", "-betas", "300", "-seed", "7"}
 	var outs []string
 	for _, procs := range []int{1, 2} {
-		prev := runtime.GOMAXPROCS(procs)
+		prev := par.SetThreads(procs)
 		code, stdout, stderr := evalRun(t, args...)
 		runtime.GOMAXPROCS(prev)
 		if code != 0 {
@@ -277,7 +278,7 @@ func TestEvalPseudoLogLikelihood(t *testing.T) {
 	}
 	var got [2]float64
 	for i, procs := range []int{1, 2} {
-		prev := runtime.GOMAXPROCS(procs)
+		prev := par.SetThreads(procs)
 		got[i] = pseudoLogLikelihood(io.Discard, m, x)
 		runtime.GOMAXPROCS(prev)
 	}

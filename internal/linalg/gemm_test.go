@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+
+	"github.com/boltzgo/boltz/internal/par"
 )
 
 // kernelPaths runs f with each micro-kernel this build has and the CPU runs: the portable Go
@@ -214,7 +216,7 @@ func TestGemmDeterministic(t *testing.T) {
 				var want64 []float64
 				var want32 []float32
 				for _, procs := range []int{1, 2, 3, 8} {
-					runtime.GOMAXPROCS(procs)
+					par.SetThreads(procs)
 					got64 := append([]float64(nil), c64...)
 					Gemm(tr.transA, tr.transB, m, n, k, 1.5, a64, lda, b64, ldb, 0.5, got64, n)
 					got32 := append([]float32(nil), c32...)
@@ -353,7 +355,7 @@ func TestGemmNoAllocs(t *testing.T) {
 	if testing.CoverMode() != "" || raceEnabled {
 		t.Skip("instrumented builds allocate")
 	}
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	defer runtime.GOMAXPROCS(par.SetThreads(2))
 	const m, n, k = 100, 128, 64 // enough work for two strips (minWorkPerPart)
 	rng := rand.New(rand.NewPCG(9, 10))
 	a64, b64, c64 := randSlice[float64](rng, m*k), randSlice[float64](rng, k*n), make([]float64, m*n)

@@ -96,6 +96,12 @@ func Spare(k int) { spare.Store(int32(min(max(k, 0), maxHelpers))) }
 
 var spare atomic.Int32
 
+// SetThreads sets GOMAXPROCS so that Threads() returns n (n plus the Ps kept spare, n at
+// least 1) and returns the previous GOMAXPROCS, as runtime.GOMAXPROCS does. It is for tests
+// that compare results across numbers of goroutines, so that they compare the same numbers
+// in every build.
+func SetThreads(n int) int { return runtime.GOMAXPROCS(max(n, 1) + int(spare.Load())) }
+
 // maxHelpers bounds the helper goroutines; more than the number of CPUs never helps.
 const maxHelpers = 256
 
