@@ -56,14 +56,11 @@ func newMinibatch32(m *rbm.RBM, neg NegativePhase, n int) (*minibatch32, error) 
 		return nil, fmt.Errorf("precision float32 needs Bernoulli units, the model has %s hidden units", m.Hidden.Name())
 	}
 	f := &minibatch32{n: n}
-	switch e := neg.(type) {
-	case *cd:
-		f.chains, f.k, f.cd = e.chains, e.k, true
-	case *pcd:
-		f.chains, f.k = e.chains, e.k
-	default:
+	e, ok := neg.(*chainPhase)
+	if !ok {
 		return nil, fmt.Errorf("precision float32 covers cd and pcd, not %T", neg)
 	}
+	f.chains, f.k, f.cd = e.chains, e.k, e.restart
 	nv, nh := m.NV(), m.NH()
 	f.nc = f.chains.Len()
 	f.w32, f.b32, f.c32 = linalg.NewDense32(nv, nh), make([]float32, nv), make([]float32, nh)
