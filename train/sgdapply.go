@@ -1,8 +1,6 @@
 package train
 
 import (
-	"math"
-
 	"github.com/boltzgo/boltz/internal/numeric"
 	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/rbm"
@@ -35,7 +33,7 @@ const sgdApplyParts = 16
 // running sum, so the centered step agrees with that route to rounding (about 1e-16
 // relative per step), not bit for bit.
 //
-// Every new parameter is checked for NaN and ±Inf in the same pass (nonFinite), with no
+// Every new parameter is checked for NaN and ±Inf in the same pass (numeric.NonFinite), with no
 // dependency carried from one element to the next. The gradient g is only read, so it is
 // still the raw estimate afterwards. On the float32 route (update32) the W gradient is read
 // from gw32 instead of g.W, and the pass also refreshes w32 with the new W rounded to
@@ -51,7 +49,7 @@ type sgdStep struct {
 	w32         []float32 // float32 copy of W to refresh; nil if none
 
 	dc  [sgdApplyParts][]float64 // per block: Σ_i u_ij μ_i over its rows (centered only)
-	bad [sgdApplyParts]uint64    // per block: nonFinite of its new parameters, ORed
+	bad [sgdApplyParts]uint64    // per block: NonFinite of its new parameters, ORed
 }
 
 // run takes the step on m with velocity vel and ascent direction g, centered when mu and
@@ -84,7 +82,7 @@ func (s *sgdStep) run(m *rbm.RBM, vel, g *rbm.Grad, l2, lr, mom float64, mu, lam
 		}
 		x += u
 		m.C[j] = x
-		bad |= nonFinite(x)
+		bad |= numeric.NonFinite(x)
 	}
 	s.m, s.vel, s.g, s.mu, s.lam = nil, nil, nil, nil, nil
 	return bad>>63 == 0
@@ -108,14 +106,14 @@ func (s *sgdStep) Part(p, parts int) {
 		ub -= dot
 		b := m.B[r] + ub
 		m.B[r] = b
-		bad |= nonFinite(b)
+		bad |= numeric.NonFinite(b)
 	}
 	s.bad[p] = bad
 }
 
 // row updates row r of W and its velocity, and of w32 when that is not nil, and returns the
 // row's share of the visible-bias correction (0 unless centered) and bad ORed with the
-// nonFinite words of the new weights. In the ordinary parameterisation the row is one call of
+// NonFinite words of the new weights. In the ordinary parameterisation the row is one call of
 // numeric.MomentumStep32 or numeric.MomentumStep (vectorised on amd64), which computes
 //
 //	u_j ← mom·u_j + lr·(g_j − l2·w_j)   (l2 = 0: mom·u_j + lr·g_j),   w_j += u_j
@@ -152,7 +150,7 @@ func (s *sgdStep) row(r int, dc []float64, bad uint64) (float64, uint64) {
 //	u_j ← mom·u_j + lr·((g_j − (mui·gc_j + gi·λ_j)) − l2·w_j),   w_j += u_j,   dc_j += u_j·mui
 //
 // It returns Σ_j u_j λ_j (the row's share of the visible-bias correction) and bad ORed with
-// nonFinite of every new w_j.
+// NonFinite of every new w_j.
 func centeredRow[G float32 | float64](w []float64, g []G, u, dc, gc, lam []float64, mui, gi, l2, lr, mom float64, bad uint64) (float64, uint64) {
 	g, u, dc, gc, lam = g[:len(w)], u[:len(w)], dc[:len(w)], gc[:len(w)], lam[:len(w)]
 	var dot float64
@@ -164,16 +162,7 @@ func centeredRow[G float32 | float64](w []float64, g []G, u, dc, gc, lam []float
 		dc[j] += v * mui
 		x += v
 		w[j] = x
-		bad |= nonFinite(x)
+		bad |= numeric.NonFinite(x)
 	}
 	return dot, bad
-}
-
-// nonFinite returns a word whose top bit is set exactly when x is NaN or ±Inf: adding 2⁵² to
-// the exponent field carries into bit 63 only when every exponent bit is set. ORing these
-// words costs one integer operation per element, with none of the latency of a running
-// floating-point sum.
-func nonFinite(x float64) uint64 {
-	const expBits = 0x7ff0000000000000
-	return math.Float64bits(x)&expBits + 1<<52
 }

@@ -17,7 +17,7 @@ import "math"
 //
 // It returns the OR over j of
 //
-//	nonFinite(w_j) = bits(w_j) & 0x7ff0000000000000 + 1<<52
+//	NonFinite(w_j) = bits(w_j) & 0x7ff0000000000000 + 1<<52
 //
 // whose top bit is set exactly when some new w_j is NaN or ±Inf: adding one to the exponent
 // field carries into bit 63 only when every exponent bit is set. The word is the same, every
@@ -44,7 +44,7 @@ func MomentumStep32(w, u []float64, g, w32 []float32, l2, lr, mom float64) uint6
 //
 //	v = mom·u_j + lr·(g_j − l2·w_j)   (l2 = 0: mom·u_j + lr·g_j),   u_j = v,   w_j += v
 //
-// It returns the OR of the nonFinite words of the new w_j, as MomentumStep32 does. w, u and g
+// It returns the OR of the NonFinite words of the new w_j, as MomentumStep32 does. w, u and g
 // must not overlap. It panics if u or g is not as long as w.
 func MomentumStep(w, u, g []float64, l2, lr, mom float64) uint64 {
 	if len(u) != len(w) || len(g) != len(w) {
@@ -84,7 +84,7 @@ func momentumStepGo[G float32 | float64](w, u []float64, g []G, w32 []float32, l
 			u[j] = v
 			x += v
 			w[j] = x
-			bad |= stepNonFinite(x)
+			bad |= NonFinite(x)
 		}
 	} else {
 		for j, x := range w {
@@ -92,7 +92,7 @@ func momentumStepGo[G float32 | float64](w, u []float64, g []G, w32 []float32, l
 			u[j] = v
 			x += v
 			w[j] = x
-			bad |= stepNonFinite(x)
+			bad |= NonFinite(x)
 		}
 	}
 	if w32 != nil {
@@ -104,9 +104,11 @@ func momentumStepGo[G float32 | float64](w, u []float64, g []G, w32 []float32, l
 	return bad
 }
 
-// stepNonFinite returns a word whose top bit is set exactly when x is NaN or ±Inf (see
-// MomentumStep32).
-func stepNonFinite(x float64) uint64 {
+// NonFinite returns a word whose top bit is set exactly when x is NaN or ±Inf: adding 2⁵² to
+// the exponent field carries into bit 63 only when every exponent bit is set. ORing these
+// words over many values costs one integer operation per value, with none of the latency of
+// a running floating-point sum; MomentumStep32 and MomentumStep return such an OR.
+func NonFinite(x float64) uint64 {
 	const expBits = 0x7ff0000000000000
 	return math.Float64bits(x)&expBits + 1<<52
 }
