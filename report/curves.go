@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 	"sort"
 
 	"gonum.org/v1/plot"
@@ -89,8 +90,9 @@ var curvePanels = []panel{
 }
 
 // points returns the (epoch, value) points of s over ms and the matching standard errors
-// (nil when s has none); records without a value are left out. It returns no points when s
-// is absent from every record.
+// (nil when s has none); records without a value are left out, and a value that is not
+// finite (null in metrics.jsonl) is kept as NaN, for segments to break the curve there. It
+// returns no points when s is absent from every record.
 func (s series) points(ms []train.Metrics) (xy plotter.XYs, se []float64) {
 	nonzero := false
 	for i := range ms {
@@ -98,12 +100,19 @@ func (s series) points(ms []train.Metrics) (xy plotter.XYs, se []float64) {
 		if v == nil {
 			continue
 		}
-		nonzero = nonzero || *v != 0
-		xy = append(xy, plotter.XY{X: float64(ms[i].Epoch), Y: *v})
+		y := *v
+		if !finite(y) {
+			y = math.NaN()
+		}
+		nonzero = nonzero || y != 0
+		xy = append(xy, plotter.XY{X: float64(ms[i].Epoch), Y: y})
 		if s.stderr != nil {
 			e := 0.0
 			if p := s.stderr(&ms[i]); p != nil {
 				e = *p
+			}
+			if !finite(e) {
+				e = 0 // the band narrows to the line where the error is undefined
 			}
 			se = append(se, e)
 		}
@@ -112,6 +121,29 @@ func (s series) points(ms []train.Metrics) (xy plotter.XYs, se []float64) {
 		return nil, nil
 	}
 	return xy, se
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// segments splits xy (and se, when not nil) into the runs of consecutive finite points, so
+// that a metric that was undefined or infinite at some epochs is drawn as a curve with gaps.
+func segments(xy plotter.XYs, se []float64) (runs []plotter.XYs, ses [][]float64) {
+	start := 0
+	for i := 0; i <= len(xy); i++ {
+		if i < len(xy) && finite(xy[i].Y) {
+			continue
+		}
+		if i > start {
+			runs = append(runs, xy[start:i])
+			if se != nil {
+				ses = append(ses, se[start:i])
+			} else {
+				ses = append(ses, nil)
+			}
+		}
+		start = i + 1
+	}
+	return runs, ses
 }
 
 // Curves plots each metric present in ms against the epoch, one small panel per quantity,
@@ -176,39 +208,47 @@ func (pn panel) plot(ms []train.Metrics) (*plot.Plot, error) {
 	p.X.Label.Text = "epoch"
 	p.Add(plotter.NewGrid())
 	var drawn []plotter.XYs
+	shown := 0 // series with at least one finite point
 	for i, s := range pn.series {
 		xy, se := s.points(ms)
-		if len(xy) == 0 {
+		runs, ses := segments(xy, se)
+		if len(runs) == 0 {
 			continue
 		}
+		shown++
 		col := plotutil.Color(i)
-		if se != nil {
-			band, err := errorBand(xy, se, col)
+		marked := len(xy) <= maxMarkedPoints
+		for k, run := range runs {
+			if ses[k] != nil {
+				band, err := errorBand(run, ses[k], col)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", s.name, err)
+				}
+				p.Add(band)
+			}
+			line, err := plotter.NewLine(run)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", s.name, err)
 			}
-			p.Add(band)
-		}
-		line, err := plotter.NewLine(xy)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", s.name, err)
-		}
-		line.Color = col
-		p.Add(line)
-		if len(xy) <= maxMarkedPoints {
-			pts, err := plotter.NewScatter(xy)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", s.name, err)
+			line.Color = col
+			p.Add(line)
+			thumbs := []plot.Thumbnailer{line}
+			if marked {
+				pts, err := plotter.NewScatter(run)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", s.name, err)
+				}
+				pts.Color, pts.Radius = col, vg.Points(1.5)
+				p.Add(pts)
+				thumbs = append(thumbs, pts)
 			}
-			pts.Color, pts.Radius = col, vg.Points(1.5)
-			p.Add(pts)
-			p.Legend.Add(s.name, line, pts)
-		} else {
-			p.Legend.Add(s.name, line)
+			if k == 0 {
+				p.Legend.Add(s.name, thumbs...)
+			}
+			drawn = append(drawn, run)
 		}
-		drawn = append(drawn, xy)
 	}
-	switch len(drawn) {
+	switch shown {
 	case 0:
 		return nil, nil
 	case 1:
@@ -263,21 +303,26 @@ func StudyPlot(curves map[string][]train.Metrics, optimum float64) ([]byte, erro
 	var drawn []plotter.XYs
 	for i, name := range names {
 		xy, _ := exact.points(curves[name])
-		if len(xy) == 0 {
+		runs, _ := segments(xy, nil)
+		if len(runs) == 0 {
 			return nil, fmt.Errorf("study plot: method %q has no exact log-likelihood", name)
 		}
-		for _, pt := range xy {
-			xmin, xmax = min(xmin, pt.X), max(xmax, pt.X)
+		for k, run := range runs {
+			for _, pt := range run {
+				xmin, xmax = min(xmin, pt.X), max(xmax, pt.X)
+			}
+			line, err := plotter.NewLine(run)
+			if err != nil {
+				return nil, fmt.Errorf("study plot: method %q: %w", name, err)
+			}
+			line.Color = plotutil.Color(i)
+			line.Width = vg.Points(1.5)
+			p.Add(line)
+			if k == 0 {
+				p.Legend.Add(name, line)
+			}
+			drawn = append(drawn, run)
 		}
-		line, err := plotter.NewLine(xy)
-		if err != nil {
-			return nil, fmt.Errorf("study plot: method %q: %w", name, err)
-		}
-		line.Color = plotutil.Color(i)
-		line.Width = vg.Points(1.5)
-		p.Add(line)
-		p.Legend.Add(name, line)
-		drawn = append(drawn, xy)
 	}
 	opt, err := plotter.NewLine(plotter.XYs{{X: xmin, Y: optimum}, {X: xmax, Y: optimum}})
 	if err != nil {

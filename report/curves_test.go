@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -185,5 +186,38 @@ func TestPlaceLegend(t *testing.T) {
 		if p.Legend.Top != tc.top || p.Legend.Left != tc.left {
 			t.Errorf("%s: legend top %v left %v, want top %v left %v", tc.name, p.Legend.Top, p.Legend.Left, tc.top, tc.left)
 		}
+	}
+}
+
+// A metric that is NaN or ±Inf at some epochs (null in metrics.jsonl) is drawn as a curve
+// with a gap there (segments splits it into its runs of finite points), and a series with
+// no finite point gets no panel.
+func TestCurvesGapsAtNonFinite(t *testing.T) {
+	ms := someMetrics(12)
+	ms[3].LogLikelihood = ptr(math.Inf(-1)) // epoch 4
+	ms[5].LogLikelihood = ptr(math.NaN())   // epoch 6
+	ms[6].ReconError = math.NaN()
+	ms[8].AISLogLikelihoodStderr = ptr(math.Inf(1))
+	svg, err := Curves(ms, SVG)
+	if err != nil {
+		t.Fatalf("Curves with non-finite values: %v", err)
+	}
+	checkSVG(t, svg)
+	all := someMetrics(4)
+	for i := range all {
+		all[i].ReconError = math.NaN()
+	}
+	if got := titles(t, all); slices.Contains(got, "reconstruction error") {
+		t.Errorf("a series with no finite point got a panel: %q", got)
+	}
+}
+
+func TestSegments(t *testing.T) {
+	nan := math.NaN()
+	xy := plotter.XYs{{X: 1, Y: nan}, {X: 2, Y: 1}, {X: 3, Y: 2}, {X: 4, Y: nan}, {X: 5, Y: nan}, {X: 6, Y: 3}}
+	runs, ses := segments(xy, []float64{0, 1, 2, 3, 4, 5})
+	if len(runs) != 2 || len(runs[0]) != 2 || runs[0][0].X != 2 || len(runs[1]) != 1 || runs[1][0].X != 6 ||
+		ses[0][1] != 2 || ses[1][0] != 5 {
+		t.Errorf("segments = %v, %v", runs, ses)
 	}
 }

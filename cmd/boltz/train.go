@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,7 +30,9 @@ phase E[h|v] on each minibatch minus a negative phase estimated by -method (exac
 CD-k, PCD-k, fast PCD or parallel tempering).
 
 It writes DIR/run.json (every setting, the seed, the version), DIR/metrics.jsonl (one JSON
-object per epoch), DIR/checkpoint.npz after every epoch, DIR/model.npz at the end, and the
+object per epoch; a metric that is undefined or infinite, such as a swap rate with no swap
+attempted or the log-likelihood of a diverging model, is written as null, drawn as a gap in
+the curves, and does not stop training), DIR/checkpoint.npz after every epoch, DIR/model.npz at the end, and the
 pictures and report.html of 'boltz report'. An existing DIR is refused unless -resume or
 -force is given. Ctrl-C stops at the end of the current minibatch and leaves a checkpoint;
 'boltz train -resume DIR' continues it, bit for bit, and '-resume DIR -epochs E' extends a
@@ -428,7 +431,7 @@ func (p *progress) epoch(t *train.Trainer, m train.Metrics) {
 	}
 	p.start = time.Now()
 	fmt.Fprintf(p.w, "epoch %d/%d  %s\n", m.Epoch, p.epochs, summarize(m))
-	p.latest = fmt.Sprintf("  | recon %.4g  pll %.4g", m.ReconError, m.PseudoLogLikelihood)
+	p.latest = "  | recon " + fmtMetric("%.4g", m.ReconError) + "  pll " + fmtMetric("%.4g", m.PseudoLogLikelihood)
 }
 
 func (p *progress) done() {
@@ -437,25 +440,59 @@ func (p *progress) done() {
 	}
 }
 
-// summarize formats the headline metrics of an epoch on one line.
+// summarize formats the headline metrics of an epoch on one line. A value that is not finite
+// prints as n/a (NaN) or ±inf; metrics.jsonl records it as null.
 func summarize(m train.Metrics) string {
-	s := fmt.Sprintf("recon %.4g  pll %.4g  %.1fs", m.ReconError, m.PseudoLogLikelihood, m.ElapsedSeconds)
+	s := "recon " + fmtMetric("%.4g", m.ReconError) + "  pll " + fmtMetric("%.4g", m.PseudoLogLikelihood) +
+		fmt.Sprintf("  %.1fs", m.ElapsedSeconds)
 	if m.FreeEnergyGap != nil {
-		s += fmt.Sprintf("  F-gap %.3g", *m.FreeEnergyGap)
+		s += "  F-gap " + fmtMetric("%.3g", *m.FreeEnergyGap)
 	}
 	if m.LogLikelihood != nil {
-		s += fmt.Sprintf("  loglik %.4f", *m.LogLikelihood)
+		s += "  loglik " + fmtMetric("%.4f", *m.LogLikelihood)
 	}
 	if m.GradCosine != nil {
-		s += fmt.Sprintf("  grad-cos %.4f", *m.GradCosine)
+		s += "  grad-cos " + fmtMetric("%.4f", *m.GradCosine)
 	}
 	if m.AISLogLikelihood != nil {
-		s += fmt.Sprintf("  ais-loglik %.2f±%.2f", *m.AISLogLikelihood, *m.AISLogLikelihoodStderr)
+		s += "  ais-loglik " + fmtMetric("%.2f", *m.AISLogLikelihood)
+		if m.AISLogLikelihoodStderr != nil {
+			s += "±" + fmtMetric("%.2f", *m.AISLogLikelihoodStderr)
+		}
 	}
-	if len(m.SwapRates) > 0 {
-		s += fmt.Sprintf("  swaps %.2f…%.2f", minf(m.SwapRates), maxf(m.SwapRates))
+	if finite := finiteOnly(m.SwapRates); len(finite) > 0 {
+		s += fmt.Sprintf("  swaps %.2f…%.2f", minf(finite), maxf(finite))
+	} else if len(m.SwapRates) > 0 {
+		s += "  swaps n/a" // no swap attempted between some pair this epoch
 	}
 	return s
+}
+
+// fmtMetric formats x with verb (in %g form when it is 1e9 or more in magnitude, where %f
+// would print hundreds of digits), or as n/a, +inf or -inf when it is not finite.
+func fmtMetric(verb string, x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return "n/a"
+	case math.IsInf(x, 1):
+		return "+inf"
+	case math.IsInf(x, -1):
+		return "-inf"
+	case math.Abs(x) >= 1e9:
+		return fmt.Sprintf("%.4g", x)
+	}
+	return fmt.Sprintf(verb, x)
+}
+
+// finiteOnly returns the finite values of x.
+func finiteOnly(x []float64) []float64 {
+	var f []float64
+	for _, v := range x {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			f = append(f, v)
+		}
+	}
+	return f
 }
 
 func minf(x []float64) float64 {
