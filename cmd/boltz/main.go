@@ -2,8 +2,8 @@
 //
 // Run "boltz help" for the list of commands and "boltz help COMMAND" (or "boltz COMMAND -h")
 // for one command's flags. Results go to stdout; progress, warnings and errors to stderr.
-// The exit code is 0 on success and for help, 1 for a failure at run time and 2 for a usage
-// error.
+// The exit code is 0 on success and for help, 1 for a failure at run time, 2 for a usage
+// error and 130 for a command stopped by Ctrl-C.
 package main
 
 import (
@@ -53,6 +53,12 @@ type env struct {
 type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
+
+// interruptedError is a command stopped by Ctrl-C (SIGINT); it exits with code 130, 128 plus
+// the signal's number, as shells report a process the signal ended.
+type interruptedError struct{ msg string }
+
+func (e *interruptedError) Error() string { return e.msg }
 
 // usagef returns a usage error.
 func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
@@ -129,6 +135,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		fmt.Fprintf(stderr, "boltz %s: %v\n", c.Name, err)
+		var ie *interruptedError
+		if errors.As(err, &ie) {
+			return 130
+		}
 		return 1
 	}
 	return 0

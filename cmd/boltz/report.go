@@ -79,6 +79,9 @@ func runReport(dir string, o report.Options, e *env) error {
 		return fmt.Errorf("%s: not a directory", dir)
 	}
 	if err := report.Write(dir, o); err != nil {
+		if e.ctx.Err() != nil {
+			return &interruptedError{fmt.Sprintf("interrupted; the report of %s is incomplete: run boltz report %s again", dir, dir)}
+		}
 		if errors.Is(err, report.ErrNoModel) {
 			return fmt.Errorf("%s: no %s (is it a 'boltz train' run directory?)", dir, report.ModelFile)
 		}

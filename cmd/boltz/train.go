@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -34,9 +35,15 @@ object per epoch; a metric that is undefined or infinite, such as a swap rate wi
 attempted or the log-likelihood of a diverging model, is written as null, drawn as a gap in
 the curves, and does not stop training), DIR/checkpoint.npz after every epoch, DIR/model.npz at the end, and the
 pictures and report.html of 'boltz report'. An existing DIR is refused unless -resume or
--force is given. Ctrl-C stops at the end of the current minibatch and leaves a checkpoint;
-'boltz train -resume DIR' continues it, bit for bit, and '-resume DIR -epochs E' extends a
-finished run to E epochs in total.
+-force is given; -force first removes every file boltz writes there (model, checkpoint,
+run.json, metrics, pictures, report, temporary files). Ctrl-C stops at the end of the
+current minibatch, leaves a checkpoint and exits with code 130; 'boltz train -resume DIR'
+continues it, bit for bit, and '-resume DIR -epochs E' extends a finished run to E epochs in
+total. A run killed at any moment (kill -9, power loss) resumes the same way: from its last
+checkpoint, or from run.json when it had none yet (the run is deterministic, so it ends as
+it would have); temporary files it left are removed. Resuming a finished run without more
+epochs changes nothing. A run holds DIR/.boltz.lock while it works, and a second run or
+resume in DIR is refused with the PID of the first.
 
 The defaults train a 784×500 model on MNIST (fetched on first use) with PCD-1.
 '-optimizer sgd -momentum 0' is plain gradient ascent, as in the textbook.`,
@@ -53,6 +60,9 @@ type trainOpts struct {
 	json     bool
 	noReport bool
 	seed     uint64
+	// resumed is the last record of metrics.jsonl when a run resumes at its epoch, so that
+	// a run with no epoch left still writes it into model.npz.
+	resumed *train.Metrics
 }
 
 func trainFlags(fs *flag.FlagSet) func(*env, []string) error {
@@ -148,7 +158,7 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	if err := o.data.check(); err != nil {
 		return err
 	}
-	if _, err := os.Stat(o.out); err == nil && !o.force {
+	if holdsRun(o.out) && !o.force {
 		return fmt.Errorf("-o %s: the directory exists (use -resume to continue it or -force to start over)", o.out)
 	}
 	ds, valid, err := loadTrainData(e, &o.data, o.data.spec, o.cfg.Seed)
@@ -164,17 +174,18 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	if err := o.cfg.Validate(ds.X.Rows, ds.X.Cols); err != nil {
 		return &usageError{err.Error()}
 	}
-	initData := ds.X
-	if o.data.grey != nil {
-		initData = o.data.grey // visible biases from the grey means, the expected binarised data
-	}
-	t, err := train.New(o.cfg, initData)
+	t, err := newRunTrainer(o.cfg, ds, &o.data)
 	if err != nil {
 		return err
 	}
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return fmt.Errorf("-o: %w", err)
 	}
+	rd, err := claimRunDir(o.out, o.force, e.stderr)
+	if err != nil {
+		return err
+	}
+	defer rd.release()
 	info := runInfo{
 		Version: version, Data: o.data.spec, Valid: o.data.valid, Binarize: o.data.binarizeMode(o.data.spec),
 		Threshold: o.data.threshold, BinarizeStream: "seed+spec", Seed: o.cfg.Seed, NV: ds.X.Cols, NH: o.cfg.Hidden,
@@ -217,26 +228,59 @@ func loadTrainData(e *env, d *dataFlags, spec string, seed uint64) (*data.Datase
 	return ds, valid, nil
 }
 
+// resumeTrain continues the run in o.resume from its checkpoint. A run killed before its
+// first checkpoint starts again from run.json, which holds every setting and the seed, so
+// that it ends as the uninterrupted run would have; a finished run resumed with no more
+// epochs is left as it is.
 func resumeTrain(e *env, o *trainOpts, epochsSet bool) error {
 	dir := o.resume
+	if st, err := os.Stat(dir); err != nil {
+		return fmt.Errorf("-resume: %w", err)
+	} else if !st.IsDir() {
+		return fmt.Errorf("-resume: %s: not a directory", dir)
+	}
+	rd, err := claimRunDir(dir, false, e.stderr)
+	if err != nil {
+		return fmt.Errorf("-resume: %w", err)
+	}
+	defer rd.release()
 	var info runInfo
 	raw, err := os.ReadFile(filepath.Join(dir, "run.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("-resume: %s has no run.json: the run stopped before it started; run the original command again", dir)
+	}
 	if err != nil {
 		return fmt.Errorf("-resume: %w", err)
 	}
 	if err := json.Unmarshal(raw, &info); err != nil {
 		return fmt.Errorf("-resume: %s: %w", filepath.Join(dir, "run.json"), err)
 	}
-	t, _, err := train.LoadCheckpoint(filepath.Join(dir, "checkpoint.npz"))
-	if err != nil {
-		return fmt.Errorf("-resume: %w", err)
+	var t *train.Trainer
+	fromStart := !fileExists(filepath.Join(dir, checkpointFile))
+	if !fromStart {
+		if t, _, err = train.LoadCheckpoint(filepath.Join(dir, checkpointFile)); err != nil {
+			return fmt.Errorf("-resume: %w", err)
+		}
+		if !epochsSet || o.cfg.Epochs == t.Epoch {
+			if t.Epoch >= t.Config.Epochs && t.Batch == 0 && fileExists(filepath.Join(dir, "model.npz")) {
+				fmt.Fprintf(e.stderr, "boltz train: %s is complete (%d of %d epochs, model.npz written); nothing to do (-epochs E extends it)\n",
+					dir, t.Epoch, t.Config.Epochs)
+				return nil
+			}
+		}
+	}
+	done := 0
+	if t != nil {
+		done = t.Epoch
 	}
 	if epochsSet {
-		if o.cfg.Epochs < t.Epoch {
-			return flagError("epochs", "must be at least the %d epochs already done, got %d", t.Epoch, o.cfg.Epochs)
+		if o.cfg.Epochs < done {
+			return flagError("epochs", "must be at least the %d epochs already done, got %d", done, o.cfg.Epochs)
 		}
-		t.Config.Epochs = o.cfg.Epochs
 		info.Config.Epochs = o.cfg.Epochs
+		if t != nil {
+			t.Config.Epochs = o.cfg.Epochs
+		}
 	}
 	o.data = dataFlags{spec: info.Data, binarize: info.Binarize, threshold: info.Threshold, valid: info.Valid,
 		legacyStream: info.BinarizeStream == ""}
@@ -244,18 +288,42 @@ func resumeTrain(e *env, o *trainOpts, epochsSet bool) error {
 	if err != nil {
 		return err
 	}
+	if fromStart {
+		if t, err = newRunTrainer(info.Config, ds, &o.data); err != nil {
+			return fmt.Errorf("-resume: %s: %w", filepath.Join(dir, "run.json"), err)
+		}
+	}
 	if ds.X.Cols != t.Model.NV() {
 		return fmt.Errorf("-resume: %s has %d columns, the model has %d visible units", info.Data, ds.X.Cols, t.Model.NV())
 	}
-	if err := truncateMetrics(filepath.Join(dir, "metrics.jsonl"), t.Epoch); err != nil {
+	metrics := filepath.Join(dir, "metrics.jsonl")
+	if err := truncateMetrics(metrics, t.Epoch); err != nil {
+		return err
+	}
+	if o.resumed, err = lastMetrics(metrics, t.Epoch); err != nil {
 		return err
 	}
 	if err := writeJSONFile(filepath.Join(dir, "run.json"), info); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "boltz train: resuming %s at epoch %d, minibatch %d, to %d epochs\n", dir, t.Epoch, t.Batch, t.Config.Epochs)
+	if fromStart {
+		fmt.Fprintf(e.stderr, "boltz train: %s has no checkpoint (stopped during its first epoch); starting it again from run.json, to %d epochs\n",
+			dir, t.Config.Epochs)
+	} else {
+		fmt.Fprintf(e.stderr, "boltz train: resuming %s %s\n", dir, position(t))
+	}
 	o.out = dir
 	return trainLoop(e, o, t, ds, valid, &info)
+}
+
+// newRunTrainer returns the trainer a new run of cfg on ds starts from: visible biases from
+// the grey means under -binarize dynamic, from the data otherwise.
+func newRunTrainer(cfg train.Config, ds *data.Dataset, d *dataFlags) (*train.Trainer, error) {
+	initData := ds.X
+	if d.grey != nil {
+		initData = d.grey // visible biases from the grey means, the expected binarised data
+	}
+	return train.New(cfg, initData)
 }
 
 // trainLoop runs the trainer, writing metrics and a checkpoint after every epoch, and the
@@ -273,7 +341,7 @@ func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, 
 	meta.Training = cfgJSON
 	ckpt := filepath.Join(dir, "checkpoint.npz")
 	prog := newProgress(e.stderr, t.Config.Epochs)
-	var last *train.Metrics
+	last := o.resumed
 	opts := train.Options{
 		OnBatch: prog.batch,
 		OnEpoch: func(t *train.Trainer, m train.Metrics) error {
@@ -297,7 +365,7 @@ func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, 
 		if serr := t.SaveCheckpoint(ckpt, meta); serr != nil {
 			return fmt.Errorf("interrupted, and the checkpoint could not be written: %w", serr)
 		}
-		return fmt.Errorf("interrupted at epoch %d, minibatch %d; checkpoint written; continue with: boltz train -resume %s", t.Epoch+1, t.Batch, dir)
+		return &interruptedError{fmt.Sprintf("interrupted %s; checkpoint written; continue with: boltz train -resume %s", position(t), dir)}
 	}
 	if err != nil {
 		return err
@@ -311,7 +379,10 @@ func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, 
 		return err
 	}
 	if !o.noReport {
-		if err := writeReport(e, dir, ds); err != nil {
+		if err := writeReport(e, dir, ds); err != nil && e.ctx.Err() != nil {
+			return &interruptedError{fmt.Sprintf("interrupted while drawing the report; %s is written; draw the report with: boltz report %s",
+				filepath.Join(dir, "model.npz"), dir)}
+		} else if err != nil {
 			fmt.Fprintf(e.stderr, "boltz train: warning: report: %v\n", err)
 		}
 	}

@@ -228,8 +228,8 @@ func TestTrainSIGINTAndResume(t *testing.T) {
 	if !strings.Contains(stderr.String(), "interrupted") {
 		t.Skipf("the run ended before the signal took effect (err %v): %s", err, stderr.String())
 	}
-	if code := cmd.ProcessState.ExitCode(); code != 1 {
-		t.Errorf("interrupted run: exit %d, want 1", code)
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("interrupted run: exit %d, want 130", code)
 	}
 	if _, err := os.Stat(filepath.Join(cut, "model.npz")); err == nil {
 		t.Error("an interrupted run wrote model.npz")

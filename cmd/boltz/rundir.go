@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/boltzgo/boltz/report"
+	"github.com/boltzgo/boltz/train"
+)
+
+// Files boltz train owns in a run directory, besides report's.
+const (
+	checkpointFile = "checkpoint.npz"
+	// lockFile is the file a run or resume holds an exclusive flock on while it works in the
+	// directory; the kernel releases it when the process ends, however it ends. It holds the
+	// holder's PID, for the message that refuses a second run.
+	lockFile = ".boltz.lock"
+)
+
+// ownedFiles are the files boltz writes in a run directory: -force removes them, and a
+// directory holding none of them (nor anything else but the lock and temporary files) is
+// not an existing run.
+var ownedFiles = []string{
+	report.ModelFile, checkpointFile, report.RunFile, report.MetricsFile,
+	report.FiltersFile, report.SamplesFile, report.ReconstructionsFile,
+	report.CurvesSVGFile, report.CurvesPNGFile, report.HTMLFile,
+}
+
+// isTempFile reports whether name is a temporary file that internal/atomicfile leaves behind
+// when a process dies while writing one of the owned files: "." + name + ".tmp" + random.
+func isTempFile(name string) bool {
+	for _, f := range ownedFiles {
+		if strings.HasPrefix(name, "."+f+".tmp") {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsRun reports whether dir exists and holds anything but boltz's lock and temporary
+// files: an earlier run, or files that are not boltz's. A directory a run was killed in
+// before it wrote run.json holds nothing else, and a plain rerun may take it.
+func holdsRun(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	if err != nil {
+		return true // let the caller's own access report the problem
+	}
+	for _, e := range entries {
+		if e.Name() != lockFile && !isTempFile(e.Name()) {
+			return true
+		}
+	}
+	return false
+}
+
+// runDir is a run directory this process holds the lock of.
+type runDir struct {
+	path string
+	lock *os.File
+}
+
+// claimRunDir locks dir, which must exist, for this process and removes the temporary
+// files a killed run left in it; with force it also removes every file of ownedFiles, so
+// that nothing of an earlier run (its checkpoint, its pictures) outlives it. It refuses a
+// directory another live process holds, naming that process.
+func claimRunDir(dir string, force bool, stderr io.Writer) (*runDir, error) {
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	d := &runDir{path: dir, lock: lock}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		d.release()
+		return nil, err
+	}
+	var removed []string
+	for _, e := range entries {
+		name := e.Name()
+		if !isTempFile(name) && !(force && contains(ownedFiles, name)) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			d.release()
+			return nil, err
+		}
+		removed = append(removed, name)
+	}
+	if len(removed) > 0 {
+		fmt.Fprintf(stderr, "boltz train: removed %s from %s\n", strings.Join(removed, ", "), dir)
+	}
+	return d, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// release gives up the lock (the kernel does it too when the process ends).
+func (d *runDir) release() {
+	if d != nil && d.lock != nil {
+		d.lock.Close()
+		d.lock = nil
+	}
+}
+
+// lockedError is the refusal of a directory another process holds.
+type lockedError struct {
+	Dir string
+	PID string // empty when the holder had not written it yet
+}
+
+func (e *lockedError) Error() string {
+	holder := "another boltz process"
+	if e.PID != "" {
+		holder = "boltz process " + e.PID
+	}
+	return fmt.Sprintf("%s is in use by %s (it holds %s); wait for it to end or stop it", e.Dir, holder, filepath.Join(e.Dir, lockFile))
+}
+
+// lastMetrics returns the last record of a metrics.jsonl file when its epoch is epoch, nil
+// when the file is empty, missing or ends elsewhere.
+func lastMetrics(path string, epoch int) (*train.Metrics, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ms, _, err := report.ReadMetrics(bufio.NewReader(f))
+	if err != nil || len(ms) == 0 || ms[len(ms)-1].Epoch != epoch {
+		return nil, err
+	}
+	return &ms[len(ms)-1], nil
+}
+
+// position says where a trainer stands, in the words both the interrupt and the resume
+// messages use: "after epoch 2 of 10" at an epoch boundary, "in epoch 3 of 10 after
+// minibatch 5" within one (epochs and minibatches counted from 1, as the progress lines do).
+func position(t *train.Trainer) string {
+	if t.Batch == 0 {
+		return fmt.Sprintf("after epoch %d of %d", t.Epoch, t.Config.Epochs)
+	}
+	return fmt.Sprintf("in epoch %d of %d after minibatch %d", t.Epoch+1, t.Config.Epochs, t.Batch)
+}
+
+// fileExists reports whether path exists.
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
