@@ -402,7 +402,7 @@ func configure(m *rbm.RBM, opts *Options, x *linalg.Dense) (*config, error) {
 		}
 		for r := 0; r < x.Rows; r++ {
 			if err := m.Visible.Check(x.Row(r)); err != nil {
-				return nil, fmt.Errorf("ais: data row %d: %w", r, err)
+				return nil, fmt.Errorf("ais: data row %d: %w", r+1, err)
 			}
 		}
 	}

@@ -125,14 +125,14 @@ func (Bernoulli) Check(s []float64) error {
 
 // ValueError reports a state outside a unit type's support.
 type ValueError struct {
-	Index int
+	Index int // 0-based position in the state; the message counts columns from 1
 	Value float64
 	Unit  string
 	Want  string
 }
 
 func (e *ValueError) Error() string {
-	return fmt.Sprintf("value %v at column %d is not a %s state (want %s)", e.Value, e.Index, e.Unit, e.Want)
+	return fmt.Sprintf("value %v at column %d is not a %s state (want %s)", e.Value, e.Index+1, e.Unit, e.Want)
 }
 
 // LayerByName returns the unit type with the given name.

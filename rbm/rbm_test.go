@@ -158,7 +158,7 @@ func TestBernoulliCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := (Bernoulli{}).Check([]float64{0, 0.5})
-	if err == nil || err.Error() != "value 0.5 at column 1 is not a bernoulli state (want 0 or 1)" {
+	if err == nil || err.Error() != "value 0.5 at column 2 is not a bernoulli state (want 0 or 1)" {
 		t.Fatalf("Check: %v", err)
 	}
 }

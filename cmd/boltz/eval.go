@@ -65,7 +65,8 @@ stderr.
 
 With -json the results are one JSON object with the keys method, log_z, log_z_stderr,
 log_z_reverse, log_z_reverse_stderr, mean_log_likelihood, mean_log_likelihood_stderr (the
-log Z error carried over), mean_log_likelihood_data_stderr (the data's sampling error),
+log Z error carried over), mean_log_likelihood_data_stderr (the data's sampling error; null
+for a single row, where it is undefined),
 mean_log_likelihood_reverse, ess, gap, trustworthy, pseudo_log_likelihood, recon_error,
 n_rows, nv, nh, runs, betas and seed, and untrustworthy_reason ("gap_too_wide" or
 "inverted", null when trustworthy) and gap_noise_floor (−3·sqrt(se_fwd² + se_rev²)); the
@@ -141,7 +142,7 @@ type evalResult struct {
 	LogZReverseSE    *float64 `json:"log_z_reverse_stderr"`
 	MeanLL           float64  `json:"mean_log_likelihood"`
 	MeanLLStderr     float64  `json:"mean_log_likelihood_stderr"`
-	MeanLLDataStderr float64  `json:"mean_log_likelihood_data_stderr"`
+	MeanLLDataStderr *float64 `json:"mean_log_likelihood_data_stderr"` // nil for one row: undefined
 	MeanLLReverse    *float64 `json:"mean_log_likelihood_reverse"`
 	ESS              *float64 `json:"ess"`
 	Gap              *float64 `json:"gap"`
@@ -256,7 +257,8 @@ func (r *evalResult) dataMeasures(w io.Writer, m *rbm.RBM, ds *data.Dataset) {
 		ss += d * d
 	}
 	if n := float64(len(negF)); n > 1 {
-		r.MeanLLDataStderr = math.Sqrt(ss/(n-1)) / math.Sqrt(n)
+		se := math.Sqrt(ss/(n-1)) / math.Sqrt(n)
+		r.MeanLLDataStderr = &se
 	}
 	r.MeanLL, r.MeanLLStderr = mean-r.LogZ, r.LogZStderr
 	if r.LogZReverse != nil {
@@ -315,13 +317,22 @@ func warnGap(w io.Writer, r *evalResult) {
 	fmt.Fprintf(w, "boltz eval: WARNING: within it; the true value most likely lies between them. Use more temperatures (-betas).\n")
 }
 
+// dataStderr is the " ± se (sampling error ...)" of the printed mean log-likelihood, empty
+// for a single row, whose sampling error is undefined.
+func (r *evalResult) dataStderr() string {
+	if r.MeanLLDataStderr == nil {
+		return ""
+	}
+	return fmt.Sprintf(" ± %.3g (sampling error of the mean over the rows)", *r.MeanLLDataStderr)
+}
+
 func (r *evalResult) print(w io.Writer, c *evalConfig, ds *data.Dataset) {
 	fmt.Fprintf(w, "model:                  %s (%d visible × %d hidden)\n", c.model, r.NV, r.NH)
 	fmt.Fprintf(w, "data:                   %s (%d rows)\n", ds.Name, r.Rows)
 	if r.bracket == nil {
 		fmt.Fprintf(w, "method:                 exact (2^%d states enumerated)\n", min(r.NV, r.NH))
 		fmt.Fprintf(w, "log Z:                  %.10g\n", r.LogZ)
-		fmt.Fprintf(w, "mean log-likelihood:    %.10g nats ± %.3g (sampling error of the mean over the rows)\n", r.MeanLL, r.MeanLLDataStderr)
+		fmt.Fprintf(w, "mean log-likelihood:    %.10g nats%s\n", r.MeanLL, r.dataStderr())
 	} else {
 		f, rv := r.bracket.Forward, r.bracket.Reverse
 		fmt.Fprintf(w, "method:                 ais (%d runs, %d temperatures, %s schedule, seed %d)\n", c.runs, c.betas, c.shape, c.seed)
@@ -330,8 +341,8 @@ func (r *evalResult) print(w io.Writer, c *evalConfig, ds *data.Dataset) {
 		fmt.Fprintf(w, "log Z (reverse AIS):    %.8g ± %.3g   [%.8g, %.8g] at ±3σ; from the data rows; over-estimates in expectation\n",
 			rv.LogZ, rv.LogZStderr, rv.Lower3, rv.Upper3)
 		fmt.Fprintf(w, "gap (reverse − forward): %.4g nats (trusted in [%.3g, %g]): %s\n", *r.Gap, *r.GapNoiseFloor, r.gapMax, r.verdict())
-		fmt.Fprintf(w, "mean log-likelihood:    %.8g nats ± %.3g (log Z error, forward AIS) ± %.3g (sampling error of the mean over the rows)\n",
-			r.MeanLL, r.MeanLLStderr, r.MeanLLDataStderr)
+		fmt.Fprintf(w, "mean log-likelihood:    %.8g nats ± %.3g (log Z error, forward AIS)%s\n",
+			r.MeanLL, r.MeanLLStderr, r.dataStderr())
 		fmt.Fprintf(w, "  from reverse AIS:     %.8g nats (stochastic lower bound)\n", *r.MeanLLReverse)
 	}
 	fmt.Fprintf(w, "pseudo-log-likelihood:  %.8g nats\n", r.PLL)

@@ -36,7 +36,7 @@ it occurs):
                         outside the data contribute 1 − Σ_{v∈data} p(v), so this needs no
                         enumeration of v
 The data must have the model's nv columns and values in the visible units' support (0 or 1
-for Bernoulli units); rows count from 1, columns from 0 in error messages.
+for Bernoulli units); rows and columns count from 1 in error messages.
 
 With -json the results are one JSON object on stdout with the keys log_z, nv, nh,
 model_entropy (when enumerable) and, with -data, n_rows, mean_log_likelihood, data_entropy,

@@ -128,7 +128,7 @@ func TestExactBadInput(t *testing.T) {
 		{"corrupt model", []string{"exact", "-model", corrupt}, 1, "boltz exact: -model:"},
 		{"width mismatch", []string{"exact", "-model", model, "-data", "bas:2"}, 1, "rows have 4 values, the model has 3 visible units"},
 		{"grey value", []string{"exact", "-model", model, "-data", grey}, 1,
-			"row 3: value 0.5 at column 2 is not a bernoulli state (want 0 or 1)"},
+			"row 3: value 0.5 at column 3 is not a bernoulli state (want 0 or 1)"},
 		{"too large", []string{"exact", "-model", big}, 1,
 			"enumeration of 2^34 states exceeds the limit of 2^32 states"},
 		{"bad max-states", []string{"exact", "-model", model, "-max-states", "0"}, 2, "-max-states: must be at least 1"},

@@ -72,13 +72,26 @@ func infoFlags(fs *flag.FlagSet) func(*env, []string) error {
 	}
 }
 
+// stats returns the smallest, largest and root-mean-square of x. The rms is scaled by the
+// largest magnitude, as BLAS's dnrm2 does, so that weights near the float64 limit (1e300)
+// give their rms instead of overflowing to +Inf.
 func stats(x []float64) (lo, hi, rms float64) {
 	lo, hi = math.Inf(1), math.Inf(-1)
+	scale := 0.0
 	for _, v := range x {
 		lo, hi = min(lo, v), max(hi, v)
-		rms += v * v
+		scale = max(scale, math.Abs(v))
 	}
-	return lo, hi, math.Sqrt(rms / float64(len(x)))
+	if scale == 0 || math.IsInf(scale, 0) || math.IsNaN(scale) {
+		for _, v := range x {
+			rms += v * v
+		}
+		return lo, hi, math.Sqrt(rms / float64(len(x)))
+	}
+	for _, v := range x {
+		rms += (v / scale) * (v / scale)
+	}
+	return lo, hi, scale * math.Sqrt(rms/float64(len(x)))
 }
 
 // printRawObject prints a JSON object's keys and values one per line, in key order.

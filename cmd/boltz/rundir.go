@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/boltzgo/boltz/report"
@@ -86,7 +87,7 @@ func claimRunDir(dir string, force bool, stderr io.Writer) (*runDir, error) {
 	var removed []string
 	for _, e := range entries {
 		name := e.Name()
-		if !isTempFile(name) && !(force && contains(ownedFiles, name)) {
+		if !isTempFile(name) && !(force && slices.Contains(ownedFiles, name)) {
 			continue
 		}
 		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -99,15 +100,6 @@ func claimRunDir(dir string, force bool, stderr io.Writer) (*runDir, error) {
 		fmt.Fprintf(stderr, "boltz train: removed %s from %s\n", strings.Join(removed, ", "), dir)
 	}
 	return d, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // release gives up the lock (the kernel does it too when the process ends).

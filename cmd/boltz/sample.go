@@ -71,6 +71,8 @@ func sampleFlags(fs *flag.FlagSet) func(*env, []string) error {
 			return flagError("method", "must be gibbs or pt, got %q", *method)
 		case (*clamp == "") != (*mask == ""):
 			return flagError("clamp", "and -mask go together")
+		case *method == "pt" && *replicas < 2:
+			return flagError("replicas", "must be at least 2 for parallel tempering, got %d", *replicas)
 		case *clamp != "" && *method == "pt":
 			return flagError("clamp", "works with -method gibbs only")
 		}

@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -157,6 +158,12 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	}
 	if err := o.data.check(); err != nil {
 		return err
+	}
+	if o.data.valid > 0 && !strings.HasPrefix(o.data.spec, "mnist") {
+		return flagError("valid", "holds out rows of the MNIST training set only; -data %s has no held-out split, got %d", o.data.spec, o.data.valid)
+	}
+	if !slices.Contains([]string{"auto", "float64", "float32"}, o.cfg.Precision) {
+		return flagError("precision", "must be auto, float64 or float32, got %s", o.cfg.Precision)
 	}
 	if holdsRun(o.out) && !o.force {
 		return fmt.Errorf("-o %s: the directory exists (use -resume to continue it or -force to start over)", o.out)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -237,8 +238,13 @@ func TestTrainSIGINTAndResume(t *testing.T) {
 	if _, _, err := rbm.Load(filepath.Join(cut, "checkpoint.npz")); err != nil {
 		t.Fatalf("checkpoint after SIGINT does not load as a model: %v", err)
 	}
-	if out, err := exec.Command(bin, "train", "-resume", cut).CombinedOutput(); err != nil {
+	out, err := exec.Command(bin, "train", "-resume", cut).CombinedOutput()
+	if err != nil {
 		t.Fatalf("resume: %v\n%s", err, out)
+	}
+	pos := regexp.MustCompile(`(?:after|in) epoch \d+ of \d+(?: after minibatch \d+)?`)
+	if stopped, at := pos.FindString(stderr.String()), pos.FindString(string(out)); stopped == "" || stopped != at {
+		t.Errorf("interrupted %q, resumed %q: the messages count differently", stopped, at)
 	}
 	if !sameFile(t, filepath.Join(full, "model.npz"), filepath.Join(cut, "model.npz")) {
 		t.Fatal("interrupted and resumed run differs from the uninterrupted one")
