@@ -22,6 +22,7 @@ var killArgs = []string{"train", "-data", "bas:4", "-hidden", "16", "-method", "
 // killStats counts where the kills of TestKillAndResume landed.
 type killStats struct {
 	kills, beforeRunJSON, beforeCheckpoint, inWrite, runs, cleaned int
+	writes map[string]int // kills during a write, by the file written
 }
 
 // TestKillAndResume SIGKILLs a training run at pseudo-random moments (seeded, so every run
@@ -50,7 +51,7 @@ func TestKillAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(13, 0x6b696c6c)) // issue 13; "kill"
-	var st killStats
+	st := killStats{writes: map[string]int{}}
 	for st.kills < kills {
 		st.runs++
 		dir := filepath.Join(root, fmt.Sprintf("cut%d", st.runs))
@@ -67,8 +68,8 @@ func TestKillAndResume(t *testing.T) {
 		}
 	}
 	t.Logf("%d kills over %d runs in %.1fs: %d before run.json, %d before the first checkpoint, %d during a write "+
-		"(temporary file left); the next process removed leftovers %d times",
-		st.kills, st.runs, time.Since(start).Seconds(), st.beforeRunJSON, st.beforeCheckpoint, st.inWrite, st.cleaned)
+		"(temporary file left: %v); the next process removed leftovers %d times",
+		st.kills, st.runs, time.Since(start).Seconds(), st.beforeRunJSON, st.beforeCheckpoint, st.inWrite, st.writes, st.cleaned)
 	if st.inWrite == 0 {
 		t.Error("no kill landed during a write: the test does not probe what it claims to")
 	}
@@ -93,8 +94,19 @@ func killUntilDone(t *testing.T, bin, dir string, rng *rand.Rand, maxDelay time.
 		killed := false
 		if st.kills < limit {
 			delay := time.Duration(rng.Int64N(int64(maxDelay)))
-			timer := time.AfterFunc(delay, func() { cmd.Process.Kill() })
+			aim := rng.IntN(3) == 0 // one kill in three waits for a checkpoint write
+			if !aim && rng.IntN(5) == 0 {
+				delay /= 12 // one in five of the others within the start: data, run.json, the first epoch
+			}
+			exited := make(chan struct{})
+			timer := time.AfterFunc(delay, func() {
+				if aim {
+					awaitTempFile(dir, "."+checkpointFile+".tmp", exited)
+				}
+				cmd.Process.Kill()
+			})
 			err := cmd.Wait()
+			close(exited)
 			killed = !timer.Stop() && err != nil && strings.Contains(err.Error(), "killed")
 		} else {
 			cmd.Wait()
@@ -115,9 +127,33 @@ func killUntilDone(t *testing.T, bin, dir string, rng *rand.Rand, maxDelay time.
 		case !fileExists(filepath.Join(dir, checkpointFile)):
 			st.beforeCheckpoint++
 		}
-		if len(tempFiles(t, dir)) > 0 {
+		if temps := tempFiles(t, dir); len(temps) > 0 {
 			st.inWrite++
+			for _, f := range temps {
+				st.writes[strings.TrimPrefix(f[:strings.Index(f, ".tmp")], ".")]++
+			}
 		}
+	}
+}
+
+// awaitTempFile returns as soon as dir holds a file whose name starts with prefix (a write
+// under way), or when exited is closed. Polling every 50 µs catches a write that takes a
+// millisecond or more, as a synced one does.
+func awaitTempFile(dir, prefix string, exited <-chan struct{}) {
+	for {
+		select {
+		case <-exited:
+			return
+		default:
+		}
+		if entries, err := os.ReadDir(dir); err == nil {
+			for _, e := range entries {
+				if strings.HasPrefix(e.Name(), prefix) {
+					return
+				}
+			}
+		}
+		time.Sleep(50 * time.Microsecond)
 	}
 }
 
