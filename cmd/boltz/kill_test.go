@@ -22,7 +22,7 @@ var killArgs = []string{"train", "-data", "bas:4", "-hidden", "16", "-method", "
 // killStats counts where the kills of TestKillAndResume landed.
 type killStats struct {
 	kills, beforeRunJSON, beforeCheckpoint, inWrite, runs, cleaned int
-	writes map[string]int // kills during a write, by the file written
+	writes                                                         map[string]int // kills during a write, by the file written
 }
 
 // TestKillAndResume SIGKILLs a training run at pseudo-random moments (seeded, so every run
