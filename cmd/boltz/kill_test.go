@@ -21,8 +21,12 @@ var killArgs = []string{"train", "-data", "bas:4", "-hidden", "16", "-method", "
 
 // killStats counts where the kills of TestKillAndResume landed.
 type killStats struct {
-	kills, beforeRunJSON, beforeCheckpoint, inWrite, runs, cleaned int
-	writes                                                         map[string]int // kills during a write, by the file written
+	kills, runs      int
+	beforeRunJSON    int            // kills before run.json existed
+	beforeCheckpoint int            // kills with run.json but no checkpoint yet
+	inWrite          int            // kills that left a temporary file
+	writes           map[string]int // kills during a write, by the file written
+	cleaned          int            // processes that removed leftovers
 }
 
 // TestKillAndResume SIGKILLs a training run at pseudo-random moments (seeded, so every run
