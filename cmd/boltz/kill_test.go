@@ -100,7 +100,7 @@ func killUntilDone(t *testing.T, bin, dir string, rng *rand.Rand, maxDelay time.
 			delay := time.Duration(rng.Int64N(int64(maxDelay)))
 			aim := rng.IntN(3) == 0 // one kill in three waits for a checkpoint write
 			if !aim && rng.IntN(5) == 0 {
-				delay /= 12 // one in five of the others within the start: data, run.json, the first epoch
+				delay /= 12 // one in five of the others (2 in 15) within the start: data, run.json, the first epoch
 			}
 			exited := make(chan struct{})
 			timer := time.AfterFunc(delay, func() {

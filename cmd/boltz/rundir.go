@@ -152,6 +152,23 @@ func position(t *train.Trainer) string {
 	return fmt.Sprintf("in epoch %d of %d after minibatch %d", t.Epoch+1, t.Config.Epochs, t.Batch)
 }
 
+// runComplete says that the finished run in dir (its checkpoint t at its last epoch, and
+// model.npz written) has nothing left to do, and changes nothing; with -json it prints the
+// summary a run prints at its end.
+func runComplete(e *env, o *trainOpts, dir string, t *train.Trainer) error {
+	fmt.Fprintf(e.stderr, "boltz train: %s is complete (%d of %d epochs, model.npz written); nothing to do (-epochs E extends it)\n",
+		dir, t.Epoch, t.Config.Epochs)
+	if !o.json {
+		return nil
+	}
+	final, err := lastMetrics(filepath.Join(dir, report.MetricsFile), t.Epoch)
+	if err != nil {
+		return err
+	}
+	return writeJSON(e.stdout, map[string]any{"dir": dir, "model": filepath.Join(dir, report.ModelFile),
+		"epochs": t.Epoch, "steps": t.Step, "elapsed_seconds": t.Elapsed.Seconds(), "final": final})
+}
+
 // fileExists reports whether path exists.
 func fileExists(path string) bool {
 	_, err := os.Stat(path)

@@ -178,6 +178,11 @@ func TestResumeFinishedRun(t *testing.T) {
 			}
 		}
 	}
+	code, stdout, _ := boltz(t, "train", "-resume", dir, "-json")
+	var sum map[string]any
+	if err := json.Unmarshal([]byte(stdout), &sum); code != 0 || err != nil || sum["epochs"] != float64(3) || sum["final"] == nil {
+		t.Errorf("-resume -json of a complete run: exit %d, %v: %s", code, err, stdout)
+	}
 	// Killed after the last checkpoint, before model.npz: the resume writes the same model.
 	os.Remove(filepath.Join(dir, "model.npz"))
 	if code, _, stderr := boltz(t, "train", "-resume", dir, "-no-report"); code != 0 {

@@ -268,12 +268,9 @@ func resumeTrain(e *env, o *trainOpts, epochsSet bool) error {
 		if t, _, err = train.LoadCheckpoint(filepath.Join(dir, checkpointFile)); err != nil {
 			return fmt.Errorf("-resume: %w", err)
 		}
-		if !epochsSet || o.cfg.Epochs == t.Epoch {
-			if t.Epoch >= t.Config.Epochs && t.Batch == 0 && fileExists(filepath.Join(dir, "model.npz")) {
-				fmt.Fprintf(e.stderr, "boltz train: %s is complete (%d of %d epochs, model.npz written); nothing to do (-epochs E extends it)\n",
-					dir, t.Epoch, t.Config.Epochs)
-				return nil
-			}
+		if (!epochsSet || o.cfg.Epochs == t.Epoch) && t.Epoch >= t.Config.Epochs && t.Batch == 0 &&
+			fileExists(filepath.Join(dir, "model.npz")) {
+			return runComplete(e, o, dir, t)
 		}
 	}
 	done := 0
