@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/boltzgo/boltz/data"
 	"github.com/boltzgo/boltz/npz"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -48,5 +51,46 @@ func TestImportSklearn(t *testing.T) {
 	}
 	if code, _, stderr := boltz(t, "import", in); code != 2 || !strings.Contains(stderr, "-o") {
 		t.Errorf("import without -o: exit %d: %s", code, stderr)
+	}
+}
+
+// boltz features writes E[h|v] of every row, in blocks, as the model's HiddenMeans gives it;
+// float32 by default.
+func TestFeatures(t *testing.T) {
+	model := trainedBAS3(t)
+	out := filepath.Join(t.TempDir(), "f.npy")
+	if code, _, stderr := boltz(t, "features", "-model", model, "-data", "bas:3", "-block", "5", "-dtype", "float64", "-o", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	m, _, err := rbm.Load(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arr, err := npz.ReadNPY(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := data.BarsAndStripes(3).X
+	if arr.Shape[0] != x.Rows || arr.Shape[1] != m.NH() || arr.Dtype != "<f8" {
+		t.Fatalf("shape %v dtype %s", arr.Shape, arr.Dtype)
+	}
+	for r := 0; r < x.Rows; r++ {
+		want := m.HiddenMeans(nil, x.Row(r))
+		for j, w := range want {
+			if got := arr.Data[r*m.NH()+j]; got != w {
+				t.Fatalf("row %d unit %d: %v, want %v", r, j, got, w)
+			}
+		}
+	}
+	out32 := filepath.Join(t.TempDir(), "f32.npy")
+	if code, _, stderr := boltz(t, "features", "-model", model, "-data", "bas:3", "-o", out32); code != 0 {
+		t.Fatalf("float32: exit %d: %s", code, stderr)
+	}
+	if code, _, _ := boltz(t, "features", "-model", model, "-data", "bas:3", "-dtype", "int", "-o", out32); code != 2 {
+		t.Errorf("-dtype int: exit %d, want 2", code)
 	}
 }
