@@ -65,9 +65,9 @@ func exactFlags(fs *flag.FlagSet) func(*env, []string) error {
 		if !(*maxStates >= 1) {
 			return flagError("max-states", "must be at least 1, got %v", *maxStates)
 		}
-		m, _, err := rbm.Load(*model)
+		m, _, err := loadModel(e, *model)
 		if err != nil {
-			return fmt.Errorf("-model: %w", err)
+			return err
 		}
 		var ds *data.Dataset
 		if *spec != "" {

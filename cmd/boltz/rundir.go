@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/boltzgo/boltz/rbm"
 	"github.com/boltzgo/boltz/report"
 	"github.com/boltzgo/boltz/train"
 )
@@ -152,12 +154,36 @@ func position(t *train.Trainer) string {
 	return fmt.Sprintf("in epoch %d of %d after minibatch %d", t.Epoch+1, t.Config.Epochs, t.Batch)
 }
 
+// modelFinished reports whether dir holds the model.npz a finished run writes last: with
+// the final evaluation in its metrics when the run has one to do. (A run killed between
+// the model's first save and the final evaluation's has a model without it, and its resume
+// does the evaluation again.)
+func modelFinished(dir string, info *runInfo) bool {
+	_, meta, err := rbm.Load(filepath.Join(dir, report.ModelFile))
+	if err != nil {
+		return false
+	}
+	fe := defaultFinalEval()
+	if info.FinalEval != nil {
+		fe = *info.FinalEval
+	}
+	heldOutRows := fe.Test != "" || testSplit(info.Data) != "" || (info.Valid > 0 && strings.HasPrefix(info.Data, "mnist"))
+	if fe.Mode == "none" || !heldOutRows {
+		return true
+	}
+	var m train.Metrics
+	return json.Unmarshal(meta.Metrics, &m) == nil && m.TestLogLikelihood != nil
+}
+
 // runComplete says that the finished run in dir (its checkpoint t at its last epoch, and
 // model.npz written) has nothing left to do, and changes nothing; with -json it prints the
 // summary a run prints at its end.
 func runComplete(e *env, o *trainOpts, dir string, t *train.Trainer) error {
 	fmt.Fprintf(e.stderr, "boltz train: %s is complete (%d of %d epochs, model.npz written); nothing to do (-epochs E extends it)\n",
 		dir, t.Epoch, t.Config.Epochs)
+	if !fileExists(filepath.Join(dir, report.HTMLFile)) {
+		fmt.Fprintf(e.stderr, "boltz train: %s has no report: boltz report %s draws it\n", dir, dir)
+	}
 	if !o.json {
 		return nil
 	}

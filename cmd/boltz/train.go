@@ -61,15 +61,17 @@ type trainOpts struct {
 	json     bool
 	noReport bool
 	seed     uint64
+	final    finalEval
 	// resumed is the last record of metrics.jsonl when a run resumes at its epoch, so that
 	// a run with no epoch left still writes it into model.npz.
 	resumed *train.Metrics
 }
 
 func trainFlags(fs *flag.FlagSet) func(*env, []string) error {
-	o := &trainOpts{cfg: train.Defaults()}
+	o := &trainOpts{cfg: train.Defaults(), final: defaultFinalEval()}
 	c := &o.cfg
 	o.data.register(fs, "mnist")
+	o.final.register(fs)
 	fs.StringVar(&o.out, "o", "", "run `DIR` to create")
 	fs.StringVar(&o.resume, "resume", "", "continue the run in `DIR` from its checkpoint")
 	fs.BoolVar(&o.force, "force", false, "overwrite an existing run directory")
@@ -109,7 +111,9 @@ func trainFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed: the same seed gives the same model, bit for bit")
 	fs.IntVar(&c.MonitorRows, "monitor-rows", c.MonitorRows, "rows of training and held-out data the per-epoch monitors use (0: all)")
 	fs.IntVar(&c.ExactMonitor, "exact-monitor", c.ExactMonitor, "exact log-likelihood and gradient-bias meter when min(nv, nh) ≤ this")
-	fs.IntVar(&c.AISEvery, "ais-every", c.AISEvery, "estimate the log-likelihood by AIS every `N` epochs (0: never)")
+	fs.IntVar(&c.AISEvery, "ais-every", c.AISEvery, "estimate the log-likelihood of the training and held-out rows by a quick AIS "+
+		"every `N` epochs (0: never; default: as often as keeps it under a tenth of the training time, never for models "+
+		"small enough for the exact monitor)")
 	fs.IntVar(&c.AISRuns, "ais-runs", c.AISRuns, "AIS runs for -ais-every")
 	fs.IntVar(&c.AISBetas, "ais-betas", c.AISBetas, "AIS temperatures for -ais-every")
 	return func(e *env, args []string) error {
@@ -140,23 +144,33 @@ type runInfo struct {
 	// BinarizeStream names the stream of -binarize stochastic: "seed+spec"
 	// (data.BinarizeStream); absent in runs written before, which drew from the seed alone.
 	BinarizeStream string `json:"binarize_stream,omitempty"`
+
+	// FinalEval is the final evaluation's settings; absent in runs written before it
+	// existed, which get defaultFinalEval.
+	FinalEval *finalEval `json:"final_eval,omitempty"`
 }
 
 func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	if o.resume != "" {
 		for name := range set {
 			switch name {
-			case "resume", "epochs", "json", "no-report":
+			case "resume", "epochs", "json", "no-report", "final-eval", "test", "final-ais-runs", "final-ais-betas":
 			default:
 				return flagError(name, "cannot be changed when resuming (the run keeps its settings; only -epochs may grow)")
 			}
 		}
-		return resumeTrain(e, o, set["epochs"])
+		if err := o.final.check(); err != nil {
+			return err
+		}
+		return resumeTrain(e, o, set)
 	}
 	if o.out == "" {
 		return flagError("o", "a run directory is required")
 	}
 	if err := o.data.check(); err != nil {
+		return err
+	}
+	if err := o.final.check(); err != nil {
 		return err
 	}
 	if o.data.valid > 0 && !strings.HasPrefix(o.data.spec, "mnist") {
@@ -178,6 +192,14 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 			o.cfg.Precision = "float32"
 		}
 	}
+	if !set["batch"] && o.cfg.Batch > ds.X.Rows {
+		fmt.Fprintf(e.stderr, "boltz train: the default -batch %d exceeds the %d rows of %s: using all %d rows as one minibatch\n",
+			o.cfg.Batch, ds.X.Rows, o.data.spec, ds.X.Rows)
+		o.cfg.Batch = ds.X.Rows
+	}
+	if !set["ais-every"] {
+		o.cfg.AISEvery = o.cfg.AutoAISEvery(ds.X.Rows, ds.X.Cols)
+	}
 	if err := o.cfg.Validate(ds.X.Rows, ds.X.Cols); err != nil {
 		return &usageError{err.Error()}
 	}
@@ -196,7 +218,7 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	info := runInfo{
 		Version: version, Data: o.data.spec, Valid: o.data.valid, Binarize: o.data.binarizeMode(o.data.spec),
 		Threshold: o.data.threshold, BinarizeStream: "seed+spec", Seed: o.cfg.Seed, NV: ds.X.Cols, NH: o.cfg.Hidden,
-		TrainRows: ds.X.Rows, Config: o.cfg,
+		TrainRows: ds.X.Rows, Config: o.cfg, FinalEval: &o.final,
 	}
 	if ds.Shape != [2]int{} {
 		info.ImageShape = &ds.Shape
@@ -239,7 +261,8 @@ func loadTrainData(e *env, d *dataFlags, spec string, seed uint64) (*data.Datase
 // first checkpoint starts again from run.json, which holds every setting and the seed, so
 // that it ends as the uninterrupted run would have; a finished run resumed with no more
 // epochs is left as it is.
-func resumeTrain(e *env, o *trainOpts, epochsSet bool) error {
+func resumeTrain(e *env, o *trainOpts, set map[string]bool) error {
+	epochsSet := set["epochs"]
 	dir := o.resume
 	if st, err := os.Stat(dir); err != nil {
 		return fmt.Errorf("-resume: %w", err)
@@ -268,8 +291,7 @@ func resumeTrain(e *env, o *trainOpts, epochsSet bool) error {
 		if t, _, err = train.LoadCheckpoint(filepath.Join(dir, checkpointFile)); err != nil {
 			return fmt.Errorf("-resume: %w", err)
 		}
-		if (!epochsSet || o.cfg.Epochs == t.Epoch) && t.Epoch >= t.Config.Epochs && t.Batch == 0 &&
-			fileExists(filepath.Join(dir, "model.npz")) {
+		if (!epochsSet || o.cfg.Epochs == t.Epoch) && t.Epoch >= t.Config.Epochs && t.Batch == 0 && modelFinished(dir, &info) {
 			return runComplete(e, o, dir, t)
 		}
 	}
@@ -288,6 +310,7 @@ func resumeTrain(e *env, o *trainOpts, epochsSet bool) error {
 	}
 	o.data = dataFlags{spec: info.Data, binarize: info.Binarize, threshold: info.Threshold, valid: info.Valid,
 		legacyStream: info.BinarizeStream == ""}
+	info.FinalEval = resumedFinalEval(info.FinalEval, &o.final, set)
 	ds, valid, err := loadTrainData(e, &o.data, info.Data, info.Seed)
 	if err != nil {
 		return err
@@ -320,6 +343,29 @@ func resumeTrain(e *env, o *trainOpts, epochsSet bool) error {
 	return trainLoop(e, o, t, ds, valid, &info)
 }
 
+// resumedFinalEval returns the final evaluation of a resumed run: the one in its run.json
+// (or the default, for runs older than it), with the final-evaluation flags given on the
+// command line in place of their values.
+func resumedFinalEval(stored, flags *finalEval, set map[string]bool) *finalEval {
+	f := defaultFinalEval()
+	if stored != nil {
+		f = *stored
+	}
+	if set["final-eval"] {
+		f.Mode = flags.Mode
+	}
+	if set["test"] {
+		f.Test = flags.Test
+	}
+	if set["final-ais-runs"] {
+		f.Runs = flags.Runs
+	}
+	if set["final-ais-betas"] {
+		f.Betas = flags.Betas
+	}
+	return &f
+}
+
 // newRunTrainer returns the trainer a new run of cfg on ds starts from: visible biases from
 // the grey means under -binarize dynamic, from the data otherwise.
 func newRunTrainer(cfg train.Config, ds *data.Dataset, d *dataFlags) (*train.Trainer, error) {
@@ -343,6 +389,14 @@ func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, 
 		return err
 	}
 	meta.Training = cfgJSON
+	fe := defaultFinalEval()
+	if info.FinalEval != nil {
+		fe = *info.FinalEval
+	}
+	held, err := heldOut(e, info, &fe, t.Model, valid)
+	if err != nil {
+		return err
+	}
 	ckpt := filepath.Join(dir, "checkpoint.npz")
 	prog := newProgress(e.stderr, t.Config.Epochs)
 	last := o.resumed
@@ -359,6 +413,8 @@ func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, 
 	}
 	if valid != nil {
 		opts.Valid = valid.X
+	} else if held != nil {
+		opts.Valid = held.X // the held-out monitors (free-energy gap, AIS) watch the test rows
 	}
 	if o.data.grey != nil {
 		opts.Prepare = dynamicBinarizer(o.data.grey, info.Seed)
@@ -374,13 +430,20 @@ func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, 
 	if err != nil {
 		return err
 	}
-	if last != nil {
-		final := *last
-		final.ElapsedSeconds = 0 // keep model files identical across reruns
-		meta.Metrics, _ = json.Marshal(final)
-	}
-	if err := t.Model.Save(filepath.Join(dir, "model.npz"), meta); err != nil {
+	modelPath := filepath.Join(dir, "model.npz")
+	if err := saveModel(t, modelPath, meta, last); err != nil {
 		return err
+	}
+	testMsg := ""
+	if last != nil {
+		if testMsg, err = runFinalEval(e, dir, &fe, info.Seed, t, held, last); err != nil {
+			return err
+		}
+		if last.TestLogLikelihood != nil {
+			if err := saveModel(t, modelPath, meta, last); err != nil {
+				return err
+			}
+		}
 	}
 	if !o.noReport {
 		if err := writeReport(e, dir, ds); err != nil && e.ctx.Err() != nil {
@@ -390,15 +453,42 @@ func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, 
 			fmt.Fprintf(e.stderr, "boltz train: warning: report: %v\n", err)
 		}
 	}
-	fmt.Fprintf(e.stderr, "boltz train: wrote %s\n", filepath.Join(dir, "model.npz"))
+	fmt.Fprintf(e.stderr, "boltz train: wrote %s\n", modelPath)
+	if testMsg != "" {
+		fmt.Fprintln(e.stderr, testMsg)
+	}
 	if o.json {
 		sum := map[string]any{
-			"dir": dir, "model": filepath.Join(dir, "model.npz"), "epochs": t.Epoch, "steps": t.Step,
+			"dir": dir, "model": modelPath, "epochs": t.Epoch, "steps": t.Step,
 			"elapsed_seconds": t.Elapsed.Seconds(), "final": last,
+			"test_log_likelihood": nil, "test_log_likelihood_stderr": nil, "test_log_likelihood_reverse": nil,
+			"test_log_likelihood_method": nil, "trustworthy": nil,
+		}
+		if last != nil && last.TestLogLikelihood != nil {
+			sum["test_log_likelihood"] = last.TestLogLikelihood
+			sum["test_log_likelihood_stderr"] = last.TestLogLikelihoodStderr
+			sum["test_log_likelihood_reverse"] = last.TestLogLikelihoodReverse
+			sum["test_log_likelihood_method"] = last.TestLogLikelihoodMethod
+			sum["trustworthy"] = last.Trustworthy
 		}
 		return writeJSON(e.stdout, sum)
 	}
 	return nil
+}
+
+// saveModel writes the model with the last metrics record in its meta.json (without the
+// elapsed time, so that reruns write identical files).
+func saveModel(t *train.Trainer, path string, meta *rbm.Meta, last *train.Metrics) error {
+	if last != nil {
+		final := *last
+		final.ElapsedSeconds = 0
+		raw, err := marshalMetrics(final)
+		if err != nil {
+			return err
+		}
+		meta.Metrics = raw
+	}
+	return t.Model.Save(path, meta)
 }
 
 // appendMetrics adds one JSON line to path and syncs it.
@@ -407,7 +497,7 @@ func appendMetrics(path string, m train.Metrics) error {
 	if err != nil {
 		return err
 	}
-	line, err := json.Marshal(m)
+	line, err := marshalMetrics(m)
 	if err != nil {
 		f.Close()
 		return err
@@ -422,6 +512,10 @@ func appendMetrics(path string, m train.Metrics) error {
 	}
 	return f.Close()
 }
+
+// marshalMetrics is the JSON form of one metrics record, as metrics.jsonl and model.npz
+// store it.
+func marshalMetrics(m train.Metrics) ([]byte, error) { return json.Marshal(m) }
 
 // truncateMetrics keeps the lines of metrics.jsonl up to and including epoch, dropping any
 // written after the checkpoint a run resumes from (and a torn last line).
