@@ -295,3 +295,41 @@ func TestRunDirectoryLock(t *testing.T) {
 		t.Errorf("resume after release: exit %d: %s", code, stderr)
 	}
 }
+
+// A run killed after its model's first save but before the final evaluation was saved in
+// it is not complete: its resume does the evaluation again and writes the model the
+// uninterrupted run wrote.
+func TestResumeRedoesMissingFinalEval(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	trainQuick(t, dir, "-test", "bas:3")
+	want, _ := os.ReadFile(filepath.Join(dir, "model.npz"))
+	m, meta, err := rbm.Load(filepath.Join(dir, "model.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields map[string]any
+	if err := json.Unmarshal(meta.Metrics, &fields); err != nil || fields["test_log_likelihood"] == nil {
+		t.Fatalf("model metrics %s: %v", meta.Metrics, err)
+	}
+	for k := range fields {
+		if strings.HasPrefix(k, "test_") || k == "trustworthy" || k == "untrustworthy_reason" {
+			delete(fields, k)
+		}
+	}
+	meta.Metrics, _ = json.Marshal(fields)
+	if err := m.Save(filepath.Join(dir, "model.npz"), meta); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := boltz(t, "train", "-resume", dir)
+	if code != 0 || strings.Contains(stderr, "complete") {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "model.npz")); !bytes.Equal(got, want) {
+		t.Error("the resumed final evaluation wrote another model")
+	}
+	os.Remove(filepath.Join(dir, "report.html"))
+	if code, _, stderr := boltz(t, "train", "-resume", dir); code != 0 || !strings.Contains(stderr, "complete") ||
+		!strings.Contains(stderr, "boltz report "+dir) {
+		t.Errorf("resume of the complete run without its report: exit %d: %s", code, stderr)
+	}
+}
