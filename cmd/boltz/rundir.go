@@ -104,6 +104,19 @@ func claimRunDir(dir string, force bool, stderr io.Writer) (*runDir, error) {
 	return d, nil
 }
 
+// lockHolder returns the lockedError of a directory another process holds, nil otherwise.
+func lockHolder(dir string) error {
+	lock, err := lockDir(dir)
+	var le *lockedError
+	if errors.As(err, &le) {
+		return le
+	}
+	if lock != nil {
+		lock.Close()
+	}
+	return nil
+}
+
 // release gives up the lock (the kernel does it too when the process ends).
 func (d *runDir) release() {
 	if d != nil && d.lock != nil {

@@ -281,6 +281,7 @@ func TestRunDirectoryLock(t *testing.T) {
 	for _, args := range [][]string{
 		{"train", "-resume", dir, "-epochs", "5"},
 		append([]string{"train", "-force", "-o", dir}, quickTrain...),
+		append([]string{"train", "-o", dir}, quickTrain...),
 	} {
 		code, _, stderr := boltz(t, args...)
 		if code != 1 || !strings.Contains(stderr, "in use by boltz process "+pid) || strings.Count(stderr, "\n") != 1 {

@@ -180,6 +180,9 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 		return flagError("precision", "must be auto, float64 or float32, got %s", o.cfg.Precision)
 	}
 	if holdsRun(o.out) && !o.force {
+		if err := lockHolder(o.out); err != nil {
+			return err
+		}
 		return fmt.Errorf("-o %s: the directory exists (use -resume to continue it or -force to start over)", o.out)
 	}
 	ds, valid, err := loadTrainData(e, &o.data, o.data.spec, o.cfg.Seed)
