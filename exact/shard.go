@@ -13,16 +13,19 @@ import (
 // machine): one shard of an enumeration split over machines. MergeLogZ of parts covering
 // [0, Ranges) merges the sums in range order, as LogZ does, so it equals LogZ bit for bit.
 type LogZPart struct {
-	Ranges, Lo, Hi int
+	Ranges int `json:"ranges"`
+	Lo     int `json:"lo"`
+	Hi     int `json:"hi"`
 	// Sums[r−Lo] is the log-sum-exp accumulator of range r.
-	Sums []RangeSum
+	Sums []RangeSum `json:"sums"`
 }
 
 // RangeSum is a log-sum-exp accumulator written out: Σ exp(x_i) = Scaled·exp(Max) over Terms
 // terms (Max and Scaled are 0 when there are none).
 type RangeSum struct {
-	Max, Scaled float64
-	Terms       int
+	Max    float64 `json:"max"`
+	Scaled float64 `json:"scaled"`
+	Terms  int     `json:"terms"`
 }
 
 // LogZRanges returns the number of ranges LogZ splits the enumeration of m into, and an

@@ -19,7 +19,7 @@ import (
 func init() {
 	register(&command{
 		Name:  "eval",
-		Usage: "boltz eval -model M.npz -data SPEC [-method auto|exact|ais] [-runs N] [-betas K] [-seed S] [-json]",
+		Usage: "boltz eval -model M.npz -data SPEC [-method auto|exact|ais] [-runs N] [-betas K] [-seed S] [-json] [-shard I/N -o PART.json]",
 		Short: "log Z, log-likelihood (exact or AIS with error bars), pseudo-log-likelihood, reconstruction error",
 		Long: `Eval measures a model on a data set. It prints:
 
@@ -69,7 +69,12 @@ log Z error carried over), mean_log_likelihood_data_stderr (the data's sampling 
 mean_log_likelihood_reverse, ess, gap, trustworthy, pseudo_log_likelihood, recon_error,
 n_rows, nv, nh, runs, betas and seed, and untrustworthy_reason ("gap_too_wide" or
 "inverted", null when trustworthy) and gap_noise_floor (−3·sqrt(se_fwd² + se_rev²)); the
-AIS-only ones are null for -method exact.`,
+AIS-only ones are null for -method exact.
+
+-shard I/N -o PART.json (with -method ais) runs only the AIS runs [I·runs/N, (I+1)·runs/N),
+forward and reverse, and writes their log weights to PART.json; shard 0 also measures the
+data rows. Each run draws from its own random stream, so 'boltz merge' of the N partials, in
+any order, prints what boltz eval prints without -shard, bit for bit.`,
 		Flags: evalFlags,
 	})
 }
@@ -86,6 +91,7 @@ type evalConfig struct {
 	seed, binarizeSeed         uint64
 	gap                        float64
 	asJSON                     bool
+	shard                      shardFlags // -shard I/N -o FILE: write a partial for boltz merge
 }
 
 func evalFlags(fs *flag.FlagSet) func(*env, []string) error {
@@ -101,8 +107,12 @@ func evalFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.Float64Var(&c.gap, "gap", ais.DefaultGapThreshold, "warn when reverse AIS exceeds forward AIS by more than this many `NATS` (a reverse estimate below the forward one by more than 3σ is always flagged)")
 	c.data.registerBinarize(fs)
 	fs.BoolVar(&c.asJSON, "json", false, "print one JSON object on stdout instead of a table")
+	c.shard.register(fs, "AIS runs")
 	return func(e *env, args []string) error {
 		if err := noArgs(args); err != nil {
+			return err
+		}
+		if err := c.shard.check(); err != nil {
 			return err
 		}
 		if err := c.check(); err != nil {
@@ -178,6 +188,9 @@ func runEval(e *env, c *evalConfig) error {
 			method = "exact"
 		}
 	}
+	if c.shard.set() {
+		return runEvalShard(e, c, m, ds, method)
+	}
 	res := &evalResult{Method: method, Rows: ds.X.Rows, NV: m.NV(), NH: m.NH(), Trustworthy: true, gapMax: c.gap}
 	if method == "exact" {
 		fmt.Fprintf(e.stderr, "eval: enumerating 2^%d states\n", min(m.NV(), m.NH()))
@@ -191,25 +204,28 @@ func runEval(e *env, c *evalConfig) error {
 	} else if err := res.runAIS(e, c, m, ds); err != nil {
 		return err
 	}
-	res.dataMeasures(e.stderr, m, ds)
-	if !res.Trustworthy {
-		warnGap(e.stderr, res)
+	res.setRowMeasures(measureRows(e.stderr, m, ds.X))
+	return res.report(e, c, ds.Name)
+}
+
+// report writes the result to stdout, as a table or JSON, and the warning of an
+// untrustworthy bracket to stderr.
+func (r *evalResult) report(e *env, c *evalConfig, dataName string) error {
+	if !r.Trustworthy {
+		warnGap(e.stderr, r)
 	}
 	if c.asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return enc.Encode(r)
 	}
-	res.print(e.stdout, c, ds)
+	r.print(e.stdout, c, dataName)
 	return nil
 }
 
 // runAIS brackets log Z by forward and reverse AIS, with progress on stderr.
 func (r *evalResult) runAIS(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset) error {
-	betas := ais.Schedule(c.betas)
-	if c.shape == "linear" {
-		betas = ais.Linear(c.betas)
-	}
+	betas := c.schedule()
 	p := &aisProgress{w: e.stderr, start: time.Now()}
 	br, err := ais.Sandwich(e.ctx, m, ds.X, &ais.Options{
 		Runs: c.runs, Betas: betas, Seed: c.seed, GapThreshold: c.gap, Progress: p.report,
@@ -217,6 +233,12 @@ func (r *evalResult) runAIS(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset)
 	if err != nil {
 		return err
 	}
+	r.setBracket(br, c)
+	return nil
+}
+
+// setBracket fills in the AIS fields from a forward and reverse bracket of log Z.
+func (r *evalResult) setBracket(br *ais.Bracket, c *evalConfig) {
 	fwd, rev := br.Forward, br.Reverse
 	r.bracket = br
 	r.LogZ, r.LogZStderr = fwd.LogZ, fwd.LogZStderr
@@ -224,7 +246,6 @@ func (r *evalResult) runAIS(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset)
 	r.ESS, r.Gap = &fwd.ESS, &br.Gap
 	r.Runs, r.Betas, r.Seed = &c.runs, &c.betas, &c.seed
 	r.judge()
-	return nil
 }
 
 // judge sets Trustworthy, UntrustworthyReason and GapNoiseFloor from the bracket by
@@ -241,10 +262,20 @@ func (r *evalResult) judge() {
 	}
 }
 
-// dataMeasures fills in the log-likelihoods, pseudo-log-likelihood and reconstruction error,
-// with progress on w while the pseudo-log-likelihood takes long.
-func (r *evalResult) dataMeasures(w io.Writer, m *rbm.RBM, ds *data.Dataset) {
-	x := ds.X
+// rowMeasures are the measures of the data rows that do not depend on log Z: the mean of
+// −F(v) and its sampling standard error, the pseudo-log-likelihood and the reconstruction
+// error.
+type rowMeasures struct {
+	MeanNegF   float64 `json:"mean_neg_free_energy"`
+	DataStderr float64 `json:"mean_neg_free_energy_stderr"`
+	PLL        float64 `json:"pseudo_log_likelihood"`
+	Recon      float64 `json:"recon_error"`
+}
+
+// measureRows computes the row measures of x, with progress on w while the
+// pseudo-log-likelihood takes long.
+func measureRows(w io.Writer, m *rbm.RBM, x *linalg.Dense) rowMeasures {
+	var d rowMeasures
 	negF := m.FreeEnergyBatch(nil, x, nil)
 	var mean, ss float64
 	for _, f := range negF {
@@ -256,15 +287,24 @@ func (r *evalResult) dataMeasures(w io.Writer, m *rbm.RBM, ds *data.Dataset) {
 		ss += d * d
 	}
 	if n := float64(len(negF)); n > 1 {
-		r.MeanLLDataStderr = math.Sqrt(ss/(n-1)) / math.Sqrt(n)
+		d.DataStderr = math.Sqrt(ss/(n-1)) / math.Sqrt(n)
 	}
-	r.MeanLL, r.MeanLLStderr = mean-r.LogZ, r.LogZStderr
+	d.MeanNegF = mean
+	d.PLL = pseudoLogLikelihood(w, m, x)
+	d.Recon = m.ReconError(x)
+	return d
+}
+
+// setRowMeasures fills in the log-likelihoods, pseudo-log-likelihood and reconstruction
+// error from the row measures and log Z.
+func (r *evalResult) setRowMeasures(d rowMeasures) {
+	r.MeanLLDataStderr = d.DataStderr
+	r.MeanLL, r.MeanLLStderr = d.MeanNegF-r.LogZ, r.LogZStderr
 	if r.LogZReverse != nil {
-		rev := mean - *r.LogZReverse
+		rev := d.MeanNegF - *r.LogZReverse
 		r.MeanLLReverse = &rev
 	}
-	r.PLL = pseudoLogLikelihood(w, m, x)
-	r.Recon = m.ReconError(x)
+	r.PLL, r.Recon = d.PLL, d.Recon
 }
 
 // pllProgressWork is the number of (row, visible, hidden) terms of the pseudo-log-likelihood
@@ -315,9 +355,9 @@ func warnGap(w io.Writer, r *evalResult) {
 	fmt.Fprintf(w, "boltz eval: WARNING: within it; the true value most likely lies between them. Use more temperatures (-betas).\n")
 }
 
-func (r *evalResult) print(w io.Writer, c *evalConfig, ds *data.Dataset) {
+func (r *evalResult) print(w io.Writer, c *evalConfig, dataName string) {
 	fmt.Fprintf(w, "model:                  %s (%d visible × %d hidden)\n", c.model, r.NV, r.NH)
-	fmt.Fprintf(w, "data:                   %s (%d rows)\n", ds.Name, r.Rows)
+	fmt.Fprintf(w, "data:                   %s (%d rows)\n", dataName, r.Rows)
 	if r.bracket == nil {
 		fmt.Fprintf(w, "method:                 exact (2^%d states enumerated)\n", min(r.NV, r.NH))
 		fmt.Fprintf(w, "log Z:                  %.10g\n", r.LogZ)
