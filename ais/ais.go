@@ -202,7 +202,7 @@ type Bracket struct {
 	Gap float64
 	// Threshold is the largest Gap in nats that is called trustworthy.
 	Threshold float64
-	// Verdict is Judge's verdict on the bracket: Consistent, GapTooWide or Inverted.
+	// Verdict is JudgeBracket's verdict: Consistent, GapTooWide, Inverted or LowESS.
 	Verdict Verdict
 	// Trustworthy reports Verdict == Consistent.
 	Trustworthy bool
@@ -225,9 +225,24 @@ const (
 	// of the package documentation fails), or a standard error under-states the spread of
 	// heavy-tailed weights (a low ESS).
 	Inverted
+	// LowESS: the gap is within bounds, but the forward or the reverse estimate is carried
+	// by a handful of runs: its effective sample size is below MinESS(M). The mean of such
+	// weights is dominated by its largest terms, and the standard error, computed from the
+	// same few runs, under-states the spread, so neither the estimate nor its error bar
+	// can be taken at face value.
+	LowESS
 )
 
-// String returns "consistent", "gap_too_wide" or "inverted", the names boltz eval prints.
+// MinESS returns the smallest effective sample size of M runs' weights that JudgeBracket
+// accepts: a tenth of the runs, and never fewer than 3. With 100 runs, an estimate whose
+// weights behave like fewer than 10 equal ones is called untrustworthy; with 16 runs, one
+// carried by one or two runs is. The tenth is the usual rule of thumb for importance weights
+// (an ESS below 10% of the sample signals a proposal far from the target); the floor of 3
+// keeps the rule meaningful for few runs.
+func MinESS(runs int) float64 { return max(3, 0.1*float64(runs)) }
+
+// String returns "consistent", "gap_too_wide", "inverted" or "low_ess", the names boltz
+// eval prints.
 func (v Verdict) String() string {
 	switch v {
 	case Consistent:
@@ -236,6 +251,8 @@ func (v Verdict) String() string {
 		return "gap_too_wide"
 	case Inverted:
 		return "inverted"
+	case LowESS:
+		return "low_ess"
 	}
 	return fmt.Sprintf("Verdict(%d)", int(v))
 }
@@ -257,6 +274,19 @@ func Judge(gap, fwdSE, revSE, threshold float64) Verdict {
 		return GapTooWide
 	case gap < NoiseFloor(fwdSE, revSE):
 		return Inverted
+	}
+	return Consistent
+}
+
+// JudgeBracket is Judge on the gap of a forward and a reverse estimate, followed by a check
+// of their effective sample sizes: a bracket that Judge calls Consistent is LowESS when
+// either estimate's ESS is below MinESS of its runs. Cost O(1); no randomness.
+func JudgeBracket(fwd, rev *Result, threshold float64) Verdict {
+	if v := Judge(rev.LogZ-fwd.LogZ, fwd.LogZStderr, rev.LogZStderr, threshold); v != Consistent {
+		return v
+	}
+	if fwd.ESS < MinESS(fwd.Runs) || rev.ESS < MinESS(rev.Runs) {
+		return LowESS
 	}
 	return Consistent
 }
@@ -307,9 +337,9 @@ func Reverse(ctx context.Context, m *rbm.RBM, x *linalg.Dense, opts *Options) (*
 // Sandwich runs Forward and then Reverse, started at the rows of x, with the same options and
 // returns both with their gap: log Z lies between Forward.LogZ and Reverse.LogZ in
 // expectation (as far as the reverse bound holds), and the estimates are flagged
-// untrustworthy (Judge) when the reverse estimate exceeds the forward one by more than
-// opts.GapThreshold nats, or falls below it by more than 3 standard errors of the difference. When opts.BaseBias is
-// nil both use BaseRate(x, DefaultBaseRateSmoothing). Cost, errors and panics as Forward and
+// untrustworthy (JudgeBracket) when the reverse estimate exceeds the forward one by more than
+// opts.GapThreshold nats, falls below it by more than 3 standard errors of the difference, or
+// either is carried by too few runs (an ESS below MinESS). When opts.BaseBias is nil both use BaseRate(x, DefaultBaseRateSmoothing). Cost, errors and panics as Forward and
 // Reverse together.
 func Sandwich(ctx context.Context, m *rbm.RBM, x *linalg.Dense, opts *Options) (*Bracket, error) {
 	cfg, err := configure(m, opts, x)

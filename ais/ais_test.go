@@ -170,7 +170,7 @@ func TestBracketsExactOnAverage(t *testing.T) {
 		fwd.add(br.Forward.LogZ - exact)
 		rev.add(br.Reverse.LogZ - exact)
 		gap.add(br.Gap)
-		if br.Gap != br.Reverse.LogZ-br.Forward.LogZ || br.Verdict != Judge(br.Gap, br.Forward.LogZStderr, br.Reverse.LogZStderr, DefaultGapThreshold) || br.Trustworthy != (br.Verdict == Consistent) {
+		if br.Gap != br.Reverse.LogZ-br.Forward.LogZ || br.Verdict != JudgeBracket(&br.Forward, &br.Reverse, DefaultGapThreshold) || br.Trustworthy != (br.Verdict == Consistent) {
 			t.Fatalf("bracket fields inconsistent: %+v", br)
 		}
 	}
@@ -384,5 +384,36 @@ func TestJudge(t *testing.T) {
 	}
 	if NoiseFloor(0.3, 0.4) != -1.5 {
 		t.Errorf("NoiseFloor(0.3, 0.4) = %v, want -1.5", NoiseFloor(0.3, 0.4))
+	}
+}
+
+// JudgeBracket adds the effective-sample-size check to Judge: a bracket whose gap is fine but
+// whose forward or reverse weights are carried by a few runs is LowESS; a gap that fails
+// Judge keeps Judge's verdict, whatever the ESS. The 16-run case is the one a 10-epoch MNIST
+// model gave (forward ESS 1.4 of 16), which the gap check alone called trustworthy.
+func TestJudgeBracket(t *testing.T) {
+	res := func(logZ, se, ess float64, runs int) *Result {
+		return &Result{LogZ: logZ, LogZStderr: se, ESS: ess, Runs: runs}
+	}
+	for _, tc := range []struct {
+		fwd, rev *Result
+		want     Verdict
+	}{
+		{res(100, 0.1, 50, 100), res(100.2, 0.1, 40, 100), Consistent},
+		{res(100, 0.1, 10, 100), res(100.2, 0.1, 10, 100), Consistent}, // exactly MinESS(100) = 10
+		{res(100, 0.1, 9.9, 100), res(100.2, 0.1, 40, 100), LowESS},
+		{res(100, 0.1, 50, 100), res(100.2, 0.1, 9.9, 100), LowESS},
+		{res(100, 0.1, 1.4, 16), res(100.1, 0.1, 8, 16), LowESS},
+		{res(100, 0.1, 3, 16), res(100.1, 0.1, 8, 16), Consistent}, // MinESS(16) = 3
+		{res(100, 0.1, 1.4, 16), res(110, 0.1, 8, 16), GapTooWide},
+		{res(100, 0.1, 50, 100), res(98, 0.1, 50, 100), Inverted},
+	} {
+		if got := JudgeBracket(tc.fwd, tc.rev, 1); got != tc.want {
+			t.Errorf("JudgeBracket(fwd ESS %v of %d, rev ESS %v, gap %v) = %v, want %v",
+				tc.fwd.ESS, tc.fwd.Runs, tc.rev.ESS, tc.rev.LogZ-tc.fwd.LogZ, got, tc.want)
+		}
+	}
+	if MinESS(100) != 10 || MinESS(16) != 3 || MinESS(2) != 3 {
+		t.Errorf("MinESS: %v %v %v", MinESS(100), MinESS(16), MinESS(2))
 	}
 }

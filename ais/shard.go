@@ -105,7 +105,7 @@ func MergeSandwich(spans []*Span, threshold float64) (*Bracket, error) {
 	f := summarize(fwd, first.LogZBase, 1, first.Steps)
 	r := summarize(rev, first.LogZBase, -1, first.Steps)
 	gap := r.LogZ - f.LogZ
-	v := Judge(gap, f.LogZStderr, r.LogZStderr, threshold)
+	v := JudgeBracket(f, r, threshold)
 	return &Bracket{
 		Forward: *f, Reverse: *r, Gap: gap, Threshold: threshold,
 		Verdict: v, Trustworthy: v == Consistent,

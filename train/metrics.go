@@ -43,4 +43,23 @@ type Metrics struct {
 	AISLogLikelihoodStderr      *float64 `json:"ais_log_likelihood_stderr,omitempty"`
 	AISValidLogLikelihood       *float64 `json:"ais_valid_log_likelihood,omitempty"`
 	AISValidLogLikelihoodStderr *float64 `json:"ais_valid_log_likelihood_stderr,omitempty"`
+
+	// The final evaluation, which boltz train adds to the last record: the mean
+	// log-likelihood of held-out rows (TestData names them), exact or by AIS.
+	// TestLogLikelihoodStderr is the error of log Z carried over (0 when exact);
+	// TestLogLikelihoodDataStderr the sampling error of the mean over the rows.
+	// TestLogLikelihoodReverse is reverse AIS's estimate, Trustworthy the verdict on the
+	// forward/reverse pair (always true for exact), UntrustworthyReason its reason
+	// ("gap_too_wide", "inverted" or "low_ess").
+	TestData                    string   `json:"test_data,omitempty"`
+	TestLogLikelihood           *float64 `json:"test_log_likelihood,omitempty"`
+	TestLogLikelihoodStderr     *float64 `json:"test_log_likelihood_stderr,omitempty"`
+	TestLogLikelihoodDataStderr *float64 `json:"test_log_likelihood_data_stderr,omitempty"`
+	TestLogLikelihoodReverse    *float64 `json:"test_log_likelihood_reverse,omitempty"`
+	TestLogLikelihoodMethod     string   `json:"test_log_likelihood_method,omitempty"`
+	Trustworthy                 *bool    `json:"trustworthy,omitempty"`
+	UntrustworthyReason         *string  `json:"untrustworthy_reason,omitempty"`
+	TestAISRuns                 *int     `json:"test_ais_runs,omitempty"`
+	TestAISBetas                *int     `json:"test_ais_betas,omitempty"`
+	TestAISESS                  *float64 `json:"test_ais_ess,omitempty"`
 }

@@ -151,7 +151,7 @@ type evalResult struct {
 	LogZReverseSE    *float64 `json:"log_z_reverse_stderr"`
 	MeanLL           float64  `json:"mean_log_likelihood"`
 	MeanLLStderr     float64  `json:"mean_log_likelihood_stderr"`
-	MeanLLDataStderr float64  `json:"mean_log_likelihood_data_stderr"`
+	MeanLLDataStderr *float64 `json:"mean_log_likelihood_data_stderr"` // null for one row
 	MeanLLReverse    *float64 `json:"mean_log_likelihood_reverse"`
 	ESS              *float64 `json:"ess"`
 	Gap              *float64 `json:"gap"`
@@ -181,30 +181,15 @@ func runEval(e *env, c *evalConfig) error {
 	if err != nil {
 		return err
 	}
-	method := c.method
-	if method == "auto" {
-		method = "ais"
-		if min(m.NV(), m.NH()) <= maxAutoExactUnits {
-			method = "exact"
-		}
-	}
 	if c.shard.set() {
-		return runEvalShard(e, c, m, ds, method)
+		return runEvalShard(e, c, m, ds)
 	}
-	res := &evalResult{Method: method, Rows: ds.X.Rows, NV: m.NV(), NH: m.NH(), Trustworthy: true, gapMax: c.gap}
-	if method == "exact" {
-		fmt.Fprintf(e.stderr, "eval: enumerating 2^%d states\n", min(m.NV(), m.NH()))
-		if res.LogZ, err = exact.LogZ(m, nil); err != nil {
-			var tl *exact.ErrTooLarge
-			if errors.As(err, &tl) {
-				return fmt.Errorf("-method exact: %w; use -method ais", err)
-			}
-			return err
-		}
-	} else if err := res.runAIS(e, c, m, ds); err != nil {
+	res, err := measureLogLikelihood(e, c, m, ds, "eval")
+	if err != nil {
 		return err
 	}
-	res.setRowMeasures(measureRows(e.stderr, m, ds.X))
+	res.PLL = pseudoLogLikelihood(e.stderr, m, ds.X)
+	res.Recon = m.ReconError(ds.X)
 	return res.report(e, c, ds.Name)
 }
 
@@ -212,7 +197,7 @@ func runEval(e *env, c *evalConfig) error {
 // untrustworthy bracket to stderr.
 func (r *evalResult) report(e *env, c *evalConfig, dataName string) error {
 	if !r.Trustworthy {
-		warnGap(e.stderr, r)
+		warnGap(e.stderr, r, "boltz eval")
 	}
 	if c.asJSON {
 		enc := json.NewEncoder(e.stdout)
@@ -223,10 +208,47 @@ func (r *evalResult) report(e *env, c *evalConfig, dataName string) error {
 	return nil
 }
 
+// resolveMethod returns -method, with auto resolved for m.
+func (c *evalConfig) resolveMethod(m *rbm.RBM) string {
+	if c.method != "auto" {
+		return c.method
+	}
+	if min(m.NV(), m.NH()) <= maxAutoExactUnits {
+		return "exact"
+	}
+	return "ais"
+}
+
+// measureLogLikelihood finds log Z of m by c.method (auto: exact when the smaller layer has
+// at most maxAutoExactUnits units, else forward and reverse AIS with c's runs, temperatures
+// and seed) and the mean log-likelihood of the rows of ds with its errors. It leaves the
+// pseudo-log-likelihood and the reconstruction error at zero. Progress lines on stderr start
+// with who. boltz eval and boltz train's final evaluation both measure through it, so the
+// two print the same numbers for the same model, data and seed.
+func measureLogLikelihood(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset, who string) (*evalResult, error) {
+	method := c.resolveMethod(m)
+	res := &evalResult{Method: method, Rows: ds.X.Rows, NV: m.NV(), NH: m.NH(), Trustworthy: true, gapMax: c.gap}
+	if method == "exact" {
+		fmt.Fprintf(e.stderr, "%s: enumerating 2^%d states\n", who, min(m.NV(), m.NH()))
+		var err error
+		if res.LogZ, err = exact.LogZ(m, nil); err != nil {
+			var tl *exact.ErrTooLarge
+			if errors.As(err, &tl) {
+				return nil, fmt.Errorf("-method exact: %w; use -method ais", err)
+			}
+			return nil, err
+		}
+	} else if err := res.runAIS(e, c, m, ds, who); err != nil {
+		return nil, err
+	}
+	res.logLikelihoods(m, ds)
+	return res, nil
+}
+
 // runAIS brackets log Z by forward and reverse AIS, with progress on stderr.
-func (r *evalResult) runAIS(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset) error {
+func (r *evalResult) runAIS(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset, who string) error {
 	betas := c.schedule()
-	p := &aisProgress{w: e.stderr, start: time.Now()}
+	p := &aisProgress{w: e.stderr, who: who, start: time.Now()}
 	br, err := ais.Sandwich(e.ctx, m, ds.X, &ais.Options{
 		Runs: c.runs, Betas: betas, Seed: c.seed, GapThreshold: c.gap, Progress: p.report,
 	})
@@ -249,12 +271,13 @@ func (r *evalResult) setBracket(br *ais.Bracket, c *evalConfig) {
 }
 
 // judge sets Trustworthy, UntrustworthyReason and GapNoiseFloor from the bracket by
-// ais.Judge: untrustworthy when the gap exceeds -gap (too wide) or falls below
-// −3·sqrt(se_fwd² + se_rev²) (inverted).
+// ais.JudgeBracket: untrustworthy when the gap exceeds -gap (too wide), falls below
+// −3·sqrt(se_fwd² + se_rev²) (inverted), or either estimate's effective sample size is
+// below ais.MinESS of the runs (low ESS).
 func (r *evalResult) judge() {
 	f, rv := r.bracket.Forward, r.bracket.Reverse
 	floor := ais.NoiseFloor(f.LogZStderr, rv.LogZStderr)
-	v := ais.Judge(*r.Gap, f.LogZStderr, rv.LogZStderr, r.gapMax)
+	v := ais.JudgeBracket(&f, &rv, r.gapMax)
 	r.GapNoiseFloor, r.Trustworthy, r.UntrustworthyReason = &floor, v == ais.Consistent, nil
 	if !r.Trustworthy {
 		reason := v.String()
@@ -262,22 +285,18 @@ func (r *evalResult) judge() {
 	}
 }
 
-// rowMeasures are the measures of the data rows that do not depend on log Z: the mean of
-// −F(v) and its sampling standard error, the pseudo-log-likelihood and the reconstruction
-// error.
-type rowMeasures struct {
-	MeanNegF   float64 `json:"mean_neg_free_energy"`
-	DataStderr float64 `json:"mean_neg_free_energy_stderr"`
-	PLL        float64 `json:"pseudo_log_likelihood"`
-	Recon      float64 `json:"recon_error"`
+// logLikelihoods fills in the mean log-likelihood of the rows, ⟨−F(v)⟩ − log Z, its errors
+// and, after AIS, the reverse estimate. The data's standard error needs two rows: with one
+// it stays nil.
+func (r *evalResult) logLikelihoods(m *rbm.RBM, ds *data.Dataset) {
+	r.setLogLikelihoods(meanNegF(m, ds.X))
 }
 
-// measureRows computes the row measures of x, with progress on w while the
-// pseudo-log-likelihood takes long.
-func measureRows(w io.Writer, m *rbm.RBM, x *linalg.Dense) rowMeasures {
-	var d rowMeasures
+// meanNegF returns ⟨−F(v)⟩ over the rows of x and its sampling standard error (nil for one
+// row).
+func meanNegF(m *rbm.RBM, x *linalg.Dense) (mean float64, se *float64) {
 	negF := m.FreeEnergyBatch(nil, x, nil)
-	var mean, ss float64
+	var ss float64
 	for _, f := range negF {
 		mean -= f
 	}
@@ -287,24 +306,20 @@ func measureRows(w io.Writer, m *rbm.RBM, x *linalg.Dense) rowMeasures {
 		ss += d * d
 	}
 	if n := float64(len(negF)); n > 1 {
-		d.DataStderr = math.Sqrt(ss/(n-1)) / math.Sqrt(n)
+		s := math.Sqrt(ss/(n-1)) / math.Sqrt(n)
+		se = &s
 	}
-	d.MeanNegF = mean
-	d.PLL = pseudoLogLikelihood(w, m, x)
-	d.Recon = m.ReconError(x)
-	return d
+	return mean, se
 }
 
-// setRowMeasures fills in the log-likelihoods, pseudo-log-likelihood and reconstruction
-// error from the row measures and log Z.
-func (r *evalResult) setRowMeasures(d rowMeasures) {
-	r.MeanLLDataStderr = d.DataStderr
-	r.MeanLL, r.MeanLLStderr = d.MeanNegF-r.LogZ, r.LogZStderr
+// setLogLikelihoods sets the mean log-likelihoods from ⟨−F(v)⟩, its standard error and log Z.
+func (r *evalResult) setLogLikelihoods(mean float64, se *float64) {
+	r.MeanLLDataStderr = se
+	r.MeanLL, r.MeanLLStderr = mean-r.LogZ, r.LogZStderr
 	if r.LogZReverse != nil {
-		rev := d.MeanNegF - *r.LogZReverse
+		rev := mean - *r.LogZReverse
 		r.MeanLLReverse = &rev
 	}
-	r.PLL, r.Recon = d.PLL, d.Recon
 }
 
 // pllProgressWork is the number of (row, visible, hidden) terms of the pseudo-log-likelihood
@@ -339,20 +354,26 @@ func pseudoLogLikelihood(w io.Writer, m *rbm.RBM, x *linalg.Dense) float64 {
 	return s / float64(x.Rows)
 }
 
-func warnGap(w io.Writer, r *evalResult) {
-	if r.UntrustworthyReason != nil && *r.UntrustworthyReason == ais.Inverted.String() {
-		fmt.Fprintf(w, "boltz eval: WARNING: the AIS bracket is inverted: reverse AIS (an upper bound) is %.3g nats BELOW forward AIS\n",
-			-*r.Gap)
-		fmt.Fprintf(w, "boltz eval: WARNING: (a lower bound): log Z %.6g vs %.6g, beyond the ±3σ noise of the difference (%.3g nats).\n",
+// warnGap explains on w, in lines that start with who, why the AIS bracket is not trusted.
+func warnGap(w io.Writer, r *evalResult, who string) {
+	say := func(format string, args ...any) { fmt.Fprintf(w, who+": WARNING: "+format+"\n", args...) }
+	switch *r.UntrustworthyReason {
+	case ais.Inverted.String():
+		say("the AIS bracket is inverted: reverse AIS (an upper bound) is %.3g nats BELOW forward AIS", -*r.Gap)
+		say("(a lower bound): log Z %.6g vs %.6g, beyond the ±3σ noise of the difference (%.3g nats).",
 			*r.LogZReverse, r.LogZ, -*r.GapNoiseFloor)
-		fmt.Fprintf(w, "boltz eval: WARNING: at least one bound does not hold, so neither estimate can be trusted: the annealing\n")
-		fmt.Fprintf(w, "boltz eval: WARNING: does not reach the data, or the runs are too few. Use more -betas and -runs.\n")
-		return
+		say("at least one bound does not hold, so neither estimate can be trusted: the annealing")
+		say("does not reach the data, or the runs are too few. Use more -betas and -runs.")
+	case ais.LowESS.String():
+		f, rv := r.bracket.Forward, r.bracket.Reverse
+		say("the AIS estimates rest on too few runs: effective sample size %.1f (forward) and %.1f (reverse)", f.ESS, rv.ESS)
+		say("of %d runs, below the %.0f required. A mean of such weights is dominated by its largest terms", f.Runs, ais.MinESS(f.Runs))
+		say("and its standard error under-states the spread. Use more temperatures (-betas) and -runs.")
+	default:
+		say("the AIS bracket is too wide: reverse AIS exceeds forward AIS by %.3g nats (log Z %.6g vs %.6g),", *r.Gap, *r.LogZReverse, r.LogZ)
+		say("more than -gap %g. Neither estimate of log Z or the log-likelihood can be trusted to", r.gapMax)
+		say("within it; the true value most likely lies between them. Use more temperatures (-betas).")
 	}
-	fmt.Fprintf(w, "boltz eval: WARNING: the AIS bracket is too wide: reverse AIS exceeds forward AIS by %.3g nats (log Z %.6g vs %.6g),\n",
-		*r.Gap, *r.LogZReverse, r.LogZ)
-	fmt.Fprintf(w, "boltz eval: WARNING: more than -gap %g. Neither estimate of log Z or the log-likelihood can be trusted to\n", r.gapMax)
-	fmt.Fprintf(w, "boltz eval: WARNING: within it; the true value most likely lies between them. Use more temperatures (-betas).\n")
 }
 
 func (r *evalResult) print(w io.Writer, c *evalConfig, dataName string) {
@@ -361,7 +382,7 @@ func (r *evalResult) print(w io.Writer, c *evalConfig, dataName string) {
 	if r.bracket == nil {
 		fmt.Fprintf(w, "method:                 exact (2^%d states enumerated)\n", min(r.NV, r.NH))
 		fmt.Fprintf(w, "log Z:                  %.10g\n", r.LogZ)
-		fmt.Fprintf(w, "mean log-likelihood:    %.10g nats ± %.3g (sampling error of the mean over the rows)\n", r.MeanLL, r.MeanLLDataStderr)
+		fmt.Fprintf(w, "mean log-likelihood:    %.10g nats%s\n", r.MeanLL, r.dataError(" ± %.3g (sampling error of the mean over the rows)"))
 	} else {
 		f, rv := r.bracket.Forward, r.bracket.Reverse
 		fmt.Fprintf(w, "method:                 ais (%d runs, %d temperatures, %s schedule, seed %d)\n", c.runs, c.betas, c.shape, c.seed)
@@ -370,12 +391,21 @@ func (r *evalResult) print(w io.Writer, c *evalConfig, dataName string) {
 		fmt.Fprintf(w, "log Z (reverse AIS):    %.8g ± %.3g   [%.8g, %.8g] at ±3σ; from the data rows; over-estimates in expectation\n",
 			rv.LogZ, rv.LogZStderr, rv.Lower3, rv.Upper3)
 		fmt.Fprintf(w, "gap (reverse − forward): %.4g nats (trusted in [%.3g, %g]): %s\n", *r.Gap, *r.GapNoiseFloor, r.gapMax, r.verdict())
-		fmt.Fprintf(w, "mean log-likelihood:    %.8g nats ± %.3g (log Z error, forward AIS) ± %.3g (sampling error of the mean over the rows)\n",
-			r.MeanLL, r.MeanLLStderr, r.MeanLLDataStderr)
+		fmt.Fprintf(w, "mean log-likelihood:    %.8g nats ± %.3g (log Z error, forward AIS)%s\n",
+			r.MeanLL, r.MeanLLStderr, r.dataError(" ± %.3g (sampling error of the mean over the rows)"))
 		fmt.Fprintf(w, "  from reverse AIS:     %.8g nats (stochastic lower bound)\n", *r.MeanLLReverse)
 	}
 	fmt.Fprintf(w, "pseudo-log-likelihood:  %.8g nats\n", r.PLL)
 	fmt.Fprintf(w, "reconstruction error:   %.8g\n", r.Recon)
+}
+
+// dataError formats the data's standard error with format, or returns "" when there is
+// none (a single row).
+func (r *evalResult) dataError(format string) string {
+	if r.MeanLLDataStderr == nil {
+		return ""
+	}
+	return fmt.Sprintf(format, *r.MeanLLDataStderr)
 }
 
 // verdict is the text form of the trust check, naming the side that failed.
@@ -385,6 +415,8 @@ func (r *evalResult) verdict() string {
 		return "trustworthy"
 	case *r.UntrustworthyReason == ais.Inverted.String():
 		return "UNTRUSTWORTHY (inverted: reverse below forward beyond 3σ noise)"
+	case *r.UntrustworthyReason == ais.LowESS.String():
+		return "UNTRUSTWORTHY (low ESS: the estimates rest on a few runs)"
 	default:
 		return "UNTRUSTWORTHY (too wide: gap above the threshold)"
 	}
@@ -393,6 +425,7 @@ func (r *evalResult) verdict() string {
 // aisProgress writes one line to stderr for every 10% of the annealing steps.
 type aisProgress struct {
 	w     io.Writer
+	who   string // the start of every line: "eval", "final eval"
 	start time.Time
 	last  int
 }
@@ -407,6 +440,6 @@ func (p *aisProgress) report(done, total int) {
 	if 2*done > total {
 		phase = "reverse"
 	}
-	fmt.Fprintf(p.w, "eval: AIS %3d%% (%s, %d of %d temperature steps, %s)\n", pct, phase, done, total,
+	fmt.Fprintf(p.w, "%s: AIS %3d%% (%s, %d of %d temperature steps, %s)\n", p.who, pct, phase, done, total,
 		time.Since(p.start).Round(time.Second))
 }

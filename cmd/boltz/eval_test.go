@@ -172,9 +172,14 @@ func TestEvalJudgesBothSides(t *testing.T) {
 		{-1.2, true, "", "trustworthy", ""},
 		{1.7, false, "gap_too_wide", "UNTRUSTWORTHY (too wide", "too wide"},
 		{-1.6, false, "inverted", "UNTRUSTWORTHY (inverted", "inverted"},
+		{0.4, false, "low_ess", "UNTRUSTWORTHY (low ESS", "too few runs"},
 	} {
-		fwd := ais.Result{LogZ: 10, LogZStderr: 0.3, Runs: 100}
-		rev := ais.Result{LogZ: 10 + tc.gap, LogZStderr: 0.4, Runs: 100}
+		ess := 50.0
+		if tc.reason == "low_ess" {
+			ess = 1.4
+		}
+		fwd := ais.Result{LogZ: 10, LogZStderr: 0.3, Runs: 100, ESS: ess}
+		rev := ais.Result{LogZ: 10 + tc.gap, LogZStderr: 0.4, Runs: 100, ESS: 50}
 		r := &evalResult{Method: "ais", LogZ: fwd.LogZ, LogZStderr: fwd.LogZStderr, gapMax: 1,
 			bracket: &ais.Bracket{Forward: fwd, Reverse: rev, Gap: tc.gap}}
 		r.LogZReverse, r.LogZReverseSE, r.Gap = &rev.LogZ, &rev.LogZStderr, &tc.gap
@@ -193,7 +198,7 @@ func TestEvalJudgesBothSides(t *testing.T) {
 			t.Errorf("gap %v: stdout lacks %q:\n%s", tc.gap, tc.stdout, stdout.String())
 		}
 		if !tc.trusted {
-			warnGap(&stderr, r)
+			warnGap(&stderr, r, "boltz eval")
 			if !strings.Contains(stderr.String(), tc.stderrWant) || !strings.Contains(stderr.String(), "WARNING") {
 				t.Errorf("gap %v: warning lacks %q:\n%s", tc.gap, tc.stderrWant, stderr.String())
 			}

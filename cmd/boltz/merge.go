@@ -72,7 +72,8 @@ func mergeEval(e *env, parts []*partial, asJSON bool) error {
 		runs: s.Runs, betas: s.Betas, seed: s.Seed, binarizeSeed: p0.Data.BinarizeSeed, gap: s.Gap, asJSON: asJSON}
 	res := &evalResult{Method: s.Method, Rows: p0.Data.Rows, NV: p0.NV, NH: p0.NH, Trustworthy: true, gapMax: s.Gap}
 	res.setBracket(br, c)
-	res.setRowMeasures(*p0.Rows)
+	res.setLogLikelihoods(p0.Rows.MeanNegF, p0.Rows.DataStderr)
+	res.PLL, res.Recon = p0.Rows.PLL, p0.Rows.Recon
 	return res.report(e, c, p0.Data.Name)
 }
 

@@ -124,6 +124,16 @@ type exactSettings struct {
 	Ranges    int     `json:"ranges"`
 }
 
+// rowMeasures are the measures of the data rows that do not depend on log Z, which shard 0
+// of boltz eval computes: the mean of −F(v) and its sampling standard error (null for one
+// row), the pseudo-log-likelihood and the reconstruction error.
+type rowMeasures struct {
+	MeanNegF   float64  `json:"mean_neg_free_energy"`
+	DataStderr *float64 `json:"mean_neg_free_energy_stderr"`
+	PLL        float64  `json:"pseudo_log_likelihood"`
+	Recon      float64  `json:"recon_error"`
+}
+
 // aisPartial is ais.Span with JSON names.
 type aisPartial struct {
 	Lo       int       `json:"lo"`
@@ -267,7 +277,8 @@ func checkShards(parts []*partial) ([]*partial, error) {
 
 // runEvalShard runs shard c.shard of the AIS runs of boltz eval and writes its partial:
 // the runs' log weights and, from shard 0, the row measures of the data.
-func runEvalShard(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset, method string) error {
+func runEvalShard(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset) error {
+	method := c.resolveMethod(m)
 	if method != "ais" {
 		return flagError("shard", "splits the AIS runs of -method ais (this model gets -method %s); use boltz exact -shard to split an enumeration", method)
 	}
@@ -292,7 +303,8 @@ func runEvalShard(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset, method st
 	p.AIS = &aisPartial{Lo: sp.Lo, Hi: sp.Hi, Runs: sp.Runs, Steps: sp.Steps, LogZBase: sp.LogZBase,
 		Forward: sp.Forward, Reverse: sp.Reverse}
 	if c.shard.index == 0 {
-		rm := measureRows(e.stderr, m, ds.X)
+		rm := rowMeasures{PLL: pseudoLogLikelihood(e.stderr, m, ds.X), Recon: m.ReconError(ds.X)}
+		rm.MeanNegF, rm.DataStderr = meanNegF(m, ds.X)
 		p.Rows = &rm
 	}
 	if err := p.write(c.shard.out); err != nil {

@@ -50,12 +50,14 @@ type trainOpts struct {
 	json     bool
 	noReport bool
 	seed     uint64
+	final    finalEval
 }
 
 func trainFlags(fs *flag.FlagSet) func(*env, []string) error {
-	o := &trainOpts{cfg: train.Defaults()}
+	o := &trainOpts{cfg: train.Defaults(), final: defaultFinalEval()}
 	c := &o.cfg
 	o.data.register(fs, "mnist")
+	o.final.register(fs)
 	fs.StringVar(&o.out, "o", "", "run `DIR` to create")
 	fs.StringVar(&o.resume, "resume", "", "continue the run in `DIR` from its checkpoint")
 	fs.BoolVar(&o.force, "force", false, "overwrite an existing run directory")
@@ -126,23 +128,33 @@ type runInfo struct {
 	// BinarizeStream names the stream of -binarize stochastic: "seed+spec"
 	// (data.BinarizeStream); absent in runs written before, which drew from the seed alone.
 	BinarizeStream string `json:"binarize_stream,omitempty"`
+
+	// FinalEval is the final evaluation's settings; absent in runs written before it
+	// existed, which get defaultFinalEval.
+	FinalEval *finalEval `json:"final_eval,omitempty"`
 }
 
 func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	if o.resume != "" {
 		for name := range set {
 			switch name {
-			case "resume", "epochs", "json", "no-report":
+			case "resume", "epochs", "json", "no-report", "final-eval", "test", "final-ais-runs", "final-ais-betas":
 			default:
 				return flagError(name, "cannot be changed when resuming (the run keeps its settings; only -epochs may grow)")
 			}
 		}
-		return resumeTrain(e, o, set["epochs"])
+		if err := o.final.check(); err != nil {
+			return err
+		}
+		return resumeTrain(e, o, set)
 	}
 	if o.out == "" {
 		return flagError("o", "a run directory is required")
 	}
 	if err := o.data.check(); err != nil {
+		return err
+	}
+	if err := o.final.check(); err != nil {
 		return err
 	}
 	if _, err := os.Stat(o.out); err == nil && !o.force {
@@ -157,6 +169,11 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 		if o.cfg.Float32Covers() {
 			o.cfg.Precision = "float32"
 		}
+	}
+	if !set["batch"] && o.cfg.Batch > ds.X.Rows {
+		fmt.Fprintf(e.stderr, "boltz train: the default -batch %d exceeds the %d rows of %s: using all %d rows as one minibatch\n",
+			o.cfg.Batch, ds.X.Rows, o.data.spec, ds.X.Rows)
+		o.cfg.Batch = ds.X.Rows
 	}
 	if err := o.cfg.Validate(ds.X.Rows, ds.X.Cols); err != nil {
 		return &usageError{err.Error()}
@@ -175,7 +192,7 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	info := runInfo{
 		Version: version, Data: o.data.spec, Valid: o.data.valid, Binarize: o.data.binarizeMode(o.data.spec),
 		Threshold: o.data.threshold, BinarizeStream: "seed+spec", Seed: o.cfg.Seed, NV: ds.X.Cols, NH: o.cfg.Hidden,
-		TrainRows: ds.X.Rows, Config: o.cfg,
+		TrainRows: ds.X.Rows, Config: o.cfg, FinalEval: &o.final,
 	}
 	if ds.Shape != [2]int{} {
 		info.ImageShape = &ds.Shape
@@ -214,7 +231,8 @@ func loadTrainData(e *env, d *dataFlags, spec string, seed uint64) (*data.Datase
 	return ds, valid, nil
 }
 
-func resumeTrain(e *env, o *trainOpts, epochsSet bool) error {
+func resumeTrain(e *env, o *trainOpts, set map[string]bool) error {
+	epochsSet := set["epochs"]
 	dir := o.resume
 	var info runInfo
 	raw, err := os.ReadFile(filepath.Join(dir, "run.json"))
@@ -237,6 +255,7 @@ func resumeTrain(e *env, o *trainOpts, epochsSet bool) error {
 	}
 	o.data = dataFlags{spec: info.Data, binarize: info.Binarize, threshold: info.Threshold, valid: info.Valid,
 		legacyStream: info.BinarizeStream == ""}
+	info.FinalEval = resumedFinalEval(info.FinalEval, &o.final, set)
 	ds, valid, err := loadTrainData(e, &o.data, info.Data, info.Seed)
 	if err != nil {
 		return err
@@ -253,6 +272,29 @@ func resumeTrain(e *env, o *trainOpts, epochsSet bool) error {
 	fmt.Fprintf(e.stderr, "boltz train: resuming %s at epoch %d, minibatch %d, to %d epochs\n", dir, t.Epoch, t.Batch, t.Config.Epochs)
 	o.out = dir
 	return trainLoop(e, o, t, ds, valid, &info)
+}
+
+// resumedFinalEval returns the final evaluation of a resumed run: the one in its run.json
+// (or the default, for runs older than it), with the final-evaluation flags given on the
+// command line in place of their values.
+func resumedFinalEval(stored, flags *finalEval, set map[string]bool) *finalEval {
+	f := defaultFinalEval()
+	if stored != nil {
+		f = *stored
+	}
+	if set["final-eval"] {
+		f.Mode = flags.Mode
+	}
+	if set["test"] {
+		f.Test = flags.Test
+	}
+	if set["final-ais-runs"] {
+		f.Runs = flags.Runs
+	}
+	if set["final-ais-betas"] {
+		f.Betas = flags.Betas
+	}
+	return &f
 }
 
 // trainLoop runs the trainer, writing metrics and a checkpoint after every epoch, and the
@@ -299,28 +341,62 @@ func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, 
 	if err != nil {
 		return err
 	}
-	if last != nil {
-		final := *last
-		final.ElapsedSeconds = 0 // keep model files identical across reruns
-		meta.Metrics, _ = json.Marshal(final)
-	}
-	if err := t.Model.Save(filepath.Join(dir, "model.npz"), meta); err != nil {
+	modelPath := filepath.Join(dir, "model.npz")
+	if err := saveModel(t, modelPath, meta, last); err != nil {
 		return err
+	}
+	testMsg := ""
+	if last != nil {
+		if testMsg, err = runFinalEval(e, dir, info, t, meta, valid, last); err != nil {
+			return err
+		}
+		if last.TestLogLikelihood != nil {
+			if err := saveModel(t, modelPath, meta, last); err != nil {
+				return err
+			}
+		}
 	}
 	if !o.noReport {
 		if err := writeReport(e, dir, ds); err != nil {
 			fmt.Fprintf(e.stderr, "boltz train: warning: report: %v\n", err)
 		}
 	}
-	fmt.Fprintf(e.stderr, "boltz train: wrote %s\n", filepath.Join(dir, "model.npz"))
+	fmt.Fprintf(e.stderr, "boltz train: wrote %s\n", modelPath)
+	if testMsg != "" {
+		fmt.Fprintln(e.stderr, testMsg)
+	}
 	if o.json {
 		sum := map[string]any{
-			"dir": dir, "model": filepath.Join(dir, "model.npz"), "epochs": t.Epoch, "steps": t.Step,
+			"dir": dir, "model": modelPath, "epochs": t.Epoch, "steps": t.Step,
 			"elapsed_seconds": t.Elapsed.Seconds(), "final": last,
+			"test_log_likelihood": nil, "test_log_likelihood_stderr": nil, "test_log_likelihood_reverse": nil,
+			"test_log_likelihood_method": nil, "trustworthy": nil,
+		}
+		if last != nil && last.TestLogLikelihood != nil {
+			sum["test_log_likelihood"] = last.TestLogLikelihood
+			sum["test_log_likelihood_stderr"] = last.TestLogLikelihoodStderr
+			sum["test_log_likelihood_reverse"] = last.TestLogLikelihoodReverse
+			sum["test_log_likelihood_method"] = last.TestLogLikelihoodMethod
+			sum["trustworthy"] = last.Trustworthy
 		}
 		return writeJSON(e.stdout, sum)
 	}
 	return nil
+}
+
+// saveModel writes the model with the last metrics record in its meta.json (without the
+// elapsed time, so that reruns write identical files).
+func saveModel(t *train.Trainer, path string, meta *rbm.Meta, last *train.Metrics) error {
+	if last != nil {
+		final := *last
+		final.ElapsedSeconds = 0
+		raw, err := marshalMetrics(final)
+		if err != nil {
+			return err
+		}
+		meta.Metrics = raw
+	}
+	return t.Model.Save(path, meta)
 }
 
 // appendMetrics adds one JSON line to path and syncs it.
@@ -329,7 +405,7 @@ func appendMetrics(path string, m train.Metrics) error {
 	if err != nil {
 		return err
 	}
-	line, err := json.Marshal(m)
+	line, err := marshalMetrics(m)
 	if err != nil {
 		f.Close()
 		return err
@@ -344,6 +420,10 @@ func appendMetrics(path string, m train.Metrics) error {
 	}
 	return f.Close()
 }
+
+// marshalMetrics is the JSON form of one metrics record, as metrics.jsonl and model.npz
+// store it.
+func marshalMetrics(m train.Metrics) ([]byte, error) { return json.Marshal(m) }
 
 // truncateMetrics keeps the lines of metrics.jsonl up to and including epoch, dropping any
 // written after the checkpoint a run resumes from (and a torn last line).
