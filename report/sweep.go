@@ -23,9 +23,9 @@ type SweepTable struct {
 
 // Chart geometry in CSS pixels (the SVG scales down to the page width).
 const (
-	chartW, chartH          = 720, 300
-	chartLeft, chartRight   = 70, 20
-	chartTop, chartBottom   = 20, 60
+	chartW, chartH          = 760, 360
+	chartLeft, chartRight   = 130, 20 // room on the left and below for the slanted task labels
+	chartTop, chartBottom   = 20, 120
 	chartTickCount          = 5
 	chartMarkerRadius       = 4
 	chartLabelLimit         = 40 // rows beyond which the x labels are left out
