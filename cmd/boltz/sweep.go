@@ -41,7 +41,7 @@ commands its stdout is kept. Every task's stdout and stderr go to DIR/logs/task-
 
 Each task runs as its own process (this boltz binary). Running the same sweep command again
 runs only the tasks not yet done (exit 0); a DIR with other tasks is refused. -plan writes
-tasks.json and runs nothing: a scheduler then runs each task with
+tasks.json, prints the number of tasks and runs nothing: a scheduler then runs each task with
 
   boltz sweep run -index I DIR
 
@@ -256,6 +256,7 @@ func sweepStart(e *env, o *sweepOpts, command []string) error {
 	}
 	fmt.Fprintf(e.stderr, "sweep: %d tasks in %s\n", len(plan.Tasks), filepath.Join(o.out, "tasks.json"))
 	if o.plan {
+		fmt.Fprintln(e.stdout, len(plan.Tasks)) // for a job script: the array size
 		return nil
 	}
 	return runSweep(e, o.out, plan, o.jobs)
