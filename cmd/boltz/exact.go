@@ -80,14 +80,14 @@ func exactFlags(fs *flag.FlagSet) func(*env, []string) error {
 			return fmt.Errorf("-model: %w", err)
 		}
 		opts := &exact.Options{MaxStates: *maxStates}
-		if shard.set() {
-			return runExactShard(e, &shard, *model, m, &d, *spec, opts)
-		}
 		var ds *data.Dataset
 		if *spec != "" {
 			if ds, err = d.loadFor(e, *spec, 1, m); err != nil {
 				return err
 			}
+		}
+		if shard.set() {
+			return runExactShard(e, &shard, *model, m, &d, *spec, ds, opts)
 		}
 		res, err := measureExact(m, ds, opts)
 		if err != nil {

@@ -98,6 +98,9 @@ func mergeExact(e *env, parts []*partial, asJSON bool) error {
 		if ds, err = d.loadFor(e, p0.Data.Spec, p0.Data.BinarizeSeed, m); err != nil {
 			return err
 		}
+		if sum := matrixSHA256(ds.X); sum != p0.Data.SHA256 {
+			return fmt.Errorf("the data %s differs from what the shards saw (SHA-256 %s, theirs %s)", p0.Data.Spec, sum, p0.Data.SHA256)
+		}
 	}
 	res, err := measureExactGiven(m, ds, &exact.Options{MaxStates: p0.Exact.MaxStates}, logZ)
 	if err != nil {

@@ -88,6 +88,15 @@ func TestMergeRefuses(t *testing.T) {
 	if code, _, stderr := runCmd(t, "merge"); code != 2 {
 		t.Errorf("merge without files: exit %d, stderr %q; want 2", code, stderr)
 	}
+	// The exact merge reads the data again and refuses data that changed since the shards ran.
+	csv := writeTestFile(t, "d.csv", "1,0,1,0,1,0,1,0,1\n0,0,0,1,1,1,0,0,0\n")
+	dataParts := shardRun(t, 2, "exact", "-model", model, "-data", csv)
+	if err := os.WriteFile(csv, []byte("1,1,1,0,1,0,1,0,1\n0,0,0,1,1,1,0,0,0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCmd(t, append([]string{"merge"}, dataParts...)...); code != 1 || !strings.Contains(stderr, "differs from what the shards saw") {
+		t.Errorf("changed data: exit %d, stderr %q", code, stderr)
+	}
 	// The exact merge reads the model again and refuses one that changed since the shards ran.
 	if err := os.WriteFile(model, []byte("changed"), 0o644); err != nil {
 		t.Fatal(err)

@@ -324,8 +324,8 @@ func (c *evalConfig) schedule() []float64 {
 
 // runExactShard enumerates shard s of the fixed ranges of boltz exact's log Z and writes its
 // partial. The data measures and the model entropy need the whole log Z: boltz merge computes
-// them.
-func runExactShard(e *env, s *shardFlags, model string, m *rbm.RBM, d *dataFlags, spec string, opts *exact.Options) error {
+// them, from the data the shards saw (their SHA-256 is recorded and checked).
+func runExactShard(e *env, s *shardFlags, model string, m *rbm.RBM, d *dataFlags, spec string, ds *data.Dataset, opts *exact.Options) error {
 	ranges, err := exact.LogZRanges(m, opts)
 	if err != nil {
 		return enumerationError(err)
@@ -333,6 +333,9 @@ func runExactShard(e *env, s *shardFlags, model string, m *rbm.RBM, d *dataFlags
 	p, err := newPartial("exact", s, model, m.NV(), m.NH(), d, spec, 1)
 	if err != nil {
 		return err
+	}
+	if ds != nil {
+		p.Data.Name, p.Data.Rows, p.Data.SHA256 = ds.Name, ds.X.Rows, matrixSHA256(ds.X)
 	}
 	p.Exact = &exactSettings{MaxStates: opts.MaxStates, Ranges: ranges}
 	lo, hi := s.bounds(ranges)
