@@ -77,7 +77,10 @@
 // rows of one matrix per layer; the matrix products run on up to GOMAXPROCS goroutines
 // (linalg.Gemm), and the elementwise work is split over goroutines in fixed blocks of rows.
 // Forward run m draws from its own stream rng.PCG(seed, m), reverse run m from another
-// stream of its own, so the same Options give bit-identical results whatever GOMAXPROCS is.
+// stream of its own, so the same Options give bit-identical results whatever GOMAXPROCS is;
+// and since a run's arithmetic does not depend on the other runs, SandwichSpan can run any
+// contiguous range of runs on another machine and MergeSandwich reassembles Sandwich's result
+// bit for bit.
 // The functions are safe for concurrent use as long as nobody modifies the model meanwhile.
 //
 // Functions panic with a "boltz/ais: " message on a programmer's mistake (a nil model, a

@@ -53,6 +53,9 @@ func checkMergeIdentical(t *testing.T, args ...string) {
 func TestMergeEvalAISIdentical(t *testing.T) {
 	model := saveTestModel(t, 9, 7, 0.5)
 	checkMergeIdentical(t, "eval", "-model", model, "-data", "bas:3", "-method", "ais", "-runs", "14", "-betas", "60", "-seed", "4")
+	// One row: the data's standard error is null, in the partial as in the output.
+	one := writeTestFile(t, "one.csv", "1,0,1,0,1,0,1,0,1\n")
+	checkMergeIdentical(t, "eval", "-model", model, "-data", one, "-method", "ais", "-runs", "7", "-betas", "20")
 }
 
 // 14 enumerated hidden units against 16 visible ones split into 16 ranges (the inner 10 bits

@@ -215,6 +215,7 @@ func TestSlurmIntegration(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	t.Logf("boltz built %v after the start", time.Since(start).Round(time.Millisecond))
 	deploy, err := filepath.Abs("../../deploy/slurm")
 	if err != nil {
 		t.Fatal(err)

@@ -7,8 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // inProcess makes the sweep run its tasks in this process (the test binary is not boltz).
@@ -155,5 +158,35 @@ func TestSweepFailedTask(t *testing.T) {
 	}
 	if sum.Tasks[0].Status != "done" || sum.Tasks[1].Status != "failed" || *sum.Tasks[1].Exit != 2 {
 		t.Errorf("statuses %q %q", sum.Tasks[0].Status, sum.Tasks[1].Status)
+	}
+}
+
+// -jobs bounds the tasks running at once, and with enough tasks reaches the bound.
+func TestSweepJobsBound(t *testing.T) {
+	var mu sync.Mutex
+	running, most, ran := 0, 0, 0
+	old := execTask
+	execTask = func(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+		mu.Lock()
+		running++
+		most = max(most, running)
+		ran++
+		mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+		mu.Lock()
+		running--
+		mu.Unlock()
+		return 0, nil
+	}
+	t.Cleanup(func() { execTask = old })
+	for _, jobs := range []int{1, 3} {
+		most, ran = 0, 0
+		dir := filepath.Join(t.TempDir(), "sweep")
+		if code, _, stderr := runCmd(t, "sweep", "-grid", "seed=1..8", "-jobs", strconv.Itoa(jobs), "-o", dir, "--", "eval", "-model", "m.npz", "-data", "bas:3"); code != 0 {
+			t.Fatalf("-jobs %d: exit %d: %s", jobs, code, stderr)
+		}
+		if most != jobs || ran != 8 {
+			t.Errorf("-jobs %d: at most %d tasks at once, %d run; want %d and 8", jobs, most, ran, jobs)
+		}
 	}
 }
