@@ -9,6 +9,7 @@
 # Usage: sh experiments/default_grid.sh [CELL ...]   (from the repo root; default: every cell)
 #        BOLTZ=path/to/boltz to use another binary. Runs go to experiments/runs/grid_CELL,
 #        one JSON line per cell to experiments/results/default_grid.jsonl.
+#        PHASE=train trains only; PHASE=eval measures cells already trained; default both.
 set -e
 BOLTZ=${BOLTZ:-/tmp/boltz-grid}
 OUTDIR=${OUTDIR:-experiments/runs}
@@ -33,10 +34,12 @@ mkdir -p "$OUTDIR" "$(dirname "$RES")"
 for cell in $cells; do
   f=$(cell_flags "$cell")
   dir=$OUTDIR/grid_$cell
-  start=$(date +%s)
-  $BOLTZ train $common $f -force -o "$dir" 2> "$dir.train.log" || { tail -3 "$dir.train.log"; exit 1; }
-  train_s=$(grep -o '"elapsed_seconds": *[0-9.]*' "$dir/metrics.jsonl" 2>/dev/null | tail -1 | grep -o '[0-9.]*$')
-  $BOLTZ eval -method ais -model "$dir/model.npz" -data mnist:test -binarize auto -seed 1 -json > "$dir.eval.json" 2> "$dir.eval.log"
+  if [ "${PHASE:-all}" != eval ]; then
+    $BOLTZ train $common $f -final-eval none -force -o "$dir" 2> "$dir.train.log" || { tail -3 "$dir.train.log"; exit 1; }
+  fi
+  [ "${PHASE:-all}" = train ] && continue
+  train_s=$(grep -o '"elapsed_seconds": *[0-9.]*' "$dir/metrics.jsonl" | tail -1 | grep -o '[0-9.]*$')
+  $BOLTZ eval -method ais ${EVALFLAGS:-} -model "$dir/model.npz" -data mnist:test -binarize auto -seed 1 -json > "$dir.eval.json" 2> "$dir.eval.log"
   $BOLTZ sample -model "$dir/model.npz" -n 100 -steps 1000 -seed 1 -o "$dir.samples.npy" 2>/dev/null
   classes=$(/usr/bin/python3 bench/sample_classes.py -json "$dir.samples.npy")
   /usr/bin/python3 - "$cell" "$f" "$train_s" "$dir.eval.json" "$classes" >> "$RES" <<'PY'

@@ -337,3 +337,80 @@ func paddedLen(prefix, dictLen int) int {
 	n := prefix + dictLen + 1
 	return dictLen + 1 + (headerAlign-n%headerAlign)%headerAlign
 }
+
+// NPYWriter writes one .npy array whose values arrive in parts, so that an array larger
+// than memory can be written from blocks: the header first (the shape is known up front),
+// then the values in C order as Write receives them. Close checks that exactly the shape's
+// number of values was written. It is not safe for concurrent use.
+type NPYWriter struct {
+	w      io.Writer
+	dt     dtype
+	want   int
+	n      int
+	buf    []byte
+	broken error
+}
+
+// NewNPYWriter writes the header of an array of the given shape and dtype (as in WriteNPY;
+// "" means "<f8") to w and returns a writer for its values. It returns an error for a
+// negative or overflowing shape, an unsupported dtype, or a failed write.
+func NewNPYWriter(w io.Writer, shape []int, descr string) (*NPYWriter, error) {
+	n := 1
+	for _, d := range shape {
+		if d < 0 || (d != 0 && n > math.MaxInt/d) {
+			return nil, fmt.Errorf("npz: invalid shape %s", formatShape(shape))
+		}
+		n *= d
+	}
+	if descr == "" {
+		descr = "<f8"
+	}
+	dt, err := parseDescr(descr)
+	if err != nil {
+		return nil, fmt.Errorf("npz: %w", err)
+	}
+	if _, err := w.Write(encodeHeader(shape, dt)); err != nil {
+		return nil, err
+	}
+	return &NPYWriter{w: w, dt: dt, want: n}, nil
+}
+
+// Write appends values to the array. It returns an error, and writes nothing, when values
+// would exceed the shape or hold a value the dtype cannot store (a *ValueError whose index
+// counts within values); errors from the underlying writer are returned as they are, and
+// every later call fails.
+func (nw *NPYWriter) Write(values []float64) error {
+	if nw.broken != nil {
+		return nw.broken
+	}
+	if len(values) > nw.want-nw.n {
+		return fmt.Errorf("npz: %d values beyond the %d of the array's shape", nw.n+len(values)-nw.want, nw.want)
+	}
+	if err := nw.dt.check(values); err != nil {
+		return fmt.Errorf("npz: %w", err)
+	}
+	size := len(values) * nw.dt.size
+	if cap(nw.buf) < size {
+		nw.buf = make([]byte, size)
+	}
+	b := nw.buf[:size]
+	nw.dt.encode(b, values)
+	if _, err := nw.w.Write(b); err != nil {
+		nw.broken = err
+		return err
+	}
+	nw.n += len(values)
+	return nil
+}
+
+// Close reports an error if fewer values were written than the shape holds. It does not
+// close the underlying writer.
+func (nw *NPYWriter) Close() error {
+	if nw.broken != nil {
+		return nw.broken
+	}
+	if nw.n != nw.want {
+		return fmt.Errorf("npz: %d of the array's %d values written", nw.n, nw.want)
+	}
+	return nil
+}

@@ -862,3 +862,41 @@ func BenchmarkReadNPY784x500(b *testing.B) {
 		}
 	}
 }
+
+// An array written in parts by NPYWriter reads back as the same bytes WriteNPY writes in
+// one piece; too many or too few values are errors.
+func TestNPYWriterParts(t *testing.T) {
+	data := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+	for _, dt := range []string{"<f8", "<f4"} {
+		var whole, parts bytes.Buffer
+		if err := WriteNPY(&whole, &Array{Shape: []int{4, 3}, Data: data, Dtype: dt}); err != nil {
+			t.Fatal(err)
+		}
+		w, err := NewNPYWriter(&parts, []int{4, 3}, dt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, block := range [][]float64{data[:3], data[3:9], data[9:]} {
+			if err := w.Write(block); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(whole.Bytes(), parts.Bytes()) {
+			t.Errorf("%s: parts differ from WriteNPY", dt)
+		}
+		if err := w.Write([]float64{1}); err == nil {
+			t.Errorf("%s: a value beyond the shape was accepted", dt)
+		}
+	}
+	var b bytes.Buffer
+	w, _ := NewNPYWriter(&b, []int{2, 2}, "")
+	if err := w.Write([]float64{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err == nil {
+		t.Error("Close after 3 of 4 values succeeded")
+	}
+}

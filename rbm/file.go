@@ -32,7 +32,17 @@ type Meta struct {
 	Data        string          `json:"data,omitempty"`        // the data SPEC the model was trained on
 	Training    json.RawMessage `json:"training,omitempty"`    // the training configuration
 	Metrics     json.RawMessage `json:"metrics,omitempty"`     // the last evaluation
+
+	// Layout is "" for a boltz model file; "numpy" or "scikit-learn" when FromArchive read
+	// a plain archive without meta.json (see FromArchive). It is never written.
+	Layout string `json:"-"`
 }
+
+// Layouts of plain archives that FromArchive reads as Bernoulli RBMs.
+const (
+	LayoutNumpy   = "numpy"        // W (nv×nh), b (nv), c (nh)
+	LayoutSklearn = "scikit-learn" // components_ (nh×nv), intercept_visible_ (nv), intercept_hidden_ (nh)
+)
 
 // Archive returns the model as an npz archive: W (nv×nh), b (nv), c (nh) as float64 arrays
 // and meta.json. meta may be nil; its format, version and shape fields are filled in.
@@ -70,10 +80,18 @@ func (m *RBM) Save(path string, meta *Meta) error {
 
 // FromArchive reads a model from an npz archive, checking the format version, the unit
 // types, the arrays' presence, dtypes and shapes, and that every parameter is finite.
+//
+// An archive without meta.json is read as a Bernoulli RBM when it holds the arrays of one
+// of two plain layouts, float64 or float32, and the returned Meta's Layout says which:
+//
+//	numpy          W (nv×nh), b (nv), c (nh): numpy.savez(path, W=W, b=b, c=c)
+//	scikit-learn   components_ (nh×nv), intercept_visible_ (nv), intercept_hidden_ (nh):
+//	               the attributes of a fitted sklearn.neural_network.BernoulliRBM, saved by
+//	               numpy.savez(path, components_=r.components_, …); W is components_ᵀ
 func FromArchive(a *npz.Archive) (*RBM, *Meta, error) {
 	raw, ok := a.Files["meta.json"]
 	if !ok {
-		return nil, nil, fmt.Errorf("missing meta.json: not a boltz model")
+		return fromPlain(a)
 	}
 	var mt Meta
 	if err := json.Unmarshal(raw, &mt); err != nil {
@@ -113,6 +131,56 @@ func FromArchive(a *npz.Archive) (*RBM, *Meta, error) {
 		return nil, nil, err
 	}
 	return m, &mt, nil
+}
+
+// fromPlain reads an archive without meta.json in the numpy or scikit-learn layout.
+func fromPlain(a *npz.Archive) (*RBM, *Meta, error) {
+	wName, bName, cName, layout := "W", "b", "c", LayoutNumpy
+	if a.Arrays["W"] == nil && a.Arrays["components_"] != nil {
+		wName, bName, cName, layout = "components_", "intercept_visible_", "intercept_hidden_", LayoutSklearn
+	}
+	w := a.Arrays[wName]
+	if w == nil {
+		return nil, nil, fmt.Errorf("missing meta.json, and no array W (numpy layout: W, b, c) or components_ " +
+			"(scikit-learn layout): not a model file")
+	}
+	if len(w.Shape) != 2 || w.Shape[0] <= 0 || w.Shape[1] <= 0 || w.Shape[0] > maxUnits || w.Shape[1] > maxUnits {
+		return nil, nil, fmt.Errorf("array %s has shape %v, want two positive dimensions", wName, w.Shape)
+	}
+	nv, nh := w.Shape[0], w.Shape[1]
+	if layout == LayoutSklearn {
+		nv, nh = nh, nv
+	}
+	arrays := make([]*npz.Array, 3)
+	for i, n := range []struct {
+		name  string
+		shape []int
+	}{{wName, w.Shape}, {bName, []int{nv}}, {cName, []int{nh}}} {
+		arr, err := a.Get(n.name, n.shape...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w (plain %s layout, no meta.json)", err, layout)
+		}
+		if arr.Dtype != "<f8" && arr.Dtype != "<f4" {
+			return nil, nil, fmt.Errorf("array %s has dtype %s, want float64 or float32", n.name, arr.Dtype)
+		}
+		arrays[i] = arr
+	}
+	m := &RBM{W: &linalg.Dense{Rows: nv, Cols: nh, Data: arrays[0].Data}, B: arrays[1].Data, C: arrays[2].Data,
+		Visible: Bernoulli{}, Hidden: Bernoulli{}}
+	if layout == LayoutSklearn {
+		m.W = linalg.NewDense(nv, nh)
+		for j := 0; j < nh; j++ {
+			for i := 0; i < nv; i++ {
+				m.W.Data[i*nh+j] = arrays[0].Data[j*nv+i]
+			}
+		}
+	}
+	if err := m.Validate(); err != nil {
+		return nil, nil, err
+	}
+	mt := &Meta{Format: formatName, Version: FormatVersion, Visible: m.Visible.Name(), Hidden: m.Hidden.Name(),
+		NV: nv, NH: nh, Layout: layout}
+	return m, mt, nil
 }
 
 func getFloat64(a *npz.Archive, name string, shape ...int) (*npz.Array, error) {

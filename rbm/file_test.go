@@ -45,7 +45,15 @@ func TestLoadRejects(t *testing.T) {
 		{"unknown version", func(a *npz.Archive) {
 			a.Files["meta.json"] = []byte(strings.Replace(string(a.Files["meta.json"]), `"version": 1`, `"version": 99`, 1))
 		}, "unknown format version 99"},
-		{"no meta", func(a *npz.Archive) { delete(a.Files, "meta.json") }, "missing meta.json"},
+		{"no meta, no W", func(a *npz.Archive) { delete(a.Files, "meta.json"); delete(a.Arrays, "W") }, "missing meta.json"},
+		{"no meta, b wrong", func(a *npz.Archive) {
+			delete(a.Files, "meta.json")
+			a.Arrays["b"] = &npz.Array{Shape: []int{3}, Data: make([]float64, 3)}
+		}, "array b"},
+		{"no meta, int W", func(a *npz.Archive) {
+			delete(a.Files, "meta.json")
+			a.Arrays["W"] = &npz.Array{Shape: []int{4, 2}, Data: make([]float64, 8), Dtype: "<i8"}
+		}, "dtype"},
 		{"unit type", func(a *npz.Archive) {
 			a.Files["meta.json"] = []byte(strings.Replace(string(a.Files["meta.json"]), `"hidden": "bernoulli"`, `"hidden": "gaussian-x"`, 1))
 		}, "unknown unit type"},
@@ -80,5 +88,48 @@ func TestLoadCorruptFile(t *testing.T) {
 	}
 	if _, _, err := Load(filepath.Join(t.TempDir(), "missing.npz")); err == nil {
 		t.Fatal("Load of a missing file succeeded")
+	}
+}
+
+// A plain numpy archive of W, b, c (float64 or float32) and a scikit-learn BernoulliRBM's
+// attributes load as the same Bernoulli model; the Meta says which layout was read.
+func TestLoadPlainLayouts(t *testing.T) {
+	m := randomModel(5, 3, 1, 7)
+	wt := make([]float64, 15) // components_ = Wᵀ, 3×5
+	for i := 0; i < 5; i++ {
+		for j := 0; j < 3; j++ {
+			wt[j*5+i] = m.W.Data[i*3+j]
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		arrays map[string]*npz.Array
+		layout string
+	}{
+		{"numpy", map[string]*npz.Array{"W": {Shape: []int{5, 3}, Data: m.W.Data}, "b": {Shape: []int{5}, Data: m.B},
+			"c": {Shape: []int{3}, Data: m.C}}, LayoutNumpy},
+		{"sklearn", map[string]*npz.Array{"components_": {Shape: []int{3, 5}, Data: wt},
+			"intercept_visible_": {Shape: []int{5}, Data: m.B}, "intercept_hidden_": {Shape: []int{3}, Data: m.C}}, LayoutSklearn},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "p.npz")
+			if err := npz.WriteFile(path, &npz.Archive{Arrays: tc.arrays}); err != nil {
+				t.Fatal(err)
+			}
+			got, meta, err := Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if meta.Layout != tc.layout || meta.NV != 5 || meta.NH != 3 || got.Visible.Name() != "bernoulli" {
+				t.Fatalf("meta %+v", meta)
+			}
+			for k, p := range [][2][]float64{{m.W.Data, got.W.Data}, {m.B, got.B}, {m.C, got.C}} {
+				for i := range p[0] {
+					if p[0][i] != p[1][i] {
+						t.Fatalf("block %d element %d: %v, want %v", k, i, p[1][i], p[0][i])
+					}
+				}
+			}
+		})
 	}
 }

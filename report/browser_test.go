@@ -85,7 +85,9 @@ func TestReportInChromium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	dir := makeRun(t, basRun(t))
+	run := basRun(t)
+	run.metrics = withTestRecord(t, run.metrics)
+	dir := makeRun(t, run)
 	if err := Write(dir, Options{Samples: 16, Sweeps: 10, Reconstructions: 8}); err != nil {
 		t.Fatal(err)
 	}
@@ -118,6 +120,9 @@ func TestReportInChromium(t *testing.T) {
 				t.Errorf("%d figure columns at width %d", cols, win.width)
 			}
 			checkImages(t, attrs["data-images"])
+			if !regexp.MustCompile(`<p id="test-log-likelihood" class="trusted">Test log-likelihood -7\.25 nats`).MatchString(dom) {
+				t.Errorf("the page does not show the test log-likelihood first:\n%.3000s", dom)
+			}
 			for _, line := range strings.Split(logs, "\n") {
 				if strings.Contains(line, ":CONSOLE") {
 					t.Errorf("console message: %s", line)

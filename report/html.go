@@ -25,13 +25,17 @@ type figure struct {
 
 // page is everything report.html shows.
 type page struct {
-	Title   string
-	Run     []field // run.json, flattened
-	Model   []field
-	Data    []field
-	Final   []field // the last metrics record
-	Figures []figure
-	Notes   []string
+	Title string
+	Run   []field // run.json, flattened
+	Model []field
+	Data  []field
+	Final []field // the last metrics record
+	// Test is the final evaluation's sentence (test log-likelihood, method, verdict in
+	// words), shown before the final metrics; TestTrusted colours it.
+	Test        string
+	TestTrusted bool
+	Figures     []figure
+	Notes       []string
 }
 
 // minDisplayWidth is the width in CSS pixels that small tile pictures are enlarged to (by a
@@ -156,6 +160,9 @@ h3 { font-size: 1rem; margin: 0 0 .4rem; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { text-align: left; padding: .2rem .5rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
 th { font-weight: 600; white-space: nowrap; }
+#test-log-likelihood { font-size: 1.05rem; margin: .25rem 0 .75rem; padding: .4rem .6rem; border-left: 4px solid; overflow-wrap: anywhere; }
+#test-log-likelihood.trusted { border-color: #2e7d32; background: #eef7ee; }
+#test-log-likelihood.untrusted { border-color: #b26a00; background: var(--note); }
 td { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; overflow-wrap: anywhere; }
 .figures { display: grid; gap: 1.25rem; grid-template-columns: repeat(auto-fit, minmax(min(100%, 22rem), 1fr)); }
 figure { margin: 0; min-width: 0; }
@@ -222,6 +229,9 @@ summary { cursor: pointer; font-weight: 600; }
 {{- if .Final}}
 <section>
 <h2>Final metrics</h2>
+{{- if .Test}}
+<p id="test-log-likelihood" class="{{if .TestTrusted}}trusted{{else}}untrusted{{end}}">{{.Test}}</p>
+{{- end}}
 <div class="scroll"><table>{{range .Final}}<tr><th>{{.Key}}</th><td>{{.Value}}</td></tr>{{end}}</table></div>
 </section>
 {{- end}}

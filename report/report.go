@@ -345,6 +345,7 @@ func (b *builder) curves() error {
 		return nil
 	}
 	b.page.Final = finalMetrics(ms[len(ms)-1])
+	b.page.Test, b.page.TestTrusted = TestSummary(ms[len(ms)-1])
 	b.progress("plotting %d records", len(ms))
 	svg, err := Curves(ms, SVG)
 	if errors.Is(err, ErrNoCurves) {
@@ -388,6 +389,45 @@ func hasAIS(ms []train.Metrics) bool {
 		}
 	}
 	return false
+}
+
+// TestSummary returns the final evaluation of a metrics record as a sentence, with the
+// verdict in words, and whether it can be trusted; "" when the record has none.
+func TestSummary(m train.Metrics) (string, bool) {
+	if m.TestLogLikelihood == nil {
+		return "", false
+	}
+	s := fmt.Sprintf("Test log-likelihood %.2f nats per example on %s", *m.TestLogLikelihood, m.TestData)
+	if m.TestLogLikelihoodDataStderr != nil {
+		s += fmt.Sprintf(" (± %.2f from the sampling of its rows)", *m.TestLogLikelihoodDataStderr)
+	}
+	if m.TestLogLikelihoodMethod == "exact" {
+		return s + ": exact, log Z by enumeration.", true
+	}
+	s += fmt.Sprintf(", by annealed importance sampling: ± %.2f from log Z", *m.TestLogLikelihoodStderr)
+	if m.TestAISRuns != nil && m.TestAISBetas != nil {
+		s += fmt.Sprintf(" (%d runs × %d temperatures", *m.TestAISRuns, *m.TestAISBetas)
+		if m.TestAISESS != nil {
+			s += fmt.Sprintf(", effective sample size %.0f", *m.TestAISESS)
+		}
+		s += ")"
+	}
+	if m.TestLogLikelihoodReverse != nil {
+		s += fmt.Sprintf("; reverse AIS gives %.2f", *m.TestLogLikelihoodReverse)
+	}
+	trusted := m.Trustworthy != nil && *m.Trustworthy
+	if trusted {
+		return s + ". Trustworthy: the forward and reverse estimates agree within 1 nat and their noise, and rest on enough runs.", true
+	}
+	reason := "the check failed"
+	if m.UntrustworthyReason != nil {
+		reason = map[string]string{
+			"gap_too_wide": "reverse and forward AIS disagree by more than 1 nat; the true value most likely lies between them",
+			"inverted":     "reverse AIS lies below forward AIS beyond their noise, so at least one bound does not hold",
+			"low_ess":      "the estimates rest on a few runs (low effective sample size), so their error bars cannot be taken at face value",
+		}[*m.UntrustworthyReason]
+	}
+	return s + ". NOT trustworthy: " + reason + "; measure again with boltz eval and more -betas and -runs.", false
 }
 
 // finalMetrics returns the fields of the last metrics record, in schema order, with

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/boltzgo/boltz/rbm"
+	"github.com/boltzgo/boltz/train"
 )
 
 // uniform reports whether every pixel of img has the same colour.
@@ -334,5 +335,58 @@ func TestFlattenJSON(t *testing.T) {
 		if _, err := flattenJSON([]byte(bad)); err == nil {
 			t.Errorf("flattenJSON(%q): no error", bad)
 		}
+	}
+}
+
+// withTestRecord appends to metrics (which may end in a torn line, dropped here) a last
+// record holding a final evaluation, as boltz train writes it.
+func withTestRecord(t *testing.T, metrics string) string {
+	t.Helper()
+	keep := metrics[:strings.LastIndexByte(metrics, '\n')+1]
+	ll, se, dse, rev, trust, runs, betas, ess := -7.25, 0.04, 0.3, -7.2, true, 100, 14500, 55.0
+	m := train.Metrics{Epoch: 6, Step: 60, ReconError: 1, PseudoLogLikelihood: -8, TestData: "bas:3",
+		TestLogLikelihood: &ll, TestLogLikelihoodStderr: &se, TestLogLikelihoodDataStderr: &dse,
+		TestLogLikelihoodReverse: &rev, TestLogLikelihoodMethod: "ais", Trustworthy: &trust,
+		TestAISRuns: &runs, TestAISBetas: &betas, TestAISESS: &ess}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keep + string(b) + "\n"
+}
+
+// The final metrics start with the test log-likelihood in words, its verdict included.
+func TestReportShowsTestLogLikelihood(t *testing.T) {
+	run := basRun(t)
+	run.metrics = withTestRecord(t, run.metrics)
+	dir := makeRun(t, run)
+	if err := Write(dir, Options{Samples: 4, Sweeps: 2, Reconstructions: 2}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, HTMLFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(raw)
+	i := strings.Index(page, `<p id="test-log-likelihood" class="trusted">Test log-likelihood -7.25 nats per example on bas:3`)
+	j := strings.Index(page, "<h2>Final metrics</h2>")
+	k := strings.Index(page[j:], "<table>")
+	if i < 0 || j < 0 || i < j || i > j+k {
+		t.Fatalf("the test log-likelihood is not the first thing of the final metrics:\n%s", page[max(j, 0):min(len(page), max(j, 0)+1500)])
+	}
+	for _, want := range []string{"reverse AIS gives -7.20", "Trustworthy", "100 runs × 14500 temperatures"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	low := "low_ess"
+	f := false
+	m := train.Metrics{TestLogLikelihood: ptr(-90.0), TestLogLikelihoodStderr: ptr(0.5), TestLogLikelihoodMethod: "ais",
+		TestData: "mnist:test", Trustworthy: &f, UntrustworthyReason: &low}
+	if s, ok := TestSummary(m); ok || !strings.Contains(s, "NOT trustworthy") || !strings.Contains(s, "effective sample size") {
+		t.Errorf("low-ESS summary %q (trusted %v)", s, ok)
+	}
+	if s, ok := TestSummary(train.Metrics{TestLogLikelihood: ptr(-6.0), TestLogLikelihoodMethod: "exact", TestData: "bas:3"}); !ok || !strings.Contains(s, "exact") {
+		t.Errorf("exact summary %q (trusted %v)", s, ok)
 	}
 }

@@ -375,3 +375,21 @@ func TestBiasMeterZeroGradient(t *testing.T) {
 		t.Fatalf("zero gradient: cosine %v, relative error %v; want omitted and 1", cos, rel)
 	}
 }
+
+// AutoAISEvery keeps the AIS monitor's products under a tenth of training's: every epoch on
+// MNIST (16 × 500 temperatures against 60,000 rows of PCD-1: 5%), rarely on small data, and
+// never when the exact monitor covers the model.
+func TestAutoAISEvery(t *testing.T) {
+	c := Defaults()
+	if got := c.AutoAISEvery(60000, 784); got != 1 {
+		t.Errorf("MNIST 784×500: every %d epochs, want 1", got)
+	}
+	// 2·16·500/(1000·5) = 3.2 → a share of 10% needs every 32 epochs.
+	if got := c.AutoAISEvery(1000, 784); got != 32 {
+		t.Errorf("1000 rows: every %d epochs, want 32", got)
+	}
+	c.Hidden = 16
+	if got := c.AutoAISEvery(60000, 784); got != 0 {
+		t.Errorf("784×16 (exact monitor): every %d epochs, want 0", got)
+	}
+}

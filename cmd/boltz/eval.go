@@ -173,9 +173,9 @@ type evalResult struct {
 }
 
 func runEval(e *env, c *evalConfig) error {
-	m, _, err := rbm.Load(c.model)
+	m, _, err := loadModel(e, c.model)
 	if err != nil {
-		return fmt.Errorf("-model: %w", err)
+		return err
 	}
 	ds, err := c.data.loadFor(e, c.spec, c.binarizeSeed, m)
 	if err != nil {

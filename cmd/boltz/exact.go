@@ -75,9 +75,9 @@ func exactFlags(fs *flag.FlagSet) func(*env, []string) error {
 		if !(*maxStates >= 1) {
 			return flagError("max-states", "must be at least 1, got %v", *maxStates)
 		}
-		m, _, err := rbm.Load(*model)
+		m, _, err := loadModel(e, *model)
 		if err != nil {
-			return fmt.Errorf("-model: %w", err)
+			return err
 		}
 		opts := &exact.Options{MaxStates: *maxStates}
 		var ds *data.Dataset

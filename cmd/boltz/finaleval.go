@@ -66,16 +66,13 @@ func testSplit(spec string) string {
 // are none. Grey values are binarised as the training data were: by the same threshold,
 // or, for stochastic and dynamic training, by one stochastic draw from seed 1 and the SPEC
 // (boltz eval's default -binarize-seed), so that every model is measured on the same bits.
-func heldOut(e *env, info *runInfo, f *finalEval, m *rbm.RBM, valid *data.Dataset) (*data.Dataset, *dataFlags, error) {
+func heldOut(e *env, info *runInfo, f *finalEval, m *rbm.RBM, valid *data.Dataset) (*data.Dataset, error) {
 	spec := f.Test
 	if spec == "" {
 		spec = testSplit(info.Data)
 	}
 	if spec == "" {
-		if valid != nil {
-			return valid, nil, nil
-		}
-		return nil, nil, nil
+		return valid, nil
 	}
 	d := &dataFlags{binarize: info.Binarize, threshold: info.Threshold}
 	if d.binarize == "dynamic" {
@@ -83,40 +80,36 @@ func heldOut(e *env, info *runInfo, f *finalEval, m *rbm.RBM, valid *data.Datase
 	}
 	ds, err := d.load(spec, 1, m.Visible, m.NV(), e.stderr)
 	if err != nil {
-		return nil, nil, fmt.Errorf("final evaluation: %w", err)
+		if f.Test != "" {
+			return nil, fmt.Errorf("-test: %w", err)
+		}
+		return nil, fmt.Errorf("final evaluation: %w", err)
 	}
-	return ds, d, nil
+	return ds, nil
 }
 
-// runFinalEval measures the saved model and records the result: in the metrics record
-// last (and the last line of DIR/metrics.jsonl) and in model.npz's metrics. It returns the
-// line that boltz train prints last, or "" when the evaluation is off.
-func runFinalEval(e *env, dir string, info *runInfo, t *train.Trainer, meta *rbm.Meta, valid *data.Dataset, last *train.Metrics) (string, error) {
-	f := defaultFinalEval()
-	if info.FinalEval != nil {
-		f = *info.FinalEval
-	}
+// runFinalEval measures the saved model on the held-out rows and records the result in the
+// metrics record last and in the last line of DIR/metrics.jsonl (the caller saves it in
+// model.npz). AIS draws from seed, as boltz eval -seed does. It returns the line that boltz
+// train prints last, or "" when the evaluation is off.
+func runFinalEval(e *env, dir string, f *finalEval, seed uint64, t *train.Trainer, held *data.Dataset, last *train.Metrics) (string, error) {
 	if f.Mode == "none" {
 		return "", nil
 	}
-	m := t.Model
-	ds, _, err := heldOut(e, info, &f, m, valid)
-	if err != nil {
-		return "", err
-	}
-	if ds == nil {
+	if held == nil {
 		return "final evaluation skipped: no held-out data (give -test SPEC, or -valid N for mnist)", nil
 	}
-	fmt.Fprintf(e.stderr, "final eval: log-likelihood of the %d rows of %s\n", ds.X.Rows, ds.Name)
-	c := &evalConfig{method: f.Mode, runs: f.Runs, betas: f.Betas, shape: "murray", seed: info.Seed, gap: ais.DefaultGapThreshold}
-	res, err := measureLogLikelihood(e, c, m, ds, "final eval")
+	m := t.Model
+	fmt.Fprintf(e.stderr, "final eval: log-likelihood of the %d rows of %s\n", held.X.Rows, held.Name)
+	c := &evalConfig{method: f.Mode, runs: f.Runs, betas: f.Betas, shape: "murray", seed: seed, gap: ais.DefaultGapThreshold}
+	res, err := measureLogLikelihood(e, c, m, held, "final eval")
 	if err != nil {
 		return "", fmt.Errorf("final evaluation: %w (the model is saved: %s)", err, filepath.Join(dir, "model.npz"))
 	}
 	if !res.Trustworthy {
 		warnGap(e.stderr, res, "final eval")
 	}
-	recordTest(last, res, ds.Name)
+	recordTest(last, res, held.Name)
 	if err := rewriteLastMetrics(filepath.Join(dir, "metrics.jsonl"), *last); err != nil {
 		return "", err
 	}

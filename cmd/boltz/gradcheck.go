@@ -98,8 +98,8 @@ func gradcheckFlags(fs *flag.FlagSet) func(*env, []string) error {
 		var m *rbm.RBM
 		if *model != "" {
 			var err error
-			if m, _, err = rbm.Load(*model); err != nil {
-				return fmt.Errorf("-model: %w", err)
+			if m, _, err = loadModel(e, *model); err != nil {
+				return err
 			}
 		}
 		var ds *data.Dataset

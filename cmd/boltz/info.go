@@ -7,8 +7,6 @@ import (
 	"io"
 	"math"
 	"sort"
-
-	"github.com/boltzgo/boltz/rbm"
 )
 
 func init() {
@@ -33,9 +31,9 @@ func infoFlags(fs *flag.FlagSet) func(*env, []string) error {
 		if *model == "" {
 			return flagError("model", "a model file is required")
 		}
-		m, meta, err := rbm.Load(*model)
+		m, meta, err := loadModel(e, *model)
 		if err != nil {
-			return fmt.Errorf("-model: %w", err)
+			return err
 		}
 		wmin, wmax, wrms := stats(m.W.Data)
 		if *asJSON {

@@ -77,9 +77,9 @@ func sampleFlags(fs *flag.FlagSet) func(*env, []string) error {
 		if err := d.check(); err != nil {
 			return err
 		}
-		m, meta, err := rbm.Load(*model)
+		m, meta, err := loadModel(e, *model)
 		if err != nil {
-			return fmt.Errorf("-model: %w", err)
+			return err
 		}
 		img := meta.ImageShape
 		if *shape != "" {

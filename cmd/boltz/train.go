@@ -97,7 +97,9 @@ func trainFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed: the same seed gives the same model, bit for bit")
 	fs.IntVar(&c.MonitorRows, "monitor-rows", c.MonitorRows, "rows of training and held-out data the per-epoch monitors use (0: all)")
 	fs.IntVar(&c.ExactMonitor, "exact-monitor", c.ExactMonitor, "exact log-likelihood and gradient-bias meter when min(nv, nh) ≤ this")
-	fs.IntVar(&c.AISEvery, "ais-every", c.AISEvery, "estimate the log-likelihood by AIS every `N` epochs (0: never)")
+	fs.IntVar(&c.AISEvery, "ais-every", c.AISEvery, "estimate the log-likelihood of the training and held-out rows by a quick AIS "+
+		"every `N` epochs (0: never; default: as often as keeps it under a tenth of the training time, never for models "+
+		"small enough for the exact monitor)")
 	fs.IntVar(&c.AISRuns, "ais-runs", c.AISRuns, "AIS runs for -ais-every")
 	fs.IntVar(&c.AISBetas, "ais-betas", c.AISBetas, "AIS temperatures for -ais-every")
 	return func(e *env, args []string) error {
@@ -174,6 +176,9 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 		fmt.Fprintf(e.stderr, "boltz train: the default -batch %d exceeds the %d rows of %s: using all %d rows as one minibatch\n",
 			o.cfg.Batch, ds.X.Rows, o.data.spec, ds.X.Rows)
 		o.cfg.Batch = ds.X.Rows
+	}
+	if !set["ais-every"] {
+		o.cfg.AISEvery = o.cfg.AutoAISEvery(ds.X.Rows, ds.X.Cols)
 	}
 	if err := o.cfg.Validate(ds.X.Rows, ds.X.Cols); err != nil {
 		return &usageError{err.Error()}
@@ -310,6 +315,14 @@ func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, 
 		return err
 	}
 	meta.Training = cfgJSON
+	fe := defaultFinalEval()
+	if info.FinalEval != nil {
+		fe = *info.FinalEval
+	}
+	held, err := heldOut(e, info, &fe, t.Model, valid)
+	if err != nil {
+		return err
+	}
 	ckpt := filepath.Join(dir, "checkpoint.npz")
 	prog := newProgress(e.stderr, t.Config.Epochs)
 	var last *train.Metrics
@@ -326,6 +339,8 @@ func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, 
 	}
 	if valid != nil {
 		opts.Valid = valid.X
+	} else if held != nil {
+		opts.Valid = held.X // the held-out monitors (free-energy gap, AIS) watch the test rows
 	}
 	if o.data.grey != nil {
 		opts.Prepare = dynamicBinarizer(o.data.grey, info.Seed)
@@ -347,7 +362,7 @@ func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, 
 	}
 	testMsg := ""
 	if last != nil {
-		if testMsg, err = runFinalEval(e, dir, info, t, meta, valid, last); err != nil {
+		if testMsg, err = runFinalEval(e, dir, &fe, info.Seed, t, held, last); err != nil {
 			return err
 		}
 		if last.TestLogLikelihood != nil {
