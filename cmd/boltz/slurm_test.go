@@ -223,7 +223,8 @@ func TestSlurmIntegration(t *testing.T) {
 	model := saveTestModel(t, 16, 8, 0.5)
 	out := filepath.Join(c.dir, "eval")
 	evalArgs := []string{"-runs", "16", "-betas", "100", "-seed", "3"}
-	env := []string{"BOLTZ=" + boltz, "MODEL=" + model, "DATA=bas:4", "OUT=" + out}
+	// One core per job, so that two of the tiny jobs run at once on the two-core node.
+	env := []string{"BOLTZ=" + boltz, "MODEL=" + model, "DATA=bas:4", "OUT=" + out, "CPUS=1"}
 	jobs := c.run(t, env, filepath.Join(deploy, "submit-ais.sh"), append([]string{"4"}, evalArgs...)...)
 	t.Logf("submitted AIS shards and merge: jobs %s", strings.TrimSpace(jobs))
 
@@ -233,7 +234,7 @@ func TestSlurmIntegration(t *testing.T) {
 	if n != "4" {
 		t.Fatalf("sweep -plan printed %q tasks, want 4", n)
 	}
-	c.run(t, []string{"BOLTZ=" + boltz, "SWEEP=" + sweep}, "sbatch", "--parsable", "--array=0-3", filepath.Join(deploy, "sweep.sbatch"))
+	c.run(t, []string{"BOLTZ=" + boltz, "SWEEP=" + sweep}, "sbatch", "--parsable", "--cpus-per-task=1", "--array=0-3", filepath.Join(deploy, "sweep.sbatch"))
 
 	c.waitFor(t, "empty queue", func() bool {
 		q, err := c.command("squeue", "-h").Output()
