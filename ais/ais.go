@@ -77,7 +77,10 @@
 // rows of one matrix per layer; the matrix products run on up to GOMAXPROCS goroutines
 // (linalg.Gemm), and the elementwise work is split over goroutines in fixed blocks of rows.
 // Forward run m draws from its own stream rng.PCG(seed, m), reverse run m from another
-// stream of its own, so the same Options give bit-identical results whatever GOMAXPROCS is.
+// stream of its own, so the same Options give bit-identical results whatever GOMAXPROCS is;
+// and since a run's arithmetic does not depend on the other runs, SandwichSpan can run any
+// contiguous range of runs on another machine and MergeSandwich reassembles Sandwich's result
+// bit for bit.
 // The functions are safe for concurrent use as long as nobody modifies the model meanwhile.
 //
 // Functions panic with a "boltz/ais: " message on a programmer's mistake (a nil model, a
@@ -346,24 +349,11 @@ func Sandwich(ctx context.Context, m *rbm.RBM, x *linalg.Dense, opts *Options) (
 	if err != nil {
 		return nil, err
 	}
-	if cfg.baseBias == nil {
-		cfg.baseBias = BaseRate(x, DefaultBaseRateSmoothing)
-	}
-	k := cfg.steps()
-	fwd, err := forward(ctx, m, cfg, 0, 2*k)
+	sp, err := sandwichSpan(ctx, m, x, cfg, 0, cfg.runs)
 	if err != nil {
 		return nil, err
 	}
-	rev, err := reverse(ctx, m, x, cfg, k, 2*k)
-	if err != nil {
-		return nil, err
-	}
-	gap := rev.LogZ - fwd.LogZ
-	v := JudgeBracket(fwd, rev, cfg.threshold)
-	return &Bracket{
-		Forward: *fwd, Reverse: *rev, Gap: gap, Threshold: cfg.threshold,
-		Verdict: v, Trustworthy: v == Consistent,
-	}, nil
+	return MergeSandwich([]*Span{sp}, cfg.threshold)
 }
 
 // config is Options with the defaults filled in and validated.
@@ -448,20 +438,39 @@ func (c *config) base(nv int) []float64 {
 
 func forward(ctx context.Context, m *rbm.RBM, c *config, offset, total int) (*Result, error) {
 	bA := c.base(m.NV())
-	a := newAnnealer(m, c.runs, bA, c.seed, nil)
+	logW, err := forwardWeights(ctx, m, c, bA, 0, c.runs, offset, total)
+	if err != nil {
+		return nil, err
+	}
+	return summarize(logW, logZBase(bA, m.NH()), 1, c.steps()), nil
+}
+
+func reverse(ctx context.Context, m *rbm.RBM, x *linalg.Dense, c *config, offset, total int) (*Result, error) {
+	bA := c.base(m.NV())
+	logW, err := reverseWeights(ctx, m, x, c, bA, 0, c.runs, offset, total)
+	if err != nil {
+		return nil, err
+	}
+	return summarize(logW, logZBase(bA, m.NH()), -1, c.steps()), nil
+}
+
+// forwardWeights returns the log weights of forward runs [lo, hi) of c.runs.
+func forwardWeights(ctx context.Context, m *rbm.RBM, c *config, bA []float64, lo, hi, offset, total int) ([]float64, error) {
+	a := newAnnealer(m, lo, hi-lo, bA, c.seed, nil)
 	defer a.close()
 	a.sampleBase()
 	if err := a.anneal(ctx, c.betas, false, c.progress, offset, total); err != nil {
 		return nil, err
 	}
-	return summarize(a.logW, logZBase(bA, m.NH()), 1, c.steps()), nil
+	return a.logW, nil
 }
 
-func reverse(ctx context.Context, m *rbm.RBM, x *linalg.Dense, c *config, offset, total int) (*Result, error) {
-	bA := c.base(m.NV())
-	a := newAnnealer(m, c.runs, bA, c.seed, []uint64{streamReverse})
+// reverseWeights returns the log weights of reverse runs [lo, hi) of c.runs, run r started
+// at row ⌊r·N/c.runs⌋ of x.
+func reverseWeights(ctx context.Context, m *rbm.RBM, x *linalg.Dense, c *config, bA []float64, lo, hi, offset, total int) ([]float64, error) {
+	a := newAnnealer(m, lo, hi-lo, bA, c.seed, []uint64{streamReverse})
 	defer a.close()
-	a.setStart(x)
+	a.setStart(x, lo, c.runs)
 	down := make([]float64, len(c.betas))
 	for k, b := range c.betas {
 		down[len(down)-1-k] = b
@@ -469,7 +478,7 @@ func reverse(ctx context.Context, m *rbm.RBM, x *linalg.Dense, c *config, offset
 	if err := a.anneal(ctx, down, true, c.progress, offset, total); err != nil {
 		return nil, err
 	}
-	return summarize(a.logW, logZBase(bA, m.NH()), -1, c.steps()), nil
+	return a.logW, nil
 }
 
 // logZBase returns log Z_A = Σ_i softplus(b_A,i) + nh·log 2.

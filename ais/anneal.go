@@ -25,6 +25,7 @@ import (
 //	g_β(v) = (1−β) b_Aᵀv + β bᵀv + Σ_j softplus(β z_j),   z = c + Wᵀv.
 type annealer struct {
 	m          *rbm.RBM
+	first      int // the run index of row 0
 	runs       int
 	nv, nh     int
 	baseBias   []float64 // b_A
@@ -47,10 +48,13 @@ type annealer struct {
 // runs, which are rng.PCG(seed, run).
 const streamReverse = 0x7265766572736500 // "reverse"
 
-func newAnnealer(m *rbm.RBM, runs int, baseBias []float64, seed uint64, stream []uint64) *annealer {
+// newAnnealer holds runs first .. first+runs−1 of an AIS: row r is run first+r and draws from
+// that run's stream, so a run's arithmetic does not depend on which other runs share the
+// matrices (see Span).
+func newAnnealer(m *rbm.RBM, first, runs int, baseBias []float64, seed uint64, stream []uint64) *annealer {
 	nv, nh := m.NV(), m.NH()
 	a := &annealer{
-		m: m, runs: runs, nv: nv, nh: nh,
+		m: m, first: first, runs: runs, nv: nv, nh: nh,
 		baseBias: baseBias, biasDiff: make([]float64, nv),
 		v: linalg.NewDense(runs, nv), h: linalg.NewDense(runs, nh),
 		wtv: linalg.NewDense(runs, nh), wh: linalg.NewDense(runs, nv),
@@ -61,7 +65,7 @@ func newAnnealer(m *rbm.RBM, runs int, baseBias []float64, seed uint64, stream [
 		a.biasDiff[i] = m.B[i] - baseBias[i]
 	}
 	for r := range a.rngs {
-		path := append(append([]uint64(nil), stream...), uint64(r))
+		path := append(append([]uint64(nil), stream...), uint64(first+r))
 		a.rngs[r] = rand.New(rng.PCG(seed, path...))
 	}
 	a.hiddenFn, a.visibleFn = a.hiddenRows, a.visibleRows
@@ -89,11 +93,12 @@ func (a *annealer) sampleBase() {
 	a.crew.run(a.visibleFn)
 }
 
-// setStart copies the starting rows of x into the runs: run r starts at row ⌊r·N/M⌋, so M
-// runs spread evenly over N rows (and cycle through them when M > N).
-func (a *annealer) setStart(x *linalg.Dense) {
+// setStart copies the starting rows of x into the runs: run m of total starts at row
+// ⌊m·N/total⌋, so the runs spread evenly over N rows (and cycle through them when total > N);
+// row r of the annealer is run first+r.
+func (a *annealer) setStart(x *linalg.Dense, first, total int) {
 	for r := 0; r < a.runs; r++ {
-		row := x.Row(r * x.Rows / a.runs)
+		row := x.Row((first + r) * x.Rows / total)
 		copy(a.v.Row(r), row)
 		var s float64
 		for i, vi := range row {
@@ -154,7 +159,7 @@ func (a *annealer) anneal(ctx context.Context, betas []float64, initial bool, pr
 	}
 	for r, lw := range a.logW {
 		if math.IsNaN(lw) || math.IsInf(lw, 0) {
-			return fmt.Errorf("ais: run %d: log weight is %v (parameters too large for float64?)", r, lw)
+			return fmt.Errorf("ais: run %d: log weight is %v (parameters too large for float64?)", a.first+r, lw)
 		}
 	}
 	return nil

@@ -161,6 +161,33 @@ func Entropy(m *rbm.RBM, opts *Options) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
+	return v.entropy(logZ), nil
+}
+
+// EntropyGivenLogZ is Entropy with log Z given (by LogZ, or by MergeLogZ of a sharded
+// enumeration), so that only the visible states are enumerated: cost O(2^nv·nv·nh). Errors
+// and panics as Entropy; the result is Entropy's bit for bit when logZ is LogZ's.
+func EntropyGivenLogZ(m *rbm.RBM, opts *Options, logZ float64) (float64, error) {
+	max, err := opts.maxStates()
+	if err != nil {
+		return 0, err
+	}
+	if m == nil {
+		panic("boltz/exact: nil model")
+	}
+	if err := m.Validate(); err != nil {
+		return 0, fmt.Errorf("exact: invalid model: %w", err)
+	}
+	v, err := sideView(m, false, max)
+	if err != nil {
+		return 0, err
+	}
+	return v.entropy(logZ), nil
+}
+
+// entropy is −Σ_v p(v) log p(v) over the visible states of the view, in fixed ranges summed in
+// order.
+func (v *view) entropy(logZ float64) float64 {
 	n := numRanges(v.states)
 	parts := make([]float64, n)
 	parallel(n, func(r int) {
@@ -176,7 +203,7 @@ func Entropy(m *rbm.RBM, opts *Options) (float64, error) {
 	for _, p := range parts {
 		h += p
 	}
-	return h, nil
+	return h
 }
 
 // checkData panics unless x has the model's nv columns.

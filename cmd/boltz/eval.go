@@ -19,7 +19,7 @@ import (
 func init() {
 	register(&command{
 		Name:  "eval",
-		Usage: "boltz eval -model M.npz -data SPEC [-method auto|exact|ais] [-runs N] [-betas K] [-seed S] [-json]",
+		Usage: "boltz eval -model M.npz -data SPEC [-method auto|exact|ais] [-runs N] [-betas K] [-seed S] [-json] [-shard I/N -o PART.json]",
 		Short: "log Z, log-likelihood (exact or AIS with error bars), pseudo-log-likelihood, reconstruction error",
 		Long: `Eval measures a model on a data set. It prints:
 
@@ -69,7 +69,12 @@ log Z error carried over), mean_log_likelihood_data_stderr (the data's sampling 
 mean_log_likelihood_reverse, ess, gap, trustworthy, pseudo_log_likelihood, recon_error,
 n_rows, nv, nh, runs, betas and seed, and untrustworthy_reason ("gap_too_wide" or
 "inverted", null when trustworthy) and gap_noise_floor (−3·sqrt(se_fwd² + se_rev²)); the
-AIS-only ones are null for -method exact.`,
+AIS-only ones are null for -method exact.
+
+-shard I/N -o PART.json (with -method ais) runs only the AIS runs [I·runs/N, (I+1)·runs/N),
+forward and reverse, and writes their log weights to PART.json; shard 0 also measures the
+data rows. Each run draws from its own random stream, so 'boltz merge' of the N partials, in
+any order, prints what boltz eval prints without -shard, bit for bit.`,
 		Flags: evalFlags,
 	})
 }
@@ -86,6 +91,7 @@ type evalConfig struct {
 	seed, binarizeSeed         uint64
 	gap                        float64
 	asJSON                     bool
+	shard                      shardFlags // -shard I/N -o FILE: write a partial for boltz merge
 }
 
 func evalFlags(fs *flag.FlagSet) func(*env, []string) error {
@@ -101,8 +107,12 @@ func evalFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.Float64Var(&c.gap, "gap", ais.DefaultGapThreshold, "warn when reverse AIS exceeds forward AIS by more than this many `NATS` (a reverse estimate below the forward one by more than 3σ is always flagged)")
 	c.data.registerBinarize(fs)
 	fs.BoolVar(&c.asJSON, "json", false, "print one JSON object on stdout instead of a table")
+	c.shard.register(fs, "AIS runs")
 	return func(e *env, args []string) error {
 		if err := noArgs(args); err != nil {
+			return err
+		}
+		if err := c.shard.check(); err != nil {
 			return err
 		}
 		if err := c.check(); err != nil {
@@ -171,22 +181,42 @@ func runEval(e *env, c *evalConfig) error {
 	if err != nil {
 		return err
 	}
+	if c.shard.set() {
+		return runEvalShard(e, c, m, ds)
+	}
 	res, err := measureLogLikelihood(e, c, m, ds, "eval")
 	if err != nil {
 		return err
 	}
 	res.PLL = pseudoLogLikelihood(e.stderr, m, ds.X)
 	res.Recon = m.ReconError(ds.X)
-	if !res.Trustworthy {
-		warnGap(e.stderr, res, "boltz eval")
+	return res.report(e, c, ds.Name)
+}
+
+// report writes the result to stdout, as a table or JSON, and the warning of an
+// untrustworthy bracket to stderr.
+func (r *evalResult) report(e *env, c *evalConfig, dataName string) error {
+	if !r.Trustworthy {
+		warnGap(e.stderr, r, "boltz eval")
 	}
 	if c.asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return enc.Encode(r)
 	}
-	res.print(e.stdout, c, ds)
+	r.print(e.stdout, c, dataName)
 	return nil
+}
+
+// resolveMethod returns -method, with auto resolved for m.
+func (c *evalConfig) resolveMethod(m *rbm.RBM) string {
+	if c.method != "auto" {
+		return c.method
+	}
+	if min(m.NV(), m.NH()) <= maxAutoExactUnits {
+		return "exact"
+	}
+	return "ais"
 }
 
 // measureLogLikelihood finds log Z of m by c.method (auto: exact when the smaller layer has
@@ -196,13 +226,7 @@ func runEval(e *env, c *evalConfig) error {
 // with who. boltz eval and boltz train's final evaluation both measure through it, so the
 // two print the same numbers for the same model, data and seed.
 func measureLogLikelihood(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset, who string) (*evalResult, error) {
-	method := c.method
-	if method == "auto" {
-		method = "ais"
-		if min(m.NV(), m.NH()) <= maxAutoExactUnits {
-			method = "exact"
-		}
-	}
+	method := c.resolveMethod(m)
 	res := &evalResult{Method: method, Rows: ds.X.Rows, NV: m.NV(), NH: m.NH(), Trustworthy: true, gapMax: c.gap}
 	if method == "exact" {
 		fmt.Fprintf(e.stderr, "%s: enumerating 2^%d states\n", who, min(m.NV(), m.NH()))
@@ -223,10 +247,7 @@ func measureLogLikelihood(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset, w
 
 // runAIS brackets log Z by forward and reverse AIS, with progress on stderr.
 func (r *evalResult) runAIS(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset, who string) error {
-	betas := ais.Schedule(c.betas)
-	if c.shape == "linear" {
-		betas = ais.Linear(c.betas)
-	}
+	betas := c.schedule()
 	p := &aisProgress{w: e.stderr, who: who, start: time.Now()}
 	br, err := ais.Sandwich(e.ctx, m, ds.X, &ais.Options{
 		Runs: c.runs, Betas: betas, Seed: c.seed, GapThreshold: c.gap, Progress: p.report,
@@ -234,6 +255,12 @@ func (r *evalResult) runAIS(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset,
 	if err != nil {
 		return err
 	}
+	r.setBracket(br, c)
+	return nil
+}
+
+// setBracket fills in the AIS fields from a forward and reverse bracket of log Z.
+func (r *evalResult) setBracket(br *ais.Bracket, c *evalConfig) {
 	fwd, rev := br.Forward, br.Reverse
 	r.bracket = br
 	r.LogZ, r.LogZStderr = fwd.LogZ, fwd.LogZStderr
@@ -241,7 +268,6 @@ func (r *evalResult) runAIS(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset,
 	r.ESS, r.Gap = &fwd.ESS, &br.Gap
 	r.Runs, r.Betas, r.Seed = &c.runs, &c.betas, &c.seed
 	r.judge()
-	return nil
 }
 
 // judge sets Trustworthy, UntrustworthyReason and GapNoiseFloor from the bracket by
@@ -263,8 +289,14 @@ func (r *evalResult) judge() {
 // and, after AIS, the reverse estimate. The data's standard error needs two rows: with one
 // it stays nil.
 func (r *evalResult) logLikelihoods(m *rbm.RBM, ds *data.Dataset) {
-	negF := m.FreeEnergyBatch(nil, ds.X, nil)
-	var mean, ss float64
+	r.setLogLikelihoods(meanNegF(m, ds.X))
+}
+
+// meanNegF returns ⟨−F(v)⟩ over the rows of x and its sampling standard error (nil for one
+// row).
+func meanNegF(m *rbm.RBM, x *linalg.Dense) (mean float64, se *float64) {
+	negF := m.FreeEnergyBatch(nil, x, nil)
+	var ss float64
 	for _, f := range negF {
 		mean -= f
 	}
@@ -274,9 +306,15 @@ func (r *evalResult) logLikelihoods(m *rbm.RBM, ds *data.Dataset) {
 		ss += d * d
 	}
 	if n := float64(len(negF)); n > 1 {
-		se := math.Sqrt(ss/(n-1)) / math.Sqrt(n)
-		r.MeanLLDataStderr = &se
+		s := math.Sqrt(ss/(n-1)) / math.Sqrt(n)
+		se = &s
 	}
+	return mean, se
+}
+
+// setLogLikelihoods sets the mean log-likelihoods from ⟨−F(v)⟩, its standard error and log Z.
+func (r *evalResult) setLogLikelihoods(mean float64, se *float64) {
+	r.MeanLLDataStderr = se
 	r.MeanLL, r.MeanLLStderr = mean-r.LogZ, r.LogZStderr
 	if r.LogZReverse != nil {
 		rev := mean - *r.LogZReverse
@@ -338,9 +376,9 @@ func warnGap(w io.Writer, r *evalResult, who string) {
 	}
 }
 
-func (r *evalResult) print(w io.Writer, c *evalConfig, ds *data.Dataset) {
+func (r *evalResult) print(w io.Writer, c *evalConfig, dataName string) {
 	fmt.Fprintf(w, "model:                  %s (%d visible × %d hidden)\n", c.model, r.NV, r.NH)
-	fmt.Fprintf(w, "data:                   %s (%d rows)\n", ds.Name, r.Rows)
+	fmt.Fprintf(w, "data:                   %s (%d rows)\n", dataName, r.Rows)
 	if r.bracket == nil {
 		fmt.Fprintf(w, "method:                 exact (2^%d states enumerated)\n", min(r.NV, r.NH))
 		fmt.Fprintf(w, "log Z:                  %.10g\n", r.LogZ)

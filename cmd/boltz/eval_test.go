@@ -193,7 +193,7 @@ func TestEvalJudgesBothSides(t *testing.T) {
 			continue
 		}
 		var stdout, stderr bytes.Buffer
-		r.print(&stdout, &evalConfig{model: "m.npz", runs: 100, betas: 10, shape: "murray", gap: 1}, &data.Dataset{Name: "x"})
+		r.print(&stdout, &evalConfig{model: "m.npz", runs: 100, betas: 10, shape: "murray", gap: 1}, "x")
 		if !strings.Contains(stdout.String(), tc.stdout) {
 			t.Errorf("gap %v: stdout lacks %q:\n%s", tc.gap, tc.stdout, stdout.String())
 		}

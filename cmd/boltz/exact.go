@@ -15,7 +15,7 @@ import (
 func init() {
 	register(&command{
 		Name:  "exact",
-		Usage: "boltz exact -model M.npz [-data SPEC] [-json] [-max-states N]",
+		Usage: "boltz exact -model M.npz [-data SPEC] [-json] [-max-states N] [-shard I/N -o PART.json]",
 		Short: "exact log Z, log-likelihood, KL, total variation and entropy of a small model",
 		Long: `Exact computes the log partition function of a model by enumerating every state of its
 smaller layer and summing the other layer analytically through the free energy:
@@ -40,7 +40,12 @@ for Bernoulli units); rows and columns count from 1 in error messages.
 
 With -json the results are one JSON object on stdout with the keys log_z, nv, nh,
 model_entropy (when enumerable) and, with -data, n_rows, mean_log_likelihood, data_entropy,
-kl_data_model and total_variation.`,
+kl_data_model and total_variation.
+
+-shard I/N -o PART.json enumerates only shard I of the states (shards 0 to N−1 split the
+enumeration's fixed ranges, at most 64, into N near-equal contiguous parts) and writes their
+partial log-sum-exp sums; 'boltz merge' of the N partials prints what boltz exact prints, bit
+for bit, computing the entropy and the -data measures from the merged log Z.`,
 		Flags: exactFlags,
 	})
 }
@@ -52,8 +57,13 @@ func exactFlags(fs *flag.FlagSet) func(*env, []string) error {
 	var d dataFlags
 	d.registerBinarize(fs)
 	maxStates := fs.Float64("max-states", exact.DefaultMaxStates, "refuse to enumerate more than `N` states of one layer (the time grows linearly with N)")
+	var shard shardFlags
+	shard.register(fs, "enumeration of log Z")
 	return func(e *env, args []string) error {
 		if err := noArgs(args); err != nil {
+			return err
+		}
+		if err := shard.check(); err != nil {
 			return err
 		}
 		if *model == "" {
@@ -69,25 +79,33 @@ func exactFlags(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
+		opts := &exact.Options{MaxStates: *maxStates}
 		var ds *data.Dataset
 		if *spec != "" {
 			if ds, err = d.loadFor(e, *spec, 1, m); err != nil {
 				return err
 			}
 		}
-		opts := &exact.Options{MaxStates: *maxStates}
+		if shard.set() {
+			return runExactShard(e, &shard, *model, m, &d, *spec, ds, opts)
+		}
 		res, err := measureExact(m, ds, opts)
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			enc := json.NewEncoder(e.stdout)
-			enc.SetIndent("", "  ")
-			return enc.Encode(res.json())
-		}
-		res.print(e.stdout, *model, ds)
-		return nil
+		return res.report(e, *asJSON, *model, ds)
 	}
+}
+
+// report writes the result to stdout, as a table or JSON.
+func (r *exactResult) report(e *env, asJSON bool, model string, ds *data.Dataset) error {
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r.json())
+	}
+	r.print(e.stdout, model, ds)
+	return nil
 }
 
 // exactResult holds what boltz exact reports; pointers are nil when not computed.
@@ -105,8 +123,13 @@ func measureExact(m *rbm.RBM, ds *data.Dataset, opts *exact.Options) (*exactResu
 	if err != nil {
 		return nil, enumerationError(err)
 	}
+	return measureExactGiven(m, ds, opts, logZ)
+}
+
+// measureExactGiven is measureExact with log Z given (by boltz merge of shards).
+func measureExactGiven(m *rbm.RBM, ds *data.Dataset, opts *exact.Options, logZ float64) (*exactResult, error) {
 	res := &exactResult{nv: m.NV(), nh: m.NH(), logZ: logZ}
-	h, err := exact.Entropy(m, opts)
+	h, err := exact.EntropyGivenLogZ(m, opts, logZ)
 	var tooLarge *exact.ErrTooLarge
 	switch {
 	case err == nil:
