@@ -100,7 +100,7 @@ func summarizeTask(dir string, t *sweepTask) (*sweepRow, error) {
 	case !errors.Is(err, os.ErrNotExist):
 		return nil, err
 	}
-	last, err := lastMetrics(filepath.Join(dir, t.Name, "metrics.jsonl"))
+	last, err := lastMetricsObject(filepath.Join(dir, t.Name, "metrics.jsonl"))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return row, nil
@@ -135,8 +135,8 @@ func summarizeTask(dir string, t *sweepTask) (*sweepRow, error) {
 	return row, nil
 }
 
-// lastMetrics returns the last JSON object of a metrics.jsonl file.
-func lastMetrics(path string) (map[string]any, error) {
+// lastMetricsObject returns the last JSON object of a metrics.jsonl file.
+func lastMetricsObject(path string) (map[string]any, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
