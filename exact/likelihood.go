@@ -143,17 +143,7 @@ func TotalVariation(m *rbm.RBM, x *linalg.Dense, logZ float64) float64 {
 // opts.Enumerate applies to the log Z it computes first. Cost O(2^nv·nv·nh) plus LogZ's.
 // Parallel and deterministic as LogZ.
 func Entropy(m *rbm.RBM, opts *Options) (float64, error) {
-	max, err := opts.maxStates()
-	if err != nil {
-		return 0, err
-	}
-	if m == nil {
-		panic("boltz/exact: nil model")
-	}
-	if err := m.Validate(); err != nil {
-		return 0, fmt.Errorf("exact: invalid model: %w", err)
-	}
-	v, err := sideView(m, false, max)
+	v, err := entropyView(m, opts)
 	if err != nil {
 		return 0, err
 	}
@@ -168,21 +158,27 @@ func Entropy(m *rbm.RBM, opts *Options) (float64, error) {
 // enumeration), so that only the visible states are enumerated: cost O(2^nv·nv·nh). Errors
 // and panics as Entropy; the result is Entropy's bit for bit when logZ is LogZ's.
 func EntropyGivenLogZ(m *rbm.RBM, opts *Options, logZ float64) (float64, error) {
-	max, err := opts.maxStates()
+	v, err := entropyView(m, opts)
 	if err != nil {
 		return 0, err
+	}
+	return v.entropy(logZ), nil
+}
+
+// entropyView checks m and returns the view that enumerates its visible states, or
+// *ErrTooLarge before any work when there are more than opts allows.
+func entropyView(m *rbm.RBM, opts *Options) (*view, error) {
+	max, err := opts.maxStates()
+	if err != nil {
+		return nil, err
 	}
 	if m == nil {
 		panic("boltz/exact: nil model")
 	}
 	if err := m.Validate(); err != nil {
-		return 0, fmt.Errorf("exact: invalid model: %w", err)
+		return nil, fmt.Errorf("exact: invalid model: %w", err)
 	}
-	v, err := sideView(m, false, max)
-	if err != nil {
-		return 0, err
-	}
-	return v.entropy(logZ), nil
+	return sideView(m, false, max)
 }
 
 // entropy is −Σ_v p(v) log p(v) over the visible states of the view, in fixed ranges summed in
