@@ -371,7 +371,10 @@ func (b *builder) curves() error {
 	}
 	caption := fmt.Sprintf("Every metric of %s against the epoch (%d records).", MetricsFile, len(ms))
 	if hasAIS(ms) {
-		caption += " Shaded bands are ±1 standard error of the AIS estimates."
+		caption += " Shaded bands are ±1 standard error of the AIS estimates. The AIS curves come from a quick" +
+			" monitor (few runs and temperatures): it follows the trend and shows a run that diverges, but" +
+			" over-estimates the log-likelihood, by several nats on large models; the final evaluation above is" +
+			" the careful figure."
 	}
 	b.page.Figures = append(b.page.Figures, figure{
 		ID: "curves", Title: "Learning curves", Caption: caption, Wide: true,
