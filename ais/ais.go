@@ -147,7 +147,20 @@ func BaseRate(x *linalg.Dense, alpha float64) []float64 {
 		}
 	}
 	for i := range b {
-		p := b[i] / float64(x.Rows)
+		b[i] /= float64(x.Rows)
+	}
+	return BaseRateFromMeans(b, alpha)
+}
+
+// BaseRateFromMeans returns the base-rate biases for column means p̄ given directly (as
+// model files record them: rbm.Meta.DataMean), b_A,i = log((p̄_i + α)/(1 − p̄_i + α)), the
+// same as BaseRate of rows with those means. It panics unless alpha > 0.
+func BaseRateFromMeans(means []float64, alpha float64) []float64 {
+	if !(alpha > 0) {
+		panic(fmt.Sprintf("boltz/ais: BaseRateFromMeans: alpha must be positive, got %v", alpha))
+	}
+	b := make([]float64, len(means))
+	for i, p := range means {
 		b[i] = math.Log((p + alpha) / (1 - p + alpha))
 	}
 	return b

@@ -3,6 +3,7 @@ package rbm
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/npz"
@@ -33,6 +34,11 @@ type Meta struct {
 	Training    json.RawMessage `json:"training,omitempty"`    // the training configuration
 	Metrics     json.RawMessage `json:"metrics,omitempty"`     // the last evaluation
 
+	// DataMean is the mean of each visible unit over the training data, stored as the array
+	// data_mean (nv) when set: the starting law of sampling chains (mcmc.Chains.DrawVisible)
+	// and of AIS's base-rate model. nil when the file has none.
+	DataMean []float64 `json:"-"`
+
 	// Layout is "" for a boltz model file; "numpy" or "scikit-learn" when FromArchive read
 	// a plain archive without meta.json (see FromArchive). It is never written.
 	Layout string `json:"-"`
@@ -58,14 +64,21 @@ func (m *RBM) Archive(meta *Meta) (*npz.Archive, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encoding meta.json: %w", err)
 	}
-	return &npz.Archive{
+	a := &npz.Archive{
 		Arrays: map[string]*npz.Array{
 			"W": {Shape: []int{m.NV(), m.NH()}, Data: m.W.Data, Dtype: "<f8"},
 			"b": {Shape: []int{m.NV()}, Data: m.B, Dtype: "<f8"},
 			"c": {Shape: []int{m.NH()}, Data: m.C, Dtype: "<f8"},
 		},
 		Files: map[string][]byte{"meta.json": append(js, '\n')},
-	}, nil
+	}
+	if mt.DataMean != nil {
+		if len(mt.DataMean) != m.NV() {
+			panic(fmt.Sprintf("boltz/rbm: Archive: Meta.DataMean has %d values, the model %d visible units", len(mt.DataMean), m.NV()))
+		}
+		a.Arrays["data_mean"] = &npz.Array{Shape: []int{m.NV()}, Data: mt.DataMean, Dtype: "<f8"}
+	}
+	return a, nil
 }
 
 // Save writes the model to path as an .npz file (see Archive), atomically: a failed write
@@ -130,7 +143,28 @@ func FromArchive(a *npz.Archive) (*RBM, *Meta, error) {
 	if err := m.Validate(); err != nil {
 		return nil, nil, err
 	}
+	if mt.DataMean, err = dataMean(a, mt.NV); err != nil {
+		return nil, nil, err
+	}
 	return m, &mt, nil
+}
+
+// dataMean reads the optional array data_mean: nv means, each in [0, 1] (Bernoulli units'
+// means; files of other unit types may hold any finite values).
+func dataMean(a *npz.Archive, nv int) ([]float64, error) {
+	if a.Arrays["data_mean"] == nil {
+		return nil, nil
+	}
+	arr, err := getFloat64(a, "data_mean", nv)
+	if err != nil {
+		return nil, err
+	}
+	for i, x := range arr.Data {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, fmt.Errorf("array data_mean: value %v at index %d", x, i)
+		}
+	}
+	return arr.Data, nil
 }
 
 // fromPlain reads an archive without meta.json in the numpy or scikit-learn layout.

@@ -133,3 +133,28 @@ func TestLoadPlainLayouts(t *testing.T) {
 		})
 	}
 }
+
+// Meta.DataMean travels as the array data_mean and comes back; a file without it has none.
+func TestDataMeanRoundTrip(t *testing.T) {
+	m := randomModel(4, 2, 1, 3)
+	path := filepath.Join(t.TempDir(), "m.npz")
+	mean := []float64{0.1, 0.5, 0.9, 0}
+	if err := m.Save(path, &Meta{DataMean: mean}); err != nil {
+		t.Fatal(err)
+	}
+	_, meta, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, x := range mean {
+		if meta.DataMean[i] != x {
+			t.Fatalf("data_mean = %v, want %v", meta.DataMean, mean)
+		}
+	}
+	if err := m.Save(path, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, meta, err = Load(path); err != nil || meta.DataMean != nil {
+		t.Fatalf("no data_mean saved, loaded %v (%v)", meta.DataMean, err)
+	}
+}

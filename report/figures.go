@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"github.com/boltzgo/boltz/ais"
 	"image"
 	"math"
 	"sort"
@@ -74,7 +75,7 @@ func Filters(m *rbm.RBM, shape [2]int) *image.Gray {
 // O(sweeps·n·nv·nh). It uses its own random streams, derived from seed; the same seed gives
 // the same result. It panics if n < 1 or sweeps < 0.
 func Samples(m *rbm.RBM, n, sweeps int, seed uint64) *linalg.Dense {
-	v, _ := samples(context.Background(), m, n, sweeps, seed)
+	v, _ := samples(context.Background(), m, nil, n, sweeps, seed)
 	return v
 }
 
@@ -82,13 +83,18 @@ func Samples(m *rbm.RBM, n, sweeps int, seed uint64) *linalg.Dense {
 // milliseconds of work for MNIST-sized models.
 const sweepsPerCheck = 10
 
-// samples is Samples that stops with ctx's error when ctx is cancelled. The sweeps are the
-// same whether or not it checks, so the result does not depend on sweepsPerCheck.
-func samples(ctx context.Context, m *rbm.RBM, n, sweeps int, seed uint64) (*linalg.Dense, error) {
+// samples is Samples that stops with ctx's error when ctx is cancelled, and that starts the
+// chains from the base-rate model of the visible means dataMean when it is not nil
+// (mcmc.Chains.DrawVisible). The sweeps are the same whether or not it checks, so the result
+// does not depend on sweepsPerCheck.
+func samples(ctx context.Context, m *rbm.RBM, dataMean []float64, n, sweeps int, seed uint64) (*linalg.Dense, error) {
 	if sweeps < 0 {
 		panic(fmt.Sprintf("boltz/report: Samples: %d sweeps", sweeps))
 	}
 	c := mcmc.NewChains(m, n, seed, streamSamples)
+	if dataMean != nil {
+		c.DrawVisible(m, ais.BaseRateFromMeans(dataMean, ais.DefaultBaseRateSmoothing))
+	}
 	for done := 0; done < sweeps; done += sweepsPerCheck {
 		if err := ctx.Err(); err != nil {
 			return nil, err

@@ -178,7 +178,7 @@ func Write(dir string, opts Options) error {
 	if err := b.filters(m, shape); err != nil {
 		return err
 	}
-	if err := b.samples(m, shape); err != nil {
+	if err := b.samples(m, meta.DataMean, shape); err != nil {
 		return err
 	}
 	if err := b.reconstructions(m, meta, info, shape); err != nil {
@@ -276,16 +276,20 @@ func (b *builder) filters(m *rbm.RBM, shape [2]int) error {
 }
 
 // samples writes samples.png.
-func (b *builder) samples(m *rbm.RBM, shape [2]int) error {
+func (b *builder) samples(m *rbm.RBM, dataMean []float64, shape [2]int) error {
 	o := b.opts
 	b.progress("sampling %d chains × %d Gibbs sweeps", o.Samples, o.Sweeps)
-	means, err := samples(o.Context, m, o.Samples, o.Sweeps, o.Seed)
+	means, err := samples(o.Context, m, dataMean, o.Samples, o.Sweeps, o.Seed)
 	if err != nil {
 		return fmt.Errorf("sampling: %w", err)
 	}
 	img := Tile(means, shape, TileOptions{Normalize: UnitRange, Separator: binarySeparator})
-	caption := fmt.Sprintf("E[v|h] after %d block Gibbs sweeps of %d independent chains started from uniformly random "+
-		"visible states (seed %d); black is 0, white is 1.", o.Sweeps, o.Samples, o.Seed)
+	start := "uniformly random visible states"
+	if dataMean != nil {
+		start = "random visible states drawn independently from the training data's pixel means (the model's data_mean)"
+	}
+	caption := fmt.Sprintf("E[v|h] after %d block Gibbs sweeps of %d independent chains started from %s (seed %d); "+
+		"black is 0, white is 1.", o.Sweeps, o.Samples, start, o.Seed)
 	return b.picture(SamplesFile, "Samples", caption, img)
 }
 

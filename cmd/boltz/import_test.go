@@ -94,3 +94,29 @@ func TestFeatures(t *testing.T) {
 		t.Errorf("-dtype int: exit %d, want 2", code)
 	}
 }
+
+// boltz sample starts Gibbs chains from the training data's pixel means when the model
+// records them; -start data refuses a model without them.
+func TestSampleStart(t *testing.T) {
+	model := trainedBAS3(t)
+	out := filepath.Join(t.TempDir(), "s.npy")
+	for _, start := range []string{"auto", "data", "uniform"} {
+		if code, _, stderr := boltz(t, "sample", "-model", model, "-n", "3", "-steps", "2", "-start", start, "-o", out); code != 0 {
+			t.Errorf("-start %s: exit %d: %s", start, code, stderr)
+		}
+	}
+	plain := filepath.Join(t.TempDir(), "plain.npz")
+	m, _, err := rbm.Load(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Save(plain, nil); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := boltz(t, "sample", "-model", plain, "-n", "3", "-start", "data", "-o", out); code != 2 || !strings.Contains(stderr, "data_mean") {
+		t.Errorf("-start data without data_mean: exit %d: %s", code, stderr)
+	}
+	if code, _, _ := boltz(t, "sample", "-model", model, "-start", "bogus", "-o", out); code != 2 {
+		t.Errorf("-start bogus: exit %d, want 2", code)
+	}
+}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/boltzgo/boltz/data"
 	"github.com/boltzgo/boltz/internal/atomicfile"
+	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/rbm"
 	"github.com/boltzgo/boltz/train"
 )
@@ -346,6 +347,20 @@ func resumeTrain(e *env, o *trainOpts, set map[string]bool) error {
 	return trainLoop(e, o, t, ds, valid, &info)
 }
 
+// columnMeans returns the mean of each column of x over its rows, summed in row order.
+func columnMeans(x *linalg.Dense) []float64 {
+	mean := make([]float64, x.Cols)
+	for r := 0; r < x.Rows; r++ {
+		for i, v := range x.Row(r) {
+			mean[i] += v
+		}
+	}
+	for i := range mean {
+		mean[i] /= float64(x.Rows)
+	}
+	return mean
+}
+
 // resumedFinalEval returns the final evaluation of a resumed run: the one in its run.json
 // (or the default, for runs older than it), with the final-evaluation flags given on the
 // command line in place of their values.
@@ -383,7 +398,10 @@ func newRunTrainer(cfg train.Config, ds *data.Dataset, d *dataFlags) (*train.Tra
 // model and report at the end.
 func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, info *runInfo) error {
 	dir := o.out
-	meta := &rbm.Meta{Data: info.Data}
+	meta := &rbm.Meta{Data: info.Data, DataMean: columnMeans(ds.X)}
+	if o.data.grey != nil {
+		meta.DataMean = columnMeans(o.data.grey) // the expected binarised data
+	}
 	if info.ImageShape != nil {
 		meta.ImageShape = *info.ImageShape
 	}
