@@ -69,7 +69,7 @@ func mergeEval(e *env, parts []*partial, asJSON bool) error {
 		return err
 	}
 	c := &evalConfig{model: p0.Model, spec: p0.Data.Spec, method: s.Method, shape: s.Schedule,
-		runs: s.Runs, betas: s.Betas, seed: s.Seed, binarizeSeed: p0.Data.BinarizeSeed, gap: s.Gap, asJSON: asJSON}
+		runs: s.Runs, betas: s.Betas, seed: s.Seed, binarizeSeed: p0.Data.BinarizeSeed, gap: s.Gap, asJSON: asJSON, reverseStart: s.ReverseStart, reverseSweeps: s.ReverseSweeps}
 	res := &evalResult{Method: s.Method, Rows: p0.Data.Rows, NV: p0.NV, NH: p0.NH, Trustworthy: true, gapMax: s.Gap}
 	res.setBracket(br, c)
 	res.setLogLikelihoods(p0.Rows.MeanNegF, p0.Rows.DataStderr)

@@ -111,12 +111,14 @@ type partialData struct {
 }
 
 type evalSettings struct {
-	Method   string  `json:"method"`
-	Runs     int     `json:"runs"`
-	Betas    int     `json:"betas"`
-	Schedule string  `json:"schedule"`
-	Seed     uint64  `json:"seed"`
-	Gap      float64 `json:"gap"`
+	ReverseStart  string  `json:"reverse_start"`
+	ReverseSweeps int     `json:"reverse_sweeps"`
+	Method        string  `json:"method"`
+	Runs          int     `json:"runs"`
+	Betas         int     `json:"betas"`
+	Schedule      string  `json:"schedule"`
+	Seed          uint64  `json:"seed"`
+	Gap           float64 `json:"gap"`
 }
 
 type exactSettings struct {
@@ -290,11 +292,16 @@ func runEvalShard(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset) error {
 		return err
 	}
 	p.Data.Name, p.Data.Rows, p.Data.SHA256 = ds.Name, ds.X.Rows, matrixSHA256(ds.X)
-	p.Eval = &evalSettings{Method: method, Runs: c.runs, Betas: c.betas, Schedule: c.shape, Seed: c.seed, Gap: c.gap}
+	p.Eval = &evalSettings{Method: method, Runs: c.runs, Betas: c.betas, Schedule: c.shape, Seed: c.seed, Gap: c.gap,
+		ReverseStart: c.reverseStart, ReverseSweeps: c.reverseSweeps}
 	lo, hi := c.shard.bounds(c.runs)
 	fmt.Fprintf(e.stderr, "eval: shard %d/%d: AIS runs [%d, %d) of %d\n", c.shard.index, c.shard.count, lo, hi, c.runs)
-	prog := &aisProgress{w: e.stderr, start: time.Now()}
-	sp, err := ais.SandwichSpan(e.ctx, m, ds.X, &ais.Options{
+	start, err := c.aisStart(e, m, ds, "eval")
+	if err != nil {
+		return err
+	}
+	prog := &aisProgress{w: e.stderr, who: "eval", start: time.Now()}
+	sp, err := ais.SandwichSpan(e.ctx, m, start, &ais.Options{
 		Runs: c.runs, Betas: c.schedule(), Seed: c.seed, GapThreshold: c.gap, Progress: prog.report,
 	}, lo, hi)
 	if err != nil {
