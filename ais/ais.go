@@ -168,10 +168,40 @@ type Options struct {
 	// GapThreshold is the largest reverse − forward gap in nats that Sandwich calls
 	// trustworthy (see Judge); 0 means DefaultGapThreshold.
 	GapThreshold float64
+	// Precision selects the arithmetic of the annealing steps: Float64 (the zero value) or
+	// Float32, float32 matrix products and sampling with the log weights still accumulated
+	// in float64 (see Precision).
+	Precision Precision
 	// Progress, when not nil, is called from the calling goroutine after every temperature
 	// step with the number of steps done and the total (K for Forward and Reverse, 2K for
 	// Sandwich).
 	Progress func(done, total int)
+}
+
+// Precision is the arithmetic of the annealing steps.
+type Precision int
+
+const (
+	// Float64 runs every step in double precision. It is the zero value and the reference.
+	Float64 Precision = iota
+	// Float32 computes the matrix products W h and Wᵀv (float32 products, linalg.Sgemm),
+	// the exponentials and the Bernoulli draws in single precision, about twice as fast on
+	// 784×500; the weight increments are formed from float32 exponentials and summed in
+	// float64 (see annealer32 for the error budget, a few 10⁻⁴ nats over the default
+	// schedule). The draws use the runs' own streams, as in Float64, but not the same
+	// uniforms, so the two precisions give different, equally valid, estimates.
+	Float32
+)
+
+// String returns "float64" or "float32", the names boltz eval takes and prints.
+func (p Precision) String() string {
+	switch p {
+	case Float64:
+		return "float64"
+	case Float32:
+		return "float32"
+	}
+	return fmt.Sprintf("Precision(%d)", int(p))
 }
 
 // Result is an AIS estimate of log Z from M runs.
@@ -343,6 +373,7 @@ type config struct {
 	seed      uint64
 	baseBias  []float64
 	threshold float64
+	precision Precision
 	progress  func(done, total int)
 }
 
@@ -365,7 +396,7 @@ func configure(m *rbm.RBM, opts *Options, x *linalg.Dense) (*config, error) {
 		opts = &Options{}
 	}
 	c := &config{runs: opts.Runs, betas: opts.Betas, seed: opts.Seed, baseBias: opts.BaseBias,
-		threshold: opts.GapThreshold, progress: opts.Progress}
+		threshold: opts.GapThreshold, precision: opts.Precision, progress: opts.Progress}
 	if c.runs == 0 {
 		c.runs = DefaultRuns
 	}
@@ -379,6 +410,9 @@ func configure(m *rbm.RBM, opts *Options, x *linalg.Dense) (*config, error) {
 	}
 	if c.threshold == 0 {
 		c.threshold = DefaultGapThreshold
+	}
+	if c.precision != Float64 && c.precision != Float32 {
+		return nil, fmt.Errorf("ais: Options.Precision must be Float64 or Float32, got %v", c.precision)
 	}
 	if !(c.threshold > 0) {
 		return nil, fmt.Errorf("ais: Options.GapThreshold must be positive, got %v", c.threshold)
@@ -418,28 +452,47 @@ func (c *config) base(nv int) []float64 {
 
 func forward(ctx context.Context, m *rbm.RBM, c *config, offset, total int) (*Result, error) {
 	bA := c.base(m.NV())
-	a := newAnnealer(m, c.runs, bA, c.seed, nil)
-	defer a.close()
-	a.sampleBase()
-	if err := a.anneal(ctx, c.betas, false, c.progress, offset, total); err != nil {
+	s, done := c.newStepper(m, bA, nil)
+	defer done()
+	if a, ok := s.(*annealer); ok {
+		a.sampleBase()
+	} else {
+		s.visible(0) // v ~ p_A: the visible inputs at β = 0 are b_A
+	}
+	if err := anneal(ctx, s, c.betas, false, c.progress, offset, total); err != nil {
 		return nil, err
 	}
-	return summarize(a.logW, logZBase(bA, m.NH()), 1, c.steps()), nil
+	return summarize(s.logWeights(), logZBase(bA, m.NH()), 1, c.steps()), nil
 }
 
 func reverse(ctx context.Context, m *rbm.RBM, x *linalg.Dense, c *config, offset, total int) (*Result, error) {
 	bA := c.base(m.NV())
-	a := newAnnealer(m, c.runs, bA, c.seed, []uint64{streamReverse})
-	defer a.close()
-	a.setStart(x)
+	s, done := c.newStepper(m, bA, []uint64{streamReverse})
+	defer done()
+	switch a := s.(type) {
+	case *annealer:
+		a.setStart(x)
+	case *annealer32:
+		a.setStart(x)
+	}
 	down := make([]float64, len(c.betas))
 	for k, b := range c.betas {
 		down[len(down)-1-k] = b
 	}
-	if err := a.anneal(ctx, down, true, c.progress, offset, total); err != nil {
+	if err := anneal(ctx, s, down, true, c.progress, offset, total); err != nil {
 		return nil, err
 	}
-	return summarize(a.logW, logZBase(bA, m.NH()), -1, c.steps()), nil
+	return summarize(s.logWeights(), logZBase(bA, m.NH()), -1, c.steps()), nil
+}
+
+// newStepper returns the annealer of the configured precision for m, with base biases bA
+// and the random streams under stream, and the function that releases it.
+func (c *config) newStepper(m *rbm.RBM, bA []float64, stream []uint64) (stepper, func()) {
+	if c.precision == Float32 {
+		return newAnnealer32(m, c.runs, bA, c.seed, stream), func() {}
+	}
+	a := newAnnealer(m, c.runs, bA, c.seed, stream)
+	return a, a.close
 }
 
 // logZBase returns log Z_A = Σ_i softplus(b_A,i) + nh·log 2.
