@@ -19,7 +19,7 @@ import (
 func init() {
 	register(&command{
 		Name:  "eval",
-		Usage: "boltz eval -model M.npz -data SPEC [-method auto|exact|ais] [-runs N] [-betas K] [-seed S] [-json]",
+		Usage: "boltz eval -model M.npz -data SPEC [-method auto|exact|ais] [-runs N] [-betas K] [-seed S] [-precision auto|float32|float64] [-json]",
 		Short: "log Z, log-likelihood (exact or AIS with error bars), pseudo-log-likelihood, reconstruction error",
 		Long: `Eval measures a model on a data set. It prints:
 
@@ -63,11 +63,17 @@ other seeds, and other models, see the same data bits, and mnist:test never gets
 set. The same seeds give the same numbers whatever GOMAXPROCS is. Progress goes to
 stderr.
 
+-precision float32 runs the AIS steps with float32 matrix products, exponentials and draws,
+the log weights summed in float64 (ais.Float32): about twice as fast on MNIST-sized
+models, and within the standard errors of float64 (float32 and float64 draw different
+uniforms, so their numbers differ like two seeds'). auto, the default, is float32 for
+Bernoulli models; -precision float64 is the reference.
+
 With -json the results are one JSON object with the keys method, log_z, log_z_stderr,
 log_z_reverse, log_z_reverse_stderr, mean_log_likelihood, mean_log_likelihood_stderr (the
 log Z error carried over), mean_log_likelihood_data_stderr (the data's sampling error),
 mean_log_likelihood_reverse, ess, gap, trustworthy, pseudo_log_likelihood, recon_error,
-n_rows, nv, nh, runs, betas and seed, and untrustworthy_reason ("gap_too_wide" or
+n_rows, nv, nh, runs, betas, seed and precision, and untrustworthy_reason ("gap_too_wide" or
 "inverted", null when trustworthy) and gap_noise_floor (−3·sqrt(se_fwd² + se_rev²)); the
 AIS-only ones are null for -method exact.`,
 		Flags: evalFlags,
@@ -86,6 +92,7 @@ type evalConfig struct {
 	seed, binarizeSeed         uint64
 	gap                        float64
 	asJSON                     bool
+	precision                  string
 }
 
 func evalFlags(fs *flag.FlagSet) func(*env, []string) error {
@@ -101,6 +108,7 @@ func evalFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.Float64Var(&c.gap, "gap", ais.DefaultGapThreshold, "warn when reverse AIS exceeds forward AIS by more than this many `NATS` (a reverse estimate below the forward one by more than 3σ is always flagged)")
 	c.data.registerBinarize(fs)
 	fs.BoolVar(&c.asJSON, "json", false, "print one JSON object on stdout instead of a table")
+	fs.StringVar(&c.precision, "precision", "auto", "arithmetic of the AIS steps: float32, float64, or auto (float32 for Bernoulli models)")
 	return func(e *env, args []string) error {
 		if err := noArgs(args); err != nil {
 			return err
@@ -128,6 +136,8 @@ func (c *evalConfig) check() error {
 		return flagError("schedule", "must be murray or linear, got %q", c.shape)
 	case !(c.gap > 0) || math.IsInf(c.gap, 1):
 		return flagError("gap", "must be a positive number of nats, got %v", c.gap)
+	case !validPrecision(c.precision):
+		return flagError("precision", "must be auto, float32 or float64, got %q", c.precision)
 	}
 	return c.data.check()
 }
@@ -157,6 +167,8 @@ type evalResult struct {
 	Runs                *int     `json:"runs"`
 	Betas               *int     `json:"betas"`
 	Seed                *uint64  `json:"seed"`
+	// Precision is the arithmetic of the AIS steps, "float32" or "float64"; null for exact.
+	Precision *string `json:"precision"`
 
 	bracket *ais.Bracket
 	gapMax  float64
@@ -210,9 +222,14 @@ func (r *evalResult) runAIS(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset)
 	if c.shape == "linear" {
 		betas = ais.Linear(c.betas)
 	}
+	prec, err := aisPrecision(c.precision, m)
+	if err != nil {
+		return err
+	}
 	p := &aisProgress{w: e.stderr, start: time.Now()}
 	br, err := ais.Sandwich(e.ctx, m, ds.X, &ais.Options{
 		Runs: c.runs, Betas: betas, Seed: c.seed, GapThreshold: c.gap, Progress: p.report,
+		Precision: prec,
 	})
 	if err != nil {
 		return err
@@ -223,6 +240,8 @@ func (r *evalResult) runAIS(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset)
 	r.LogZReverse, r.LogZReverseSE = &rev.LogZ, &rev.LogZStderr
 	r.ESS, r.Gap = &fwd.ESS, &br.Gap
 	r.Runs, r.Betas, r.Seed = &c.runs, &c.betas, &c.seed
+	name := prec.String()
+	r.Precision = &name
 	r.judge()
 	return nil
 }
@@ -324,7 +343,7 @@ func (r *evalResult) print(w io.Writer, c *evalConfig, ds *data.Dataset) {
 		fmt.Fprintf(w, "mean log-likelihood:    %.10g nats ± %.3g (sampling error of the mean over the rows)\n", r.MeanLL, r.MeanLLDataStderr)
 	} else {
 		f, rv := r.bracket.Forward, r.bracket.Reverse
-		fmt.Fprintf(w, "method:                 ais (%d runs, %d temperatures, %s schedule, seed %d)\n", c.runs, c.betas, c.shape, c.seed)
+		fmt.Fprintf(w, "method:                 ais (%d runs, %d temperatures, %s schedule, seed %d%s)\n", c.runs, c.betas, c.shape, c.seed, r.precisionNote())
 		fmt.Fprintf(w, "log Z (forward AIS):    %.8g ± %.3g   [%.8g, %.8g] at ±3σ; ESS %.1f of %d; under-estimates in expectation\n",
 			f.LogZ, f.LogZStderr, f.Lower3, f.Upper3, f.ESS, f.Runs)
 		fmt.Fprintf(w, "log Z (reverse AIS):    %.8g ± %.3g   [%.8g, %.8g] at ±3σ; from the data rows; over-estimates in expectation\n",
@@ -336,6 +355,14 @@ func (r *evalResult) print(w io.Writer, c *evalConfig, ds *data.Dataset) {
 	}
 	fmt.Fprintf(w, "pseudo-log-likelihood:  %.8g nats\n", r.PLL)
 	fmt.Fprintf(w, "reconstruction error:   %.8g\n", r.Recon)
+}
+
+// precisionNote is ", float32" or ", float64" for the method line, empty when unknown.
+func (r *evalResult) precisionNote() string {
+	if r.Precision == nil {
+		return ""
+	}
+	return ", " + *r.Precision
 }
 
 // verdict is the text form of the trust check, naming the side that failed.
