@@ -43,6 +43,7 @@ import (
 type annealer32 struct {
 	runs, nv, nh int
 	w            *linalg.Dense32 // nv×(nh+1): W, and b − b_A in the last column
+	wT           *linalg.Dense32 // nh×nv: Wᵀ, so that W h reads its operand in place, unpacked
 	c            []float32
 	b, bA        []float64
 	mix          []float32 // (1−β) b_A + β b at the last visible step
@@ -60,7 +61,7 @@ func newAnnealer32(m *rbm.RBM, runs int, baseBias []float64, seed uint64, stream
 	nv, nh := m.NV(), m.NH()
 	a := &annealer32{
 		runs: runs, nv: nv, nh: nh,
-		w: linalg.NewDense32(nv, nh+1), c: make([]float32, nh),
+		w: linalg.NewDense32(nv, nh+1), wT: linalg.NewDense32(nh, nv), c: make([]float32, nh),
 		b: m.B, bA: baseBias, mix: make([]float32, nv),
 		v: linalg.NewDense32(runs, nv), h: linalg.NewDense32(runs, nh),
 		in: linalg.NewDense32(runs, nh+1), wh: linalg.NewDense32(runs, nv),
@@ -70,6 +71,7 @@ func newAnnealer32(m *rbm.RBM, runs int, baseBias []float64, seed uint64, stream
 		row, src := a.w.Row(i), m.W.Data[i*nh:(i+1)*nh]
 		for j, x := range src {
 			row[j] = float32(x)
+			a.wT.Data[j*nv+i] = float32(x)
 		}
 		row[nh] = float32(m.B[i] - baseBias[i])
 	}
@@ -105,11 +107,12 @@ func (a *annealer32) hidden(betaOld, betaNew float64, accumulate, sample bool) {
 	par.Do(par.Parts(a.runs*a.nh, minUnits32), j)
 }
 
-// visible draws v ~ p_β(v|h): the product β̃·h·Wᵀ (the first nh columns of w), then
+// visible draws v ~ p_β(v|h): the product β̃·h·Wᵀ (from the copy wT, which Sgemm reads in
+// place where Wᵀ itself would be packed on every call), then
 // v_i ~ Bernoulli(σ(β̃(W h)_i + (1−β) b_A,i + β b_i)).
 func (a *annealer32) visible(beta float64) {
 	bt := float32(beta)
-	linalg.Sgemm(false, true, a.runs, a.nv, a.nh, bt, a.h.Data, a.nh, a.w.Data, a.nh+1, 0, a.wh.Data, a.nv)
+	linalg.Sgemm(false, false, a.runs, a.nv, a.nh, bt, a.h.Data, a.nh, a.wT.Data, a.nv, 0, a.wh.Data, a.nv)
 	for i := range a.mix {
 		a.mix[i] = float32((1-beta)*a.bA[i] + beta*a.b[i])
 	}

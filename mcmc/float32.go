@@ -61,8 +61,8 @@ func Supports32(m *rbm.RBM) bool {
 
 // weights32 is a float32 copy of a model's parameters, taken once per Sweep or Step call.
 type weights32 struct {
-	w    *linalg.Dense32
-	b, c []float32
+	w, wT *linalg.Dense32 // W and Wᵀ: Sgemm reads both products' operands in place, unpacked
+	b, c  []float32
 }
 
 func (p *weights32) load(op string, m *rbm.RBM) {
@@ -70,9 +70,14 @@ func (p *weights32) load(op string, m *rbm.RBM) {
 		panic(fmt.Sprintf("boltz/mcmc: %s: precision float32 needs Bernoulli units, the model has %s visible and %s hidden units",
 			op, m.Visible.Name(), m.Hidden.Name()))
 	}
-	p.w = linalg.Reuse32(p.w, m.NV(), m.NH())
-	for i, x := range m.W.Data {
-		p.w.Data[i] = float32(x)
+	nv, nh := m.NV(), m.NH()
+	p.w, p.wT = linalg.Reuse32(p.w, nv, nh), linalg.Reuse32(p.wT, nh, nv)
+	for i := range nv {
+		row := m.W.Data[i*nh : (i+1)*nh]
+		for j, x := range row {
+			p.w.Data[i*nh+j] = float32(x)
+			p.wT.Data[j*nv+i] = float32(x)
+		}
 	}
 	p.b, p.c = resize32(p.b, m.NV()), resize32(p.c, m.NH())
 	for i, x := range m.B {
@@ -131,7 +136,7 @@ func (c *Chains) sweep32(m *rbm.RBM, p *weights32, beta float64, k int, inputs b
 	for range k {
 		linalg.Sgemm(false, false, n, nh, nv, bt, s.v.Data, nv, p.w.Data, nh, 0, s.hin.Data, nh)
 		s.run(sample32Job{x: s.hin, bias: s.bc, dst: s.h, srcs: c.srcs})
-		linalg.Sgemm(false, true, n, nv, nh, 1, s.h.Data, nh, p.w.Data, nh, 0, s.vin.Data, nv)
+		linalg.Sgemm(false, false, n, nv, nh, 1, s.h.Data, nh, p.wT.Data, nv, 0, s.vin.Data, nv)
 		s.run(sample32Job{x: s.vin, scaled: vin, beta: bt, bias: s.bb, dst: s.v, srcs: c.srcs})
 	}
 	for i, x := range s.v.Data {
