@@ -207,8 +207,8 @@ def table(group, cs):
     else:
         out.append("Ratios are boltz median wall time / this row's (below 1: boltz faster).")
     if any(c.precision == "float32" for c in boltz):
-        out.append("Rows and columns marked f32 are boltz with train.Config.Precision float32 "
-                   "(boltzbench -precision float32); the others float64.")
+        out.append("Rows and columns marked f32 are boltz in float32 (boltzbench -precision float32: "
+                   "train.Config.Precision, mcmc.Float32 or ais.Float32); the others float64.")
     if group in ("cd1", "pcd1"):
         runs = [r for c in rows if c.boltz for r in c.results]
         mon = statistics.median(r["run_seconds"] - r["seconds"] for r in runs)
