@@ -118,15 +118,44 @@ func (a *annealer) visibleInputs() {
 	linalg.Gemm(false, true, a.runs, a.nv, a.nh, 1, a.h.Data, a.nh, a.m.W.Data, a.nh, 0, a.wh.Data, a.nv)
 }
 
-// transition applies one Gibbs transition at inverse temperature beta to every run,
-// h ~ p_β(h|v) then v ~ p_β(v|h), and leaves wtv holding the hidden inputs of the new v. The
-// hidden inputs of the current v must be in wtv.
-func (a *annealer) transition(beta float64) {
-	a.betaNew, a.accumulate, a.sample = beta, false, true
+// stepper is one precision's implementation of the steps anneal takes: the annealer
+// (float64) and annealer32 (float32 products and sampling, float64 log weights).
+type stepper interface {
+	// hiddenInputs computes the hidden inputs Wᵀv of every run's current v.
+	hiddenInputs()
+	// hidden does the hidden half of a step from those inputs: with accumulate it adds
+	// g_βn(v) − g_βo(v) to every log weight, with sample it draws h ~ p_βn(h|v).
+	hidden(betaOld, betaNew float64, accumulate, sample bool)
+	// visible draws v ~ p_β(v|h) for every run.
+	visible(beta float64)
+	// logWeights returns the accumulated log weights, one per run.
+	logWeights() []float64
+	// firstRun is the run index of the first row (see Span).
+	firstRun() int
+}
+
+func (a *annealer) firstRun() int { return a.first }
+
+func (a *annealer) hidden(betaOld, betaNew float64, accumulate, sample bool) {
+	a.betaOld, a.betaNew, a.accumulate, a.sample = betaOld, betaNew, accumulate, sample
 	a.crew.run(a.hiddenFn)
+}
+
+func (a *annealer) visible(beta float64) {
+	a.betaNew = beta
 	a.visibleInputs()
 	a.crew.run(a.visibleFn)
-	a.hiddenInputs()
+}
+
+func (a *annealer) logWeights() []float64 { return a.logW }
+
+// transition applies one Gibbs transition at inverse temperature beta to every run,
+// h ~ p_β(h|v) then v ~ p_β(v|h), and leaves the hidden inputs of the new v computed. The
+// hidden inputs of the current v must be computed.
+func transition(s stepper, beta float64) {
+	s.hidden(0, beta, false, true)
+	s.visible(beta)
+	s.hiddenInputs()
 }
 
 // anneal moves every run along betas (which may rise or fall), starting from the states in
@@ -134,10 +163,10 @@ func (a *annealer) transition(beta float64) {
 // then, except after the last step, applies one Gibbs transition at β_k. With initial set, a
 // transition at β_0 comes first (the runs do not start from an exact draw of p_{β_0}).
 // progress, when not nil, is called after every step with offset+k.
-func (a *annealer) anneal(ctx context.Context, betas []float64, initial bool, progress func(done, total int), offset, total int) error {
-	a.hiddenInputs()
+func anneal(ctx context.Context, s stepper, betas []float64, initial bool, progress func(done, total int), offset, total int) error {
+	s.hiddenInputs()
 	if initial {
-		a.transition(betas[0])
+		transition(s, betas[0])
 	}
 	last := len(betas) - 1
 	for k := 1; k <= last; k++ {
@@ -146,20 +175,18 @@ func (a *annealer) anneal(ctx context.Context, betas []float64, initial bool, pr
 				return err
 			}
 		}
-		a.betaOld, a.betaNew, a.accumulate, a.sample = betas[k-1], betas[k], true, k < last
-		a.crew.run(a.hiddenFn)
+		s.hidden(betas[k-1], betas[k], true, k < last)
 		if k < last {
-			a.visibleInputs()
-			a.crew.run(a.visibleFn)
-			a.hiddenInputs()
+			s.visible(betas[k])
+			s.hiddenInputs()
 		}
 		if progress != nil {
 			progress(offset+k, total)
 		}
 	}
-	for r, lw := range a.logW {
+	for r, lw := range s.logWeights() {
 		if math.IsNaN(lw) || math.IsInf(lw, 0) {
-			return fmt.Errorf("ais: run %d: log weight is %v (parameters too large for float64?)", a.first+r, lw)
+			return fmt.Errorf("ais: run %d: log weight is %v (parameters too large for float64?)", s.firstRun()+r, lw)
 		}
 	}
 	return nil

@@ -24,3 +24,20 @@ func BenchmarkAIS784x500(b *testing.B) {
 	b.ReportMetric(perStep*1e9, "ns/step")
 	b.ReportMetric(perStep*DefaultSteps, "s/14500steps")
 }
+
+// BenchmarkAIS784x500Float32 is BenchmarkAIS784x500 with Options.Precision Float32.
+func BenchmarkAIS784x500Float32(b *testing.B) {
+	m := randomModel(784, 500, 0.05, 0.5, 7)
+	betas := Schedule(100)
+	opts := &Options{Betas: betas, Runs: DefaultRuns, Precision: Float32}
+	b.ReportAllocs()
+	start := time.Now()
+	for b.Loop() {
+		if _, err := Forward(ctx, m, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	perStep := time.Since(start).Seconds() / float64(b.N*(len(betas)-1))
+	b.ReportMetric(perStep*1e9, "ns/step")
+	b.ReportMetric(perStep*DefaultSteps, "s/14500steps")
+}

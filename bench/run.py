@@ -14,6 +14,10 @@ median wall times, one column per boltz build in float64 ("boltz pure-go / this"
 boltz's CD-1 and PCD-1 epochs run in both precisions of train.Config.Precision: the rows
 "boltz <build> (f64)" and "boltz <build> (f32)" (bench/boltzbench -precision float32: float32
 minibatch products, means and chain states; parameters and their updates stay float64).
+Gibbs sampling and AIS run in both precisions too (mcmc.Float32, ais.Float32), against
+numpy in float32 and float64; the AIS peer anneals the very model boltz's pure-Go float64
+case trained and saved (boltzbench ais -save), so their log Z must agree within the
+standard errors, and the AIS table says whether they do.
 
 Threads, per implementation (the machine has 2 cores):
   boltz            GOMAXPROCS=2; OPENBLAS_NUM_THREADS unset (the openblas build: one OpenBLAS
@@ -90,11 +94,15 @@ def cases(a, tmp):
             Case("exact", f"boltz {label} (f64)",
                  [ez, "-model", os.path.join(tmp, f"exact_{label}.npz"), "-runs", "1"], GO2, boltz=label),
             Case("gibbs", f"boltz {label} (f64)", [bb, "gibbs", "-sweeps", sweeps], GO2, boltz=label),
+            Case("gibbs", f"boltz {label} (f32)", [bb, "gibbs", "-sweeps", sweeps, "-precision", "float32"], GO2,
+                 boltz=label, precision="float32"),
         ]
         if a.ais:
-            cs.append(Case("ais", f"boltz {label} (f64)",
-                           [bb, "ais", "-runs", str(a.ais_runs), "-betas", str(a.ais_betas)] + rows,
-                           GO2, boltz=label))
+            ais = [bb, "ais", "-runs", str(a.ais_runs), "-betas", str(a.ais_betas)] + rows
+            save = ["-save", os.path.join(tmp, "ais_model.npz")] if label == "pure-go" else []
+            cs += [Case("ais", f"boltz {label} (f64)", ais + save, GO2, boltz=label),
+                   Case("ais", f"boltz {label} (f32)", ais + ["-precision", "float32"], GO2,
+                        boltz=label, precision="float32")]
     peers = [PY, os.path.join(HERE, "peers.py")]
     for dt in ("float64", "float32"):
         cs.append(Case("pcd1", f"scikit-learn BernoulliRBM (f{dt[5:]}, PCD-1)",
@@ -109,6 +117,13 @@ def cases(a, tmp):
             Case("gibbs", f"numpy {f}, BLAS×2",
                  peers + ["numpy-gibbs", "--dtype", dt, "--sweeps", sweeps], NUMPY2),
         ]
+    if a.ais:
+        # After boltz's cases in every AIS repetition: they read the model the pure-Go float64
+        # case saved.
+        for dt in ("float64", "float32"):
+            cs.append(Case("ais", f"numpy f{dt[5:]}, BLAS×2",
+                           peers + ["numpy-ais", "--dtype", dt, "--model", os.path.join(tmp, "ais_model.npz"),
+                                    "--runs", str(a.ais_runs), "--betas", str(a.ais_betas)] + prow, NUMPY2))
     cs.append(Case("cd1", "PyTorch f32, 1 thread, BLAS×2", peers + ["torch-cd1", "--dtype", "float32"] + prow,
                    TORCH_BLAS2))
     # The issue's bound, measured: an epoch's matrix products alone in numpy's OpenBLAS on
@@ -192,8 +207,8 @@ def table(group, cs):
     else:
         out.append("Ratios are boltz median wall time / this row's (below 1: boltz faster).")
     if any(c.precision == "float32" for c in boltz):
-        out.append("Rows and columns marked f32 are boltz with train.Config.Precision float32 "
-                   "(boltzbench -precision float32); the others float64.")
+        out.append("Rows and columns marked f32 are boltz in float32 (boltzbench -precision float32: "
+                   "train.Config.Precision, mcmc.Float32 or ais.Float32); the others float64.")
     if group in ("cd1", "pcd1"):
         runs = [r for c in rows if c.boltz for r in c.results]
         mon = statistics.median(r["run_seconds"] - r["seconds"] for r in runs)
@@ -215,8 +230,30 @@ def table(group, cs):
         for c in rows:
             r = c.results[-1]
             out.append(f"{c.name}: log Z = {r['log_z']:.4f} ± {r['log_z_stderr']:.4f} (ESS {r['ess']:.1f})")
+        out.append("")
+        for x, y in ais_pairs(rows):
+            rx, ry = x.results[-1], y.results[-1]
+            d, se = abs(rx["log_z"] - ry["log_z"]), (rx["log_z_stderr"] ** 2 + ry["log_z_stderr"] ** 2) ** 0.5
+            out.append(f"{x.name} vs {y.name}: log Z differ by {d:.4f}, {d / se:.2f} standard errors of "
+                       f"the difference ({se:.4f}): " + ("agree" if d <= 3 * se else "DISAGREE (beyond 3σ)"))
     out.append("")
     return "\n".join(out)
+
+
+def ais_pairs(rows):
+    """The AIS comparisons the issue asks for: each build's float32 against its float64 (the
+    same model), and the pure-Go build's against numpy (which anneals that model)."""
+    byname = {c.name: c for c in rows if c.results}
+    pairs = []
+    for label in ("pure-go", "openblas"):
+        f64, f32 = byname.get(f"boltz {label} (f64)"), byname.get(f"boltz {label} (f32)")
+        if f64 and f32:
+            pairs.append((f32, f64))
+    for prec in ("f64", "f32"):
+        b, n = byname.get(f"boltz pure-go ({prec})"), byname.get(f"numpy {prec}, BLAS×2")
+        if b and n:
+            pairs.append((b, n))
+    return pairs
 
 
 def find(cs, group, name):
@@ -268,13 +305,33 @@ def targets(cs):
     npx = find(cs, "exact", "numpy f64, 2 threads")
     if ex and npx:
         line(med(ex) < med(npx), f"exact log Z 784×20 faster than numpy: {med(ex):.2f} s vs {med(npx):.2f} s")
+    npa = {p: find(cs, "ais", f"numpy {p}, BLAS×2") for p in ("f64", "f32")}
     for label in ("pure-go", "openblas"):
         a = find(cs, "ais", f"boltz {label} (f64)")
+        a32 = find(cs, "ais", f"boltz {label} (f32)")
         if a:
             r = a.results[-1]
             full = r["runs"] == 100 and r["steps"] == 14500
-            line(full and med(a) < 120, f"AIS 100×14,500 on 784×500 under 2 minutes ({label}): "
-                 f"{med(a):.1f} s" + ("" if full else f" (NOT the full size: {r['runs']}×{r['steps']})"))
+            size = "" if full else f" (NOT the full size: {r['runs']}×{r['steps']})"
+            line(full and med(a) < 120, f"AIS 100×14,500 on 784×500 under 2 minutes ({label}): {med(a):.1f} s{size}")
+        if a32:
+            r = a32.results[-1]
+            full = r["runs"] == 100 and r["steps"] == 14500
+            size = "" if full else f" (NOT the full size: {r['runs']}×{r['steps']})"
+            line(full and med(a32) <= 15, f"float32 AIS 100×14,500 on 784×500 in ≤ 15 s ({label}): {med(a32):.1f} s"
+                 + (f" = {med(a32) / med(a):.2f}× float64" if a else "")
+                 + "".join(f", {med(a32) / med(n):.2f}× numpy {p}" for p, n in npa.items() if n) + size)
+    if any(npa.values()):
+        lines.append("- (numpy AIS: " + ", ".join(f"{p} {med(n):.1f} s" for p, n in npa.items() if n) + ")")
+    np32 = find(cs, "gibbs", "numpy f32, BLAS×2")
+    for label in ("pure-go", "openblas"):
+        g32, g64 = find(cs, "gibbs", f"boltz {label} (f32)"), find(cs, "gibbs", f"boltz {label} (f64)")
+        if g32 and np32:
+            sps, nps = med(g32, "sweeps_per_second"), med(np32, "sweeps_per_second")
+            line(sps >= 2 * nps, f"float32 Gibbs ≥ 2× numpy f32 with 2 BLAS threads ({label}): {sps:.0f} vs "
+                 f"{nps:.0f} sweeps/s = {sps / nps:.2f}×"
+                 + (f" (float64: {med(g64, 'sweeps_per_second'):.0f} sweeps/s, "
+                    f"{med(g64, 'sweeps_per_second') / nps:.2f}×)" if g64 else ""))
     lines.append("")
     return "\n".join(lines)
 

@@ -10,8 +10,10 @@
 #       issue's GEMM bound measured in the same run: the epoch's matrix products alone in
 #       numpy (OpenBLAS, 2 threads), f32 and f64, so the ratio columns give boltz / bound
 #   (c) exact log Z of a 784×20 model: boltz against numpy (bench/exact_logz.py)
-#   (d) forward AIS, 100 runs × 14,500 temperatures, 784×500: boltz only (-ais; 1–2 min each)
-#   (e) Gibbs sampling, 100 chains, 784×500, sweeps/s: boltz, PyTorch, numpy
+#   (d) forward AIS, 100 runs × 14,500 temperatures, 784×500 (-ais): boltz f64 and f32, numpy f64
+#       and f32 on the model boltz trained, with ratios and a check that the log Z agree
+#       within their standard errors (about 4–5 min per repetition on an idle machine)
+#   (e) Gibbs sampling, 100 chains, 784×500, sweeps/s: boltz f64 and f32, PyTorch, numpy
 #
 # usage: bench/run.sh [-reps N] [-ais] [-quick] [-src tree|head] [-profile] [-json FILE] [-coretype T]
 #   -reps N      repetitions of every case (default 5)

@@ -52,3 +52,16 @@ func BenchmarkPTStep4x100x784x500(b *testing.B) {
 		pt.Step(m, 1)
 	}
 }
+
+// BenchmarkGibbs100x784x500 with SetPrecision(Float32): float32 products and draws, V and
+// H converted at the start and end of each call (here every sweep, the worst case).
+func BenchmarkGibbsFloat32100x784x500(b *testing.B) {
+	m := mnistSized()
+	c := NewChains(m, 100, 1)
+	c.SetPrecision(Float32)
+	c.Sweep(m, 1, 1)
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Sweep(m, 1, 1)
+	}
+}

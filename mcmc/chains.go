@@ -29,6 +29,9 @@ type Chains struct {
 	job    sampleJob     // the half-step being run, kept here so that running it allocates nothing
 
 	unit, zero []float64 // one-element scratch for the tempering check, allocated once
+
+	precision Precision // of Sweep (SetPrecision)
+	f32       *chains32 // float32 state of Sweep, made on first use
 }
 
 // sampleJob is one half-step: set every row of dst to a draw given beta·(row of x).
@@ -107,7 +110,8 @@ func (c *Chains) SetVisibleInputs(m *rbm.RBM, v, hin *linalg.Dense) {
 //
 //	h ~ p_β(h|v),   then   v ~ p_β(v|h),
 //
-// with the tempered conditionals described in the package comment. m need not be the model
+// with the tempered conditionals described in the package comment, in the precision set by
+// SetPrecision (Float64 unless set). m need not be the model
 // the chains were made with, only of the same shape: fast PCD passes the model with weights
 // W + W_fast. Cost per sweep: two matrix products, O(n·nv·nh), plus O(n·(nv+nh)) draws,
 // split over up to GOMAXPROCS goroutines. No allocation in steady state.
@@ -117,6 +121,15 @@ func (c *Chains) SetVisibleInputs(m *rbm.RBM, v, hin *linalg.Dense) {
 func (c *Chains) Sweep(m *rbm.RBM, beta float64, k int) {
 	if k < 0 {
 		panic(fmt.Sprintf("boltz/mcmc: Sweep: k = %d sweeps", k))
+	}
+	if c.precision == Float32 {
+		c.check("Sweep", m, beta, m.Hidden)
+		if c.f32 == nil {
+			c.f32 = new(chains32)
+		}
+		c.f32.p.load("Sweep", m)
+		c.sweep32(m, &c.f32.p, beta, k, false)
+		return
 	}
 	for range k {
 		c.SampleHidden(m, beta)

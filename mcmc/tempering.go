@@ -104,6 +104,20 @@ type Tempering struct {
 	round   uint64 // exchange rounds so far; its parity picks the pairs
 
 	attempts, accepts []uint64 // per neighbouring pair (k, k+1)
+
+	precision Precision
+	w32       weights32 // float32 parameters of a Float32 Step, loaded once per call
+}
+
+// SetPrecision makes Step run its sweeps in precision p (see Precision): with Float32 the
+// parameters are converted to float32 once per Step call and shared by the replicas, and
+// the energies of the swaps are summed in float64 from the float32 visible inputs. Exchange
+// and the replicas' own methods are not affected. It panics as Chains.SetPrecision does.
+func (t *Tempering) SetPrecision(p Precision) {
+	for _, c := range t.replicas {
+		c.SetPrecision(p)
+	}
+	t.precision = p
 }
 
 // NewTempering returns parallel tempering with n chains per inverse temperature of betas,
@@ -155,9 +169,17 @@ func (t *Tempering) Step(m *rbm.RBM, k int) {
 	if k < 0 {
 		panic(fmt.Sprintf("boltz/mcmc: Step: k = %d steps", k))
 	}
+	if t.precision == Float32 && k > 0 {
+		t.replicas[0].check("Step", m, 1, nil)
+		t.w32.load("Step", m)
+	}
 	for range k {
 		for r, c := range t.replicas {
-			c.Sweep(m, t.betas[r], 1)
+			if t.precision == Float32 {
+				c.sweep32(m, &t.w32, t.betas[r], 1, true)
+			} else {
+				c.Sweep(m, t.betas[r], 1)
+			}
 			c.energiesFromInputs(t.energies[r], m)
 		}
 		t.exchange()

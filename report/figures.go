@@ -73,7 +73,8 @@ func Filters(m *rbm.RBM, shape [2]int) *image.Gray {
 // means E[v|h] given the hidden state h drawn in the final sweep: an n×nv matrix that shows
 // the model's samples as grey levels without the pixel noise of a final binary draw. Cost
 // O(sweeps·n·nv·nh). It uses its own random streams, derived from seed; the same seed gives
-// the same result. It panics if n < 1 or sweeps < 0.
+// the same result. The sweeps run in float32 (mcmc.Float32) when m has Bernoulli units, as
+// every boltz model does, else in float64. It panics if n < 1 or sweeps < 0.
 func Samples(m *rbm.RBM, n, sweeps int, seed uint64) *linalg.Dense {
 	v, _ := samples(context.Background(), m, nil, n, sweeps, seed)
 	return v
@@ -92,6 +93,9 @@ func samples(ctx context.Context, m *rbm.RBM, dataMean []float64, n, sweeps int,
 		panic(fmt.Sprintf("boltz/report: Samples: %d sweeps", sweeps))
 	}
 	c := mcmc.NewChains(m, n, seed, streamSamples)
+	if mcmc.Supports32(m) {
+		c.SetPrecision(mcmc.Float32)
+	}
 	if dataMean != nil {
 		c.DrawVisible(m, ais.BaseRateFromMeans(dataMean, ais.DefaultBaseRateSmoothing))
 	}

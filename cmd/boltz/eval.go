@@ -20,7 +20,7 @@ import (
 func init() {
 	register(&command{
 		Name:  "eval",
-		Usage: "boltz eval -model M.npz -data SPEC [-method auto|exact|ais] [-runs N] [-betas K] [-seed S] [-json] [-shard I/N -o PART.json]",
+		Usage: "boltz eval -model M.npz -data SPEC [-method auto|exact|ais] [-runs N] [-betas K] [-seed S] [-precision auto|float32|float64] [-json] [-shard I/N -o PART.json]",
 		Short: "log Z, log-likelihood (exact or AIS with error bars), pseudo-log-likelihood, reconstruction error",
 		Long: `Eval measures a model on a data set. It prints:
 
@@ -76,11 +76,17 @@ other seeds, and other models, see the same data bits, and mnist:test never gets
 set. The same seeds give the same numbers whatever GOMAXPROCS is. Progress goes to
 stderr.
 
+-precision float32 runs the AIS steps with float32 matrix products, exponentials and draws,
+the log weights summed in float64 (ais.Float32): about twice as fast on MNIST-sized
+models, and within the standard errors of float64 (float32 and float64 draw different
+uniforms, so their numbers differ like two seeds'). auto, the default, is float32 for
+Bernoulli models; -precision float64 is the reference.
+
 With -json the results are one JSON object with the keys method, log_z, log_z_stderr,
 log_z_reverse, log_z_reverse_stderr, mean_log_likelihood, mean_log_likelihood_stderr (the
 log Z error carried over), mean_log_likelihood_data_stderr (the data's sampling error),
 mean_log_likelihood_reverse, ess, ess_reverse, gap, trustworthy, pseudo_log_likelihood, recon_error,
-n_rows, nv, nh, runs, betas and seed, and untrustworthy_reason ("gap_too_wide", "inverted" or
+n_rows, nv, nh, runs, betas, seed and precision, and untrustworthy_reason ("gap_too_wide", "inverted" or
 "low_ess", null when trustworthy), gap_noise_floor (−3·sqrt(se_fwd² + se_rev²)),
 reverse_start and reverse_sweeps (null for -reverse-start data); the AIS-only ones are null
 for -method exact.
@@ -108,6 +114,7 @@ type evalConfig struct {
 	shard                      shardFlags // -shard I/N -o FILE: write a partial for boltz merge
 	reverseStart               string     // samples or data: where reverse AIS starts
 	reverseSweeps              int        // Gibbs sweeps of the model samples reverse AIS starts from
+	precision                  string
 }
 
 // defaultReverseSweeps is the length of the Gibbs chains whose final states start reverse
@@ -130,6 +137,7 @@ func evalFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.Float64Var(&c.gap, "gap", ais.DefaultGapThreshold, "warn when reverse AIS exceeds forward AIS by more than this many `NATS` (a reverse estimate below the forward one by more than 3σ is always flagged)")
 	c.data.registerBinarize(fs)
 	fs.BoolVar(&c.asJSON, "json", false, "print one JSON object on stdout instead of a table")
+	fs.StringVar(&c.precision, "precision", "auto", "arithmetic of the AIS steps: float32, float64, or auto (float32 for Bernoulli models)")
 	fs.StringVar(&c.reverseStart, "reverse-start", "samples", "where reverse AIS starts: samples (the final states of -runs Gibbs chains "+
 		"of -reverse-sweeps sweeps, which also give forward AIS its base-rate model) or data (the data rows, which also "+
 		"give the base-rate model)")
@@ -169,6 +177,8 @@ func (c *evalConfig) check() error {
 		return flagError("schedule", "must be murray or linear, got %q", c.shape)
 	case !(c.gap > 0) || math.IsInf(c.gap, 1):
 		return flagError("gap", "must be a positive number of nats, got %v", c.gap)
+	case !validPrecision(c.precision):
+		return flagError("precision", "must be auto, float32 or float64, got %q", c.precision)
 	}
 	return c.data.check()
 }
@@ -201,6 +211,8 @@ type evalResult struct {
 	ESSReverse          *float64 `json:"ess_reverse"`
 	ReverseStart        *string  `json:"reverse_start"`  // samples or data
 	ReverseSweeps       *int     `json:"reverse_sweeps"` // null unless reverse_start is samples
+	// Precision is the arithmetic of the AIS steps, "float32" or "float64"; null for exact.
+	Precision *string `json:"precision"`
 
 	bracket *ais.Bracket
 	gapMax  float64
@@ -295,8 +307,13 @@ func (c *evalConfig) aisStart(e *env, m *rbm.RBM, ds *data.Dataset, who string) 
 	if c.reverseStart == "data" {
 		return ds.X, nil
 	}
+	prec, err := mcmcPrecision(c.precision, m)
+	if err != nil {
+		return nil, err
+	}
 	fmt.Fprintf(e.stderr, "%s: %d Gibbs chains × %d sweeps for reverse AIS to start from\n", who, c.runs, c.reverseSweeps)
 	chains := mcmc.NewChains(m, c.runs, c.seed, streamReverseStart)
+	chains.SetPrecision(prec)
 	chains.DrawVisible(m, ais.BaseRate(ds.X, ais.DefaultBaseRateSmoothing))
 	for done := 0; done < c.reverseSweeps; done += 100 {
 		if err := e.ctx.Err(); err != nil {
@@ -310,6 +327,10 @@ func (c *evalConfig) aisStart(e *env, m *rbm.RBM, ds *data.Dataset, who string) 
 // runAIS brackets log Z by forward and reverse AIS, with progress on stderr.
 func (r *evalResult) runAIS(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset, who string) error {
 	betas := c.schedule()
+	prec, err := aisPrecision(c.precision, m)
+	if err != nil {
+		return err
+	}
 	start, err := c.aisStart(e, m, ds, who)
 	if err != nil {
 		return err
@@ -317,16 +338,17 @@ func (r *evalResult) runAIS(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset,
 	p := &aisProgress{w: e.stderr, who: who, start: time.Now()}
 	br, err := ais.Sandwich(e.ctx, m, start, &ais.Options{
 		Runs: c.runs, Betas: betas, Seed: c.seed, GapThreshold: c.gap, Progress: p.report,
+		Precision: prec,
 	})
 	if err != nil {
 		return err
 	}
-	r.setBracket(br, c)
+	r.setBracket(br, c, prec)
 	return nil
 }
 
 // setBracket fills in the AIS fields from a forward and reverse bracket of log Z.
-func (r *evalResult) setBracket(br *ais.Bracket, c *evalConfig) {
+func (r *evalResult) setBracket(br *ais.Bracket, c *evalConfig, prec ais.Precision) {
 	fwd, rev := br.Forward, br.Reverse
 	r.bracket = br
 	r.LogZ, r.LogZStderr = fwd.LogZ, fwd.LogZStderr
@@ -337,6 +359,8 @@ func (r *evalResult) setBracket(br *ais.Bracket, c *evalConfig) {
 	if c.reverseStart == "samples" {
 		r.ReverseSweeps = &c.reverseSweeps
 	}
+	name := prec.String()
+	r.Precision = &name
 	r.judge()
 }
 
@@ -455,7 +479,7 @@ func (r *evalResult) print(w io.Writer, c *evalConfig, dataName string) {
 		fmt.Fprintf(w, "mean log-likelihood:    %.10g nats%s\n", r.MeanLL, r.dataError(" ± %.3g (sampling error of the mean over the rows)"))
 	} else {
 		f, rv := r.bracket.Forward, r.bracket.Reverse
-		fmt.Fprintf(w, "method:                 ais (%d runs, %d temperatures, %s schedule, seed %d)\n", c.runs, c.betas, c.shape, c.seed)
+		fmt.Fprintf(w, "method:                 ais (%d runs, %d temperatures, %s schedule, seed %d%s)\n", c.runs, c.betas, c.shape, c.seed, r.precisionNote())
 		fmt.Fprintf(w, "log Z (forward AIS):    %.8g ± %.3g   [%.8g, %.8g] at ±3σ; ESS %.1f of %d; under-estimates in expectation\n",
 			f.LogZ, f.LogZStderr, f.Lower3, f.Upper3, f.ESS, f.Runs)
 		from := "from the data rows"
@@ -480,6 +504,14 @@ func (r *evalResult) dataError(format string) string {
 		return ""
 	}
 	return fmt.Sprintf(format, *r.MeanLLDataStderr)
+}
+
+// precisionNote is ", float32" or ", float64" for the method line, empty when unknown.
+func (r *evalResult) precisionNote() string {
+	if r.Precision == nil {
+		return ""
+	}
+	return ", " + *r.Precision
 }
 
 // verdict is the text form of the trust check, naming the side that failed.

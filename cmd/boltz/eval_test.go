@@ -74,7 +74,7 @@ func num(t *testing.T, out map[string]any, key string) float64 {
 var evalKeys = []string{"method", "log_z", "log_z_stderr", "log_z_reverse", "log_z_reverse_stderr",
 	"mean_log_likelihood", "mean_log_likelihood_stderr", "mean_log_likelihood_data_stderr",
 	"mean_log_likelihood_reverse", "ess", "gap", "trustworthy", "pseudo_log_likelihood", "recon_error",
-	"n_rows", "nv", "nh", "runs", "betas", "seed", "untrustworthy_reason", "gap_noise_floor"}
+	"n_rows", "nv", "nh", "runs", "betas", "seed", "precision", "untrustworthy_reason", "gap_noise_floor"}
 
 // -method exact and -method ais agree within a few standard errors, the AIS bracket holds
 // the exact value, and the keys are all there.
@@ -147,7 +147,7 @@ func TestEvalDeterministic(t *testing.T) {
 // A schedule far too short for strong weights opens a gap, and eval warns about it.
 func TestEvalWarnsOnGap(t *testing.T) {
 	model := evalModel(t, 3)
-	code, stdout, stderr := evalRun(t, "eval", "-model", model, "-data", "bas:3", "-method", "ais", "-runs", "10", "-betas", "2", "-gap", "0.01")
+	code, stdout, stderr := evalRun(t, "eval", "-model", model, "-data", "bas:3", "-method", "ais", "-runs", "10", "-betas", "2", "-gap", "0.01", "-reverse-start", "data")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

@@ -111,6 +111,7 @@ type partialData struct {
 }
 
 type evalSettings struct {
+	Precision     string  `json:"precision"`
 	ReverseStart  string  `json:"reverse_start"`
 	ReverseSweeps int     `json:"reverse_sweeps"`
 	Method        string  `json:"method"`
@@ -294,6 +295,11 @@ func runEvalShard(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset) error {
 	p.Data.Name, p.Data.Rows, p.Data.SHA256 = ds.Name, ds.X.Rows, matrixSHA256(ds.X)
 	p.Eval = &evalSettings{Method: method, Runs: c.runs, Betas: c.betas, Schedule: c.shape, Seed: c.seed, Gap: c.gap,
 		ReverseStart: c.reverseStart, ReverseSweeps: c.reverseSweeps}
+	prec, err := aisPrecision(c.precision, m)
+	if err != nil {
+		return err
+	}
+	p.Eval.Precision = prec.String()
 	lo, hi := c.shard.bounds(c.runs)
 	fmt.Fprintf(e.stderr, "eval: shard %d/%d: AIS runs [%d, %d) of %d\n", c.shard.index, c.shard.count, lo, hi, c.runs)
 	start, err := c.aisStart(e, m, ds, "eval")
@@ -303,6 +309,7 @@ func runEvalShard(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset) error {
 	prog := &aisProgress{w: e.stderr, who: "eval", start: time.Now()}
 	sp, err := ais.SandwichSpan(e.ctx, m, start, &ais.Options{
 		Runs: c.runs, Betas: c.schedule(), Seed: c.seed, GapThreshold: c.gap, Progress: prog.report,
+		Precision: prec,
 	}, lo, hi)
 	if err != nil {
 		return err
