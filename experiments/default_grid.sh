@@ -25,6 +25,8 @@ cell_flags() {
   c30lr02) echo "-epochs 30 -lr 0.02 -centered -lr-schedule linear -lr-final 0" ;;
   c30lr005) echo "-epochs 30 -lr 0.005 -centered -lr-schedule linear -lr-final 0" ;;
   u30) echo "-epochs 30 -lr 0.01 -lr-schedule linear -lr-final 0" ;;       # not centered
+  f20) echo "-epochs 20 -lr 0.01 -centered -lr-schedule linear -lr-final 0 -method fpcd" ;; # fast PCD (float64)
+  c40) echo "-epochs 40 -lr 0.01 -centered -lr-schedule linear -lr-final 0" ;;
   c30m5) echo "-epochs 30 -lr 0.01 -centered -lr-schedule linear -lr-final 0 -momentum 0.5" ;;
   *) echo "unknown cell $1" >&2; exit 2 ;;
   esac

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,7 +82,7 @@ func TestFeatures(t *testing.T) {
 	for r := 0; r < x.Rows; r++ {
 		want := m.HiddenMeans(nil, x.Row(r))
 		for j, w := range want {
-			if got := arr.Data[r*m.NH()+j]; got != w {
+			if got := arr.Data[r*m.NH()+j]; math.Abs(got-w) > 1e-15 {
 				t.Fatalf("row %d unit %d: %v, want %v", r, j, got, w)
 			}
 		}

@@ -32,7 +32,10 @@ func boltz(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
-var quickTrain = []string{"-data", "bas:3", "-hidden", "4", "-epochs", "3", "-batch", "7", "-lr", "0.05", "-no-report"}
+// quickTrain is a small run with a constant learning rate, so that a run extended by -resume
+// -epochs equals a longer run from the start (under the default linear schedule the rate
+// depends on the total number of epochs).
+var quickTrain = []string{"-data", "bas:3", "-hidden", "4", "-epochs", "3", "-batch", "7", "-lr", "0.05", "-lr-schedule", "constant", "-no-report"}
 
 func TestTrainWritesRunDirectory(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
@@ -312,7 +315,7 @@ func greyCSV(t *testing.T) string {
 func TestTrainBinarizeDynamic(t *testing.T) {
 	grey := greyCSV(t)
 	dir := t.TempDir()
-	args := []string{"train", "-data", grey, "-hidden", "4", "-batch", "8", "-lr", "0.05", "-no-report", "-seed", "3"}
+	args := []string{"train", "-data", grey, "-hidden", "4", "-batch", "8", "-lr", "0.05", "-lr-schedule", "constant", "-no-report", "-seed", "3"}
 	trainTo := func(name, mode string, epochs string) string {
 		out := filepath.Join(dir, name)
 		if code, _, stderr := boltz(t, append(args, "-binarize", mode, "-epochs", epochs, "-o", out)...); code != 0 {
