@@ -188,6 +188,8 @@ func runEval(e *env, c *evalConfig) error {
 			}
 			return err
 		}
+	} else if err := e.checkMemory("runs", ais.MemoryNeeded(m.NV(), m.NH(), c.runs)); err != nil {
+		return err
 	} else if err := res.runAIS(e, c, m, ds); err != nil {
 		return err
 	}

@@ -161,6 +161,9 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	if err := o.cfg.Validate(ds.X.Rows, ds.X.Cols); err != nil {
 		return &usageError{err.Error()}
 	}
+	if err := e.checkTrainMemory(o.cfg, ds.X.Rows, ds.X.Cols, set); err != nil {
+		return err
+	}
 	initData := ds.X
 	if o.data.grey != nil {
 		initData = o.data.grey // visible biases from the grey means, the expected binarised data
