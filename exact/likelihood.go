@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/rbm"
@@ -157,13 +158,19 @@ func Entropy(m *rbm.RBM, opts *Options) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	logZ, err := LogZ(m, opts)
+	err = budget(m, v, opts, "entropy", 1, func(sub *rbm.RBM, o *Options) (time.Duration, time.Duration) {
+		return timed(func() { Entropy(sub, o) })
+	})
+	if err != nil {
+		return 0, err
+	}
+	logZ, err := LogZ(m, untimed(opts))
 	if err != nil {
 		return 0, err
 	}
 	n := numRanges(v.states)
 	parts := make([]float64, n)
-	parallel(n, func(r int) {
+	parallelReport(n, func(r int) {
 		lo, hi := split(v.states, n, r)
 		v.blocks(lo, hi, false, func(b *block) {
 			for _, f := range b.negF {
@@ -171,7 +178,7 @@ func Entropy(m *rbm.RBM, opts *Options) (float64, error) {
 				parts[r] -= math.Exp(lp) * lp
 			}
 		})
-	})
+	}, opts.progress())
 	var h float64
 	for _, p := range parts {
 		h += p

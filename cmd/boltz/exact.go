@@ -52,6 +52,7 @@ func exactFlags(fs *flag.FlagSet) func(*env, []string) error {
 	var d dataFlags
 	d.registerBinarize(fs)
 	maxStates := fs.Float64("max-states", exact.DefaultMaxStates, "refuse to enumerate more than `N` states of one layer (the time grows linearly with N)")
+	maxSeconds := maxSecondsFlag(fs)
 	return func(e *env, args []string) error {
 		if err := noArgs(args); err != nil {
 			return err
@@ -65,6 +66,9 @@ func exactFlags(fs *flag.FlagSet) func(*env, []string) error {
 		if !(*maxStates >= 1) {
 			return flagError("max-states", "must be at least 1, got %v", *maxStates)
 		}
+		if err := checkMaxSeconds(*maxSeconds); err != nil {
+			return err
+		}
 		m, _, err := rbm.Load(*model)
 		if err != nil {
 			return fmt.Errorf("-model: %w", err)
@@ -75,7 +79,7 @@ func exactFlags(fs *flag.FlagSet) func(*env, []string) error {
 				return err
 			}
 		}
-		opts := &exact.Options{MaxStates: *maxStates}
+		opts := &exact.Options{MaxStates: *maxStates, MaxSeconds: *maxSeconds, Progress: enumProgress(e.stderr, "boltz exact:")}
 		res, err := measureExact(m, ds, opts)
 		if err != nil {
 			return err
@@ -103,15 +107,16 @@ type exactResult struct {
 func measureExact(m *rbm.RBM, ds *data.Dataset, opts *exact.Options) (*exactResult, error) {
 	logZ, err := exact.LogZ(m, opts)
 	if err != nil {
-		return nil, enumerationError(err)
+		return nil, tooSlowError(enumerationError(err))
 	}
 	res := &exactResult{nv: m.NV(), nh: m.NH(), logZ: logZ}
 	h, err := exact.Entropy(m, opts)
 	var tooLarge *exact.ErrTooLarge
+	var tooSlow *exact.ErrTooSlow
 	switch {
 	case err == nil:
 		res.entropy = &h
-	case !errors.As(err, &tooLarge):
+	case !errors.As(err, &tooLarge) && !errors.As(err, &tooSlow):
 		return nil, err
 	}
 	if ds != nil {
