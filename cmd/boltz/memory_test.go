@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -35,5 +36,36 @@ func TestMemAvailable(t *testing.T) {
 	}
 	if _, ok := memAvailable(filepath.Join(dir, "none")); ok {
 		t.Error("memAvailable read a missing file")
+	}
+}
+
+// TestMemoryLimitFlags checks that -max-memory is offered where requests allocate, that a
+// limit above the estimate lets a request through, and that -max-seconds 0 lifts the time
+// limit of an enumeration that a limit of a microsecond refuses.
+func TestMemoryLimitFlags(t *testing.T) {
+	for _, name := range []string{"train", "eval", "sample", "report"} {
+		if _, out, _ := runCmd(t, "help", name); !strings.Contains(out, "-max-memory") {
+			t.Errorf("boltz help %s does not list -max-memory", name)
+		}
+	}
+	for _, name := range []string{"exact", "gradcheck"} {
+		if _, out, _ := runCmd(t, "help", name); !strings.Contains(out, "-max-seconds") {
+			t.Errorf("boltz help %s does not list -max-seconds", name)
+		}
+	}
+	model := saveTestModel(t, 9, 4, 0.5)
+	out := filepath.Join(t.TempDir(), "s.npy")
+	if code, _, stderr := runCmd(t, "sample", "-model", model, "-n", "10", "-max-memory", "1G", "-o", out); code != 0 {
+		t.Errorf("sample under a 1 GiB limit: exit %d, %s", code, stderr)
+	}
+	if code, _, stderr := runCmd(t, "sample", "-model", model, "-n", "10", "-max-memory", "100", "-o", out+"2"); code != 1 || !strings.Contains(stderr, "-n: needs an estimated") {
+		t.Errorf("sample under a 100-byte limit: exit %d, %s", code, stderr)
+	}
+	wide := saveTestModel(t, 400, 18, 0.01) // 2^18·418 unit-states: probed
+	if code, _, stderr := runCmd(t, "exact", "-model", wide, "-max-seconds", "0.000001"); code != 1 || !strings.Contains(stderr, "-max-seconds: log Z over 2^18 states") {
+		t.Errorf("exact under a 1 µs limit: exit %d, %s", code, stderr)
+	}
+	if code, _, stderr := runCmd(t, "exact", "-model", wide, "-max-seconds", "0"); code != 0 {
+		t.Errorf("exact without a time limit: exit %d, %s", code, stderr)
 	}
 }
