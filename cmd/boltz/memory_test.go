@@ -58,7 +58,7 @@ func TestMemoryLimitFlags(t *testing.T) {
 	if code, _, stderr := runCmd(t, "sample", "-model", model, "-n", "10", "-max-memory", "1G", "-o", out); code != 0 {
 		t.Errorf("sample under a 1 GiB limit: exit %d, %s", code, stderr)
 	}
-	if code, _, stderr := runCmd(t, "sample", "-model", model, "-n", "10", "-max-memory", "100", "-o", out+"2"); code != 1 || !strings.Contains(stderr, "-n: needs an estimated") {
+	if code, _, stderr := runCmd(t, "sample", "-model", model, "-n", "10", "-max-memory", "100", "-o", filepath.Join(t.TempDir(), "t.npy")); code != 1 || !strings.Contains(stderr, "-n: needs an estimated") {
 		t.Errorf("sample under a 100-byte limit: exit %d, %s", code, stderr)
 	}
 	wide := saveTestModel(t, 400, 18, 0.01) // 2^18·418 unit-states: probed
