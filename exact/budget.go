@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/internal/memsize"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -168,4 +169,12 @@ func parallelReport(n int, f func(r int), report func(done, total int)) {
 // four per parameter.
 func gradCheckEvaluations(m *rbm.RBM) float64 {
 	return 1 + 4*float64(m.NV()*m.NH()+m.NV()+m.NH())
+}
+
+// GradCheckMemory returns the bytes GradCheck holds for an nv×nh model besides the model
+// and the data: the perturbed copy of the model, the analytic and numerical gradients and
+// the data and model moments behind the analytic one, five parameter sets of
+// 8·(nv·nh + nv + nh) bytes.
+func GradCheckMemory(nv, nh int) int64 {
+	return memsize.Bytes(5 * (memsize.Float64s(nv, nh) + memsize.Float64s(nv+nh)))
 }

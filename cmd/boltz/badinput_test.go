@@ -128,6 +128,7 @@ var badInputs = []badInput{
 	{"a billion report samples", []string{"report", "run", "-samples", "1000000000"}, 1},
 	{"PT sampling over -max-memory", []string{"sample", "-model", "model.npz", "-method", "pt", "-replicas", "50", "-max-memory", "64k", "-o", "out.npy"}, 1},
 	{"a 784×500 run over -max-memory", []string{"train", "-data", "good784.csv", "-batch", "2", "-hidden", "500", "-max-memory", "1M", "-o", "out"}, 1},
+	{"gradient check of a 10^8×1 random model", []string{"gradcheck", "-nv", "100000000", "-nh", "1", "-max-memory", "4G"}, 1},
 	// time (issue 13, item 3)
 	{"exact log Z of a 784×32 model", []string{"exact", "-model", "m784x32.npz"}, 1},
 	{"gradient check of a 784×32 model", []string{"gradcheck", "-nv", "784", "-nh", "32"}, 1},

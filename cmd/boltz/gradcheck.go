@@ -116,7 +116,12 @@ func gradcheckFlags(fs *flag.FlagSet) func(*env, []string) error {
 			}
 		}
 		if m == nil {
+			if err := e.checkGradcheckMemory(*nv, *nh, true, ds == nil); err != nil {
+				return err
+			}
 			m = randomGradcheckModel(*nv, *nh, *std, *seed)
+		} else if err := e.checkGradcheckMemory(m.NV(), m.NH(), false, ds == nil); err != nil {
+			return err
 		}
 		if ds == nil {
 			ds = defaultGradcheckData(m.NV(), *seed)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/boltzgo/boltz/exact"
 	"github.com/boltzgo/boltz/internal/memsize"
 	"github.com/boltzgo/boltz/mcmc"
 	"github.com/boltzgo/boltz/train"
@@ -17,7 +18,7 @@ import (
 // memoryCommands are the commands whose requests can ask for more memory than a machine
 // has (issue 13: chains, runs, samples and hidden units are flags); each has -max-memory and
 // checks its estimate with env.checkMemory before allocating.
-var memoryCommands = map[string]bool{"train": true, "eval": true, "sample": true, "report": true}
+var memoryCommands = map[string]bool{"train": true, "eval": true, "sample": true, "report": true, "gradcheck": true}
 
 // fallbackMemory is the limit when the available memory cannot be read (no
 // /proc/meminfo, as on macOS and Windows) and -max-memory is not set: 16 GiB, the memory of
@@ -208,4 +209,25 @@ func (e *env) checkSampleMemory(nv, nh, n, replicas int, pt bool) error {
 		}
 	}
 	return e.checkMemory(flagName, memsize.Bytes(float64(chains)+memsize.Float64s(n, nv)+2*memsize.Product(n, nv)))
+}
+
+// checkGradcheckMemory refuses a gradient check whose estimate exceeds the limit:
+// exact.GradCheckMemory, plus the random model when one is made and the random rows when
+// no -data is given. The flag named is the larger of -nv and -nh (-model for a file).
+func (e *env) checkGradcheckMemory(nv, nh int, randomModel, randomRows bool) error {
+	need := float64(exact.GradCheckMemory(nv, nh))
+	if randomModel {
+		need += need / 5
+	}
+	if randomRows {
+		need += memsize.Float64s(gradcheckRows, nv)
+	}
+	flagName := "model"
+	switch {
+	case randomModel && nv >= nh:
+		flagName = "nv"
+	case randomModel:
+		flagName = "nh"
+	}
+	return e.checkMemory(flagName, memsize.Bytes(need))
 }
