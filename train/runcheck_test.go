@@ -213,3 +213,40 @@ func mustArchive(t *testing.T, tr *Trainer) *npz.Archive {
 	}
 	return a
 }
+
+// TestCheckpointCountsMatchArrays: a checkpoint whose configuration asks for more chains,
+// replicas or minibatch rows than its arrays hold is refused before anything is allocated
+// for them (issue 13: a corrupt count must not exhaust memory).
+func TestCheckpointCountsMatchArrays(t *testing.T) {
+	x := data.BarsAndStripes(2).X
+	for name, tc := range map[string]struct {
+		set  func(c *Config)
+		edit string
+		want string
+	}{
+		"pcd chains": {func(c *Config) { c.Method, c.Chains = "pcd", 3 }, `"chains": 1000000000`, "array pcd_V has shape [3 4], the configuration needs 1000000000×4"},
+		"cd batch":   {func(c *Config) { c.Method = "cd" }, `"batch": 1000000000`, "array cd_V has shape [3 4], the configuration needs 1000000000×4"},
+		"pt replicas": {func(c *Config) { c.Method, c.Replicas = "pt", 3 }, `"replicas": 1000000000`,
+			"missing array pt3_V for method pt"},
+		"bad config": {func(c *Config) { c.Method = "pcd" }, `"lr": -1`, "-lr: must be positive and finite, got -1"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := smallConfig("")
+			c.Hidden, c.Batch, c.Epochs = 2, 3, 1
+			tc.set(&c)
+			tr, err := New(c, x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := mustArchive(t, tr)
+			js := string(a.Files["checkpoint.json"])
+			field := tc.edit[:strings.Index(tc.edit, ":")+1]
+			i := strings.Index(js, field)
+			j := i + strings.IndexAny(js[i:], ",\n")
+			a.Files["checkpoint.json"] = []byte(js[:i] + tc.edit + js[j:])
+			if _, _, err := FromArchive(a); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("FromArchive = %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
