@@ -61,7 +61,8 @@ const (
 // with S(k) the states of k units, so the estimate is fitted to the last two probes,
 // k − 2 and k, and extrapolated to S(n): the fixed cost would make a one-point scaling
 // over-estimate a 784×32 log Z a thousandfold. k grows by 2 from 10 until one pass lasts
-// probeMin and the fit has a positive slope, or until k = n (then the probe is the answer).
+// probeMin, or until k = n (then the probe is the answer). Should timing noise give the fit
+// a slope ≤ 0, the last probe alone is scaled by S(n)/S(k), which over-estimates.
 //
 // repeats is how many times the task enumerates the states; tasks of under probeWork
 // unit-states in all are not probed.
@@ -89,10 +90,11 @@ func budget(m *rbm.RBM, v *view, opts *Options, task string, repeats float64, co
 		}
 		if prevK >= 0 && pass >= probeMin {
 			s0, s1 := layerStates(v.le, prevK), layerStates(v.le, k)
+			est = t * states / s1 // noise made the slope useless: scale the probe, an over-estimate
 			if slope := (t - prevT) / (s1 - s0); slope > 0 {
 				est = max(prevT-slope*s0, 0) + slope*states
-				break
 			}
+			break
 		}
 		prevK, prevT = k, t
 	}
