@@ -32,7 +32,7 @@ func TestErrTooSlow784x32(t *testing.T) {
 }
 
 // TestBudgetEstimate checks the probe's estimate against the time log Z of a 784×20 model
-// actually takes (about 0.3 s on two cores): within a factor of 5 either way, a margin for
+// actually takes (about 0.3 s on two cores): within a factor of 10 either way, a margin for
 // a machine shared with other work. The estimate is read from the error of a limit of 1 ns.
 func TestBudgetEstimate(t *testing.T) {
 	if testing.Short() {
@@ -49,8 +49,8 @@ func TestBudgetEstimate(t *testing.T) {
 		t.Fatal(err)
 	}
 	took := time.Since(start).Seconds()
-	if r := slow.Seconds / took; r < 0.2 || r > 5 {
-		t.Errorf("estimated %.3f s, took %.3f s (ratio %.2f, want 0.2–5)", slow.Seconds, took, r)
+	if r := slow.Seconds / took; r < 0.1 || r > 10 {
+		t.Errorf("estimated %.3f s, took %.3f s (ratio %.2f, want 0.1–10)", slow.Seconds, took, r)
 	}
 }
 
