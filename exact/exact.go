@@ -74,6 +74,17 @@ type Options struct {
 	// Enumerate forces the enumerated side; the zero value Auto picks the smaller one.
 	// Results agree to rounding whichever side is enumerated.
 	Enumerate Side
+	// MaxSeconds, when positive, is the longest a call may be estimated to run: before
+	// enumerating, LogZ, Entropy, ModelMoments (and Gradient) and GradCheck time a probe of
+	// the same computation with the enumerated layer cut to its first k units (k grown
+	// until a pass lasts 0.2 s) and scale it by the ratio of the state counts, then return
+	// *ErrTooSlow when the estimate exceeds MaxSeconds. Calls that enumerate under 2^26
+	// unit-states in all are not probed. 0 means no limit.
+	MaxSeconds float64
+	// Progress, when not nil, is called with the work done and the total, in the same unit,
+	// as the enumeration proceeds: ranges of states (64 per enumeration) for LogZ, Entropy
+	// and ModelMoments, log Z evaluations for GradCheck. Calls are never concurrent.
+	Progress func(done, total int)
 }
 
 func (o *Options) maxStates() (float64, error) {

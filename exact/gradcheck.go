@@ -3,6 +3,7 @@ package exact
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/rbm"
@@ -60,6 +61,12 @@ func GradCheck(m *rbm.RBM, x *linalg.Dense, eps float64, opts *Options) (*GradCh
 	if math.IsNaN(eps) || math.IsInf(eps, 0) {
 		return nil, fmt.Errorf("exact: GradCheck: step must be finite, got %v", eps)
 	}
+	if err := gradCheckBudget(m, opts); err != nil {
+		return nil, err
+	}
+	report := opts.progress()
+	evals, total := 0, int(gradCheckEvaluations(m))
+	opts = untimed(opts)
 	logZ, err := LogZ(m, opts)
 	if err != nil {
 		return nil, err
@@ -67,6 +74,9 @@ func GradCheck(m *rbm.RBM, x *linalg.Dense, eps float64, opts *Options) (*GradCh
 	analytic, err := Gradient(m, x, opts)
 	if err != nil {
 		return nil, err
+	}
+	if evals++; report != nil {
+		report(evals, total)
 	}
 	res := &GradCheckResult{
 		Analytic: analytic, Numerical: rbm.GradLike(m), Eps: eps,
@@ -90,6 +100,9 @@ func GradCheck(m *rbm.RBM, x *linalg.Dense, eps float64, opts *Options) (*GradCh
 				theta[i] = orig + step
 				if fs[s], err = f(); err != nil {
 					return nil, err
+				}
+				if evals++; report != nil {
+					report(evals, total)
 				}
 			}
 			theta[i] = orig
@@ -128,4 +141,23 @@ func (res *GradCheckResult) compare(m *rbm.RBM) {
 			res.MaxRelError = b.MaxRelError
 		}
 	}
+}
+
+// gradCheckBudget checks GradCheck's estimated time against opts.MaxSeconds: a probe times
+// one log Z and the model moments of a cut model (see budget), and the estimate counts the
+// log Z gradCheckEvaluations times.
+func gradCheckBudget(m *rbm.RBM, opts *Options) error {
+	if opts == nil || !(opts.MaxSeconds > 0) {
+		return nil
+	}
+	v, err := newView(m, opts)
+	if err != nil {
+		return err
+	}
+	evals := gradCheckEvaluations(m)
+	return budget(m, v, opts, "gradient check", evals, func(sub *rbm.RBM, o *Options) (time.Duration, time.Duration) {
+		lz, _ := timed(func() { LogZ(sub, o) })
+		mo, _ := timed(func() { ModelMoments(sub, o) })
+		return lz + mo, time.Duration(float64(lz)*evals) + mo
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/rbm"
@@ -147,11 +148,17 @@ func Entropy(m *rbm.RBM, opts *Options) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	logZ, err := LogZ(m, opts)
+	err = budget(m, v, opts, "entropy", 1, func(sub *rbm.RBM, o *Options) (time.Duration, time.Duration) {
+		return timed(func() { Entropy(sub, o) })
+	})
 	if err != nil {
 		return 0, err
 	}
-	return v.entropy(logZ), nil
+	logZ, err := LogZ(m, untimed(opts))
+	if err != nil {
+		return 0, err
+	}
+	return v.entropy(logZ, opts), nil
 }
 
 // EntropyGivenLogZ is Entropy with log Z given (by LogZ, or by MergeLogZ of a sharded
@@ -162,7 +169,7 @@ func EntropyGivenLogZ(m *rbm.RBM, opts *Options, logZ float64) (float64, error) 
 	if err != nil {
 		return 0, err
 	}
-	return v.entropy(logZ), nil
+	return v.entropy(logZ, opts), nil
 }
 
 // entropyView checks m and returns the view that enumerates its visible states, or
@@ -182,11 +189,11 @@ func entropyView(m *rbm.RBM, opts *Options) (*view, error) {
 }
 
 // entropy is −Σ_v p(v) log p(v) over the visible states of the view, in fixed ranges summed in
-// order.
-func (v *view) entropy(logZ float64) float64 {
+// order, reporting the ranges to opts' Progress.
+func (v *view) entropy(logZ float64, opts *Options) float64 {
 	n := numRanges(v.states)
 	parts := make([]float64, n)
-	parallel(n, func(r int) {
+	parallelReport(n, func(r int) {
 		lo, hi := split(v.states, n, r)
 		v.blocks(lo, hi, false, func(b *block) {
 			for _, f := range b.negF {
@@ -194,7 +201,7 @@ func (v *view) entropy(logZ float64) float64 {
 				parts[r] -= math.Exp(lp) * lp
 			}
 		})
-	})
+	}, opts.progress())
 	var h float64
 	for _, p := range parts {
 		h += p

@@ -2,6 +2,7 @@ package exact
 
 import (
 	"math"
+	"time"
 
 	"github.com/boltzgo/boltz/internal/numeric"
 	"github.com/boltzgo/boltz/rbm"
@@ -31,25 +32,31 @@ func LogZ(m *rbm.RBM, opts *Options) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if v.binary() {
-		return newFastLogZ(v).logZ(), nil
+	err = budget(m, v, opts, "log Z", 1, func(sub *rbm.RBM, o *Options) (time.Duration, time.Duration) {
+		return timed(func() { LogZ(sub, o) })
+	})
+	if err != nil {
+		return 0, err
 	}
-	return v.logZGeneric(), nil
+	if v.binary() {
+		return newFastLogZ(v).logZ(opts.progress()), nil
+	}
+	return v.logZGeneric(opts.progress()), nil
 }
 
 // logZGeneric is log Z through the unit types' Energy and LogNormalizer, one block of states
 // per matrix product. It is the reference the fast path is tested against.
-func (v *view) logZGeneric() float64 {
+func (v *view) logZGeneric(report func(done, total int)) float64 {
 	n := numRanges(v.states)
 	accs := make([]numeric.LogSumExpAcc, n)
-	parallel(n, func(r int) {
+	parallelReport(n, func(r int) {
 		lo, hi := split(v.states, n, r)
 		v.blocks(lo, hi, false, func(b *block) {
 			for _, x := range b.negF {
 				accs[r].Add(x)
 			}
 		})
-	})
+	}, report)
 	return mergeAll(accs)
 }
 
@@ -289,14 +296,14 @@ func productSafe(w []float64, b float64, bits []int, s float64) bool {
 }
 
 // logZ runs the enumeration over fixed ranges of outer states, in parallel, and merges the
-// partial sums in range order.
-func (f *fastLogZ) logZ() float64 {
+// partial sums in range order. report, when not nil, is told of every range done.
+func (f *fastLogZ) logZ(report func(done, total int)) float64 {
 	outer := uint64(1) << (f.ne - f.groups[0].bits)
 	accs := make([]numeric.LogSumExpAcc, f.nRanges)
-	parallel(f.nRanges, func(r int) {
+	parallelReport(f.nRanges, func(r int) {
 		lo, hi := split(outer, f.nRanges, r)
 		accs[r] = f.sumRange(lo, hi)
-	})
+	}, report)
 	return mergeAll(accs)
 }
 

@@ -2,6 +2,7 @@ package exact
 
 import (
 	"math"
+	"time"
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/rbm"
@@ -27,16 +28,22 @@ func ModelMoments(m *rbm.RBM, opts *Options) (*rbm.Grad, error) {
 	if err != nil {
 		return nil, err
 	}
-	logZ, err := LogZ(m, opts)
+	err = budget(m, v, opts, "moments", 1, func(sub *rbm.RBM, o *Options) (time.Duration, time.Duration) {
+		return timed(func() { ModelMoments(sub, o) })
+	})
+	if err != nil {
+		return nil, err
+	}
+	logZ, err := LogZ(m, untimed(opts))
 	if err != nil {
 		return nil, err
 	}
 	n := numRanges(v.states)
 	parts := make([]*moments, n)
-	parallel(n, func(r int) {
+	parallelReport(n, func(r int) {
 		lo, hi := split(v.states, n, r)
 		parts[r] = v.momentsRange(lo, hi, logZ)
-	})
+	}, opts.progress())
 	total := parts[0]
 	for _, p := range parts[1:] {
 		total.add(p)

@@ -3,6 +3,7 @@ package train
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/boltzgo/boltz/internal/linalg"
@@ -106,6 +107,9 @@ func FromArchive(a *npz.Archive) (*Trainer, *rbm.Meta, error) {
 	if p.Config.Hidden != m.NH() {
 		return nil, nil, fmt.Errorf("checkpoint.json: %d hidden units, the model has %d", p.Config.Hidden, m.NH())
 	}
+	if err := checkProgress(&p, a, m.NV()); err != nil {
+		return nil, nil, fmt.Errorf("checkpoint.json: %w", err)
+	}
 	vis := make([]float64, m.NV())
 	if err := get(a, "center_visible", vis); err != nil {
 		return nil, nil, err
@@ -206,4 +210,45 @@ func loadChains(a *npz.Archive, prefix string, c *mcmc.Chains) error {
 		return fmt.Errorf("missing %s_rng.bin", prefix)
 	}
 	return c.UnmarshalState(st)
+}
+
+// checkProgress validates a checkpoint's configuration and position before anything is
+// allocated for them: the settings must pass Validate (the row count is not known here), the
+// position must not be negative, and the chains the configuration asks for must be the chains
+// stored in the archive, so that a corrupt count cannot make the reader allocate for chains
+// the file does not hold.
+func checkProgress(p *progress, a *npz.Archive, nv int) error {
+	c := &p.Config
+	if err := c.Validate(math.MaxInt, nv); err != nil {
+		return err
+	}
+	if p.Epoch < 0 || p.Batch < 0 || p.Step < 0 || p.ElapsedNS < 0 || p.AdamT < 0 {
+		return fmt.Errorf("negative position: epoch %d, minibatch %d, step %d, elapsed %d ns, adam_t %d", p.Epoch, p.Batch, p.Step, p.ElapsedNS, p.AdamT)
+	}
+	rows := c.Chains
+	if rows == 0 || c.Method == "cd" {
+		rows = c.Batch
+	}
+	var names []string
+	switch c.Method {
+	case "cd", "pcd", "fpcd":
+		names = []string{c.Method + "_V"}
+	case "pt":
+		for k := range c.Replicas {
+			names = append(names, replicaName(k)+"_V")
+			if k > len(a.Arrays) {
+				break // more replicas than arrays: the first missing name fails below
+			}
+		}
+	}
+	for _, name := range names {
+		arr, ok := a.Arrays[name]
+		if !ok {
+			return fmt.Errorf("missing array %s for method %s", name, c.Method)
+		}
+		if len(arr.Shape) != 2 || arr.Shape[0] != rows || arr.Shape[1] != nv {
+			return fmt.Errorf("array %s has shape %v, the configuration needs %d×%d", name, arr.Shape, rows, nv)
+		}
+	}
+	return nil
 }

@@ -27,8 +27,14 @@ const (
 // state, the estimator's chains, the centering offsets and the position in the run.
 // It is not safe for concurrent use.
 type Trainer struct {
+	// Config is the run's configuration. Epochs, the learning-rate schedule, momentum,
+	// penalties, centering and monitors may change between calls to Run; the settings that
+	// New built into the trainer (method, chains, optimiser, precision, seed and, where it
+	// sizes chains or buffers, batch) may not, and Run returns a *ChangedError if they did.
 	Config Config
 	Model  *rbm.RBM
+
+	built Config // the configuration the estimator, optimiser and buffers were built for
 
 	neg NegativePhase
 	opt optimizer
@@ -59,6 +65,9 @@ type Trainer struct {
 // log(p̄_i/(1−p̄_i)) of the training data's column means (Hinton 2010, §8), smoothed so that
 // constant columns give finite biases.
 func New(cfg Config, train *linalg.Dense) (*Trainer, error) {
+	if train == nil {
+		return nil, errors.New("no training data (nil matrix)")
+	}
 	if err := cfg.Validate(train.Rows, train.Cols); err != nil {
 		return nil, err
 	}
@@ -83,7 +92,7 @@ func newTrainer(cfg Config, m *rbm.RBM, dataMean []float64) (*Trainer, error) {
 	}
 	nv, nh := m.NV(), m.NH()
 	t := &Trainer{
-		Config: cfg, Model: m, neg: neg, opt: newOptimizer(&cfg, nv, nh),
+		Config: cfg, built: cfg, Model: m, neg: neg, opt: newOptimizer(&cfg, nv, nh),
 		visOffset: dataMean, hidOffset: make([]float64, nh), hidMean: make([]float64, nh),
 		pos: rbm.NewGrad(nv, nh), grad: rbm.NewGrad(nv, nh), stepG: rbm.NewGrad(nv, nh),
 	}
@@ -121,9 +130,14 @@ var ErrInterrupted = errors.New("training interrupted")
 // Run trains until Config.Epochs epochs are complete or ctx is cancelled, in which case it
 // stops after the current minibatch and returns ErrInterrupted. It may be called again to
 // continue (after raising Config.Epochs, or after an interruption).
+//
+// Before it changes anything, Run checks the configuration against the trainer and the data
+// and returns an error for what it cannot honour: a nil or empty data set, data or
+// Options.Valid of the wrong width, a Config that fails Validate (for example Batch above the
+// number of rows, or 0), or a structural setting changed since New (*ChangedError).
 func (t *Trainer) Run(ctx context.Context, train *linalg.Dense, opts Options) error {
-	if train.Cols != t.Model.NV() {
-		return fmt.Errorf("training data has %d columns, model has %d visible units", train.Cols, t.Model.NV())
+	if err := t.checkRun(train, opts.Valid); err != nil {
+		return err
 	}
 	if t.f32 != nil {
 		t.f32.refresh(t.Model) // the caller may have changed the model since the last update

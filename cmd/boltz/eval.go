@@ -284,6 +284,8 @@ func measureLogLikelihood(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset, w
 			}
 			return nil, err
 		}
+	} else if err := e.checkMemory("runs", ais.MemoryNeeded(m.NV(), m.NH(), c.runs)); err != nil {
+		return nil, err
 	} else if err := res.runAIS(e, c, m, ds, who); err != nil {
 		return nil, err
 	}

@@ -59,6 +59,7 @@ func exactFlags(fs *flag.FlagSet) func(*env, []string) error {
 	maxStates := fs.Float64("max-states", exact.DefaultMaxStates, "refuse to enumerate more than `N` states of one layer (the time grows linearly with N)")
 	var shard shardFlags
 	shard.register(fs, "enumeration of log Z")
+	maxSeconds := maxSecondsFlag(fs)
 	return func(e *env, args []string) error {
 		if err := noArgs(args); err != nil {
 			return err
@@ -75,6 +76,9 @@ func exactFlags(fs *flag.FlagSet) func(*env, []string) error {
 		if !(*maxStates >= 1) {
 			return flagError("max-states", "must be at least 1, got %v", *maxStates)
 		}
+		if err := checkMaxSeconds(*maxSeconds); err != nil {
+			return err
+		}
 		m, _, err := loadModel(e, *model)
 		if err != nil {
 			return err
@@ -89,6 +93,7 @@ func exactFlags(fs *flag.FlagSet) func(*env, []string) error {
 		if shard.set() {
 			return runExactShard(e, &shard, *model, m, &d, *spec, ds, opts)
 		}
+		opts.MaxSeconds, opts.Progress = *maxSeconds, enumProgress(e.stderr, "boltz exact:")
 		res, err := measureExact(m, ds, opts)
 		if err != nil {
 			return err
@@ -121,7 +126,7 @@ type exactResult struct {
 func measureExact(m *rbm.RBM, ds *data.Dataset, opts *exact.Options) (*exactResult, error) {
 	logZ, err := exact.LogZ(m, opts)
 	if err != nil {
-		return nil, enumerationError(err)
+		return nil, tooSlowError(enumerationError(err))
 	}
 	return measureExactGiven(m, ds, opts, logZ)
 }
@@ -131,10 +136,11 @@ func measureExactGiven(m *rbm.RBM, ds *data.Dataset, opts *exact.Options, logZ f
 	res := &exactResult{nv: m.NV(), nh: m.NH(), logZ: logZ}
 	h, err := exact.EntropyGivenLogZ(m, opts, logZ)
 	var tooLarge *exact.ErrTooLarge
+	var tooSlow *exact.ErrTooSlow
 	switch {
 	case err == nil:
 		res.entropy = &h
-	case !errors.As(err, &tooLarge):
+	case !errors.As(err, &tooLarge) && !errors.As(err, &tooSlow):
 		return nil, err
 	}
 	if ds != nil {

@@ -68,6 +68,7 @@ func gradcheckFlags(fs *flag.FlagSet) func(*env, []string) error {
 	tol := fs.Float64("tol", gradcheckTol, "largest relative error that passes")
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout instead of a table")
 	maxStates := fs.Float64("max-states", exact.DefaultMaxStates, "refuse to enumerate more than `N` states of one layer")
+	maxSeconds := maxSecondsFlag(fs)
 	return func(e *env, args []string) error {
 		if err := noArgs(args); err != nil {
 			return err
@@ -88,6 +89,8 @@ func gradcheckFlags(fs *flag.FlagSet) func(*env, []string) error {
 			return flagError("tol", "must be positive, got %v", *tol)
 		case !(*maxStates >= 1):
 			return flagError("max-states", "must be at least 1, got %v", *maxStates)
+		case checkMaxSeconds(*maxSeconds) != nil:
+			return checkMaxSeconds(*maxSeconds)
 		case *nh < 1:
 			return flagError("nh", "must be at least 1, got %d", *nh)
 		case *nv < 1:
@@ -113,7 +116,12 @@ func gradcheckFlags(fs *flag.FlagSet) func(*env, []string) error {
 			}
 		}
 		if m == nil {
+			if err := e.checkGradcheckMemory(*nv, *nh, true, ds == nil); err != nil {
+				return err
+			}
 			m = randomGradcheckModel(*nv, *nh, *std, *seed)
+		} else if err := e.checkGradcheckMemory(m.NV(), m.NH(), false, ds == nil); err != nil {
+			return err
 		}
 		if ds == nil {
 			ds = defaultGradcheckData(m.NV(), *seed)
@@ -121,9 +129,10 @@ func gradcheckFlags(fs *flag.FlagSet) func(*env, []string) error {
 		if err := checkData(ds.X, m.Visible, m.NV()); err != nil {
 			return fmt.Errorf("-data %s: %w", ds.Name, err)
 		}
-		res, err := exact.GradCheck(m, ds.X, *eps, &exact.Options{MaxStates: *maxStates})
+		res, err := exact.GradCheck(m, ds.X, *eps, &exact.Options{MaxStates: *maxStates, MaxSeconds: *maxSeconds,
+			Progress: enumProgress(e.stderr, "boltz gradcheck: log Z evaluations")})
 		if err != nil {
-			return enumerationError(err)
+			return tooSlowError(enumerationError(err))
 		}
 		passed := res.MaxRelError <= *tol
 		if *asJSON {

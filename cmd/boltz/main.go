@@ -47,6 +47,8 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	cmd    *command
+
+	maxMemory memoryFlag // -max-memory of the commands that allocate on request (memory.go)
 }
 
 // usageError is a mistake in the command line; it exits with code 2.
@@ -118,6 +120,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("boltz "+c.Name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	action := c.Flags(fs)
+	e := &env{ctx: ctx, stdout: stdout, stderr: stderr, cmd: c}
+	addMemoryFlag(fs, c.Name, &e.maxMemory)
 	positional, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -127,7 +131,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "boltz %s: %v\nusage: %s\nRun 'boltz help %s' for details.\n", c.Name, err, c.Usage, c.Name)
 		return 2
 	}
-	e := &env{ctx: ctx, stdout: stdout, stderr: stderr, cmd: c}
 	if err := action(e, positional); err != nil {
 		var ue *usageError
 		if errors.As(err, &ue) {
@@ -156,6 +159,7 @@ func printCommandHelp(w io.Writer, c *command) {
 	fmt.Fprintf(w, "usage: %s\n\n%s\n", c.Usage, strings.TrimSpace(c.Long))
 	fs := flag.NewFlagSet(c.Name, flag.ContinueOnError)
 	c.Flags(fs)
+	addMemoryFlag(fs, c.Name, new(memoryFlag))
 	has := false
 	fs.VisitAll(func(*flag.Flag) { has = true })
 	if has {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/boltzgo/boltz/data"
+	"github.com/boltzgo/boltz/rbm"
 	"github.com/boltzgo/boltz/report"
 )
 
@@ -77,6 +78,11 @@ func runReport(dir string, o report.Options, e *env) error {
 	}
 	if !st.IsDir() {
 		return fmt.Errorf("%s: not a directory", dir)
+	}
+	if m, _, err := rbm.Load(filepath.Join(dir, report.ModelFile)); err == nil {
+		if err := e.checkMemory("samples", report.SamplesMemory(m.NV(), m.NH(), o.Samples)); err != nil {
+			return err
+		}
 	}
 	if err := report.Write(dir, o); err != nil {
 		if e.ctx.Err() != nil {

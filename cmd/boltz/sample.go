@@ -115,6 +115,9 @@ func sampleFlags(fs *flag.FlagSet) func(*env, []string) error {
 		if img != [2]int{} && img[0]*img[1] != m.NV() {
 			return flagError("shape", "%d×%d does not hold the model's %d visible units", img[0], img[1], m.NV())
 		}
+		if err := e.checkSampleMemory(m.NV(), m.NH(), *n, *replicas, *method == "pt"); err != nil {
+			return err
+		}
 		prec, err := mcmcPrecision(*precision, m)
 		if err != nil {
 			return err

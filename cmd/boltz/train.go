@@ -224,6 +224,9 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	if err := o.cfg.Validate(ds.X.Rows, ds.X.Cols); err != nil {
 		return &usageError{err.Error()}
 	}
+	if err := e.checkTrainMemory(o.cfg, ds.X.Rows, ds.X.Cols, set); err != nil {
+		return err
+	}
 	t, err := newRunTrainer(o.cfg, ds, &o.data)
 	if err != nil {
 		return err
