@@ -97,7 +97,7 @@ var badInputs = []badInput{
 	{"empty model file", []string{"info", "-model", "empty.npz"}, 1},
 	{"truncated model", []string{"info", "-model", "trunc.npz"}, 1},
 	{"model that is not a zip", []string{"info", "-model", "text.npz"}, 1},
-	{"numpy .npz without meta.json", []string{"exact", "-model", "plain.npz"}, 1},
+	{"numpy .npz without meta.json or W", []string{"exact", "-model", "plain.npz"}, 1},
 	{"model of an unknown version", []string{"exact", "-model", "version.npz"}, 1},
 	{"model with float32 weights", []string{"exact", "-model", "float32.npz"}, 1},
 	{"model whose W does not match meta.json", []string{"exact", "-model", "shape.npz"}, 1},
@@ -308,7 +308,7 @@ func badInputFixtures(t *testing.T, dir string) {
 	write("empty.npz", nil)
 	write("trunc.npz", good[:len(good)/2])
 	write("text.npz", []byte("W,b,c\n1,2,3\n"))
-	write("plain.npz", archive(model, func(a *npz.Archive) { delete(a.Files, "meta.json") }))
+	write("plain.npz", archive(model, func(a *npz.Archive) { delete(a.Files, "meta.json"); delete(a.Arrays, "W") }))
 	write("version.npz", archive(model, func(a *npz.Archive) {
 		a.Files["meta.json"] = bytes.Replace(a.Files["meta.json"], []byte(`"version": 1`), []byte(`"version": 99`), 1)
 		a.Files["meta.json"] = bytes.Replace(a.Files["meta.json"], []byte(`"version":1`), []byte(`"version":99`), 1)

@@ -106,6 +106,9 @@ func claimRunDir(dir string, force bool, stderr io.Writer) (*runDir, error) {
 
 // lockHolder returns the lockedError of a directory another process holds, nil otherwise.
 func lockHolder(dir string) error {
+	if !fileExists(filepath.Join(dir, lockFile)) {
+		return nil // no run ever held it; probing would leave a lock file behind
+	}
 	lock, err := lockDir(dir)
 	var le *lockedError
 	if errors.As(err, &le) {

@@ -80,7 +80,8 @@ func TestTrainInfiniteLogLikelihoodKeepsTraining(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "run")
 	code, _, stderr := boltz(t, "train", "-o", dir, "-no-report", "-data", "bas:4", "-hidden", "16", "-batch", "30",
-		"-epochs", "153", "-lr", "1e6", "-optimizer", "sgd", "-momentum", "0", "-method", "cd", "-precision", "float64")
+		"-epochs", "153", "-lr", "1e6", "-optimizer", "sgd", "-momentum", "0", "-method", "cd", "-precision", "float64",
+		"-lr-schedule", "constant", "-centered=false") // the reproducer ran with the defaults of its day
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

@@ -213,8 +213,9 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 			o.cfg.Precision = "float32"
 		}
 	}
+	batchNote := ""
 	if !set["batch"] && o.cfg.Batch > ds.X.Rows {
-		fmt.Fprintf(e.stderr, "boltz train: the default -batch %d exceeds the %d rows of %s: using all %d rows as one minibatch\n",
+		batchNote = fmt.Sprintf("boltz train: the default -batch %d exceeds the %d rows of %s: using all %d rows as one minibatch\n",
 			o.cfg.Batch, ds.X.Rows, o.data.spec, ds.X.Rows)
 		o.cfg.Batch = ds.X.Rows
 	}
@@ -224,6 +225,7 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	if err := o.cfg.Validate(ds.X.Rows, ds.X.Cols); err != nil {
 		return &usageError{err.Error()}
 	}
+	fmt.Fprint(e.stderr, batchNote) // after validation, so that a refusal stays one line
 	if err := e.checkTrainMemory(o.cfg, ds.X.Rows, ds.X.Cols, set); err != nil {
 		return err
 	}
