@@ -131,6 +131,7 @@ var badInputs = []badInput{
 	{"gradient check of a 10^8×1 random model", []string{"gradcheck", "-nv", "100000000", "-nh", "1", "-max-memory", "4G"}, 1},
 	// time (issue 13, item 3)
 	{"exact log Z of a 784×32 model", []string{"exact", "-model", "m784x32.npz"}, 1},
+	{"eval -method exact of a 784×32 model", []string{"eval", "-model", "m784x32.npz", "-data", "good784.csv", "-method", "exact"}, 1},
 	{"gradient check of a 784×32 model", []string{"gradcheck", "-nv", "784", "-nh", "32"}, 1},
 }
 

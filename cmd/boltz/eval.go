@@ -112,6 +112,7 @@ type evalConfig struct {
 	gap                        float64
 	asJSON                     bool
 	shard                      shardFlags // -shard I/N -o FILE: write a partial for boltz merge
+	maxSeconds                 float64    // -max-seconds: the time limit of -method exact (0: none)
 	reverseStart               string     // samples or data: where reverse AIS starts
 	reverseSweeps              int        // Gibbs sweeps of the model samples reverse AIS starts from
 	precision                  string
@@ -143,6 +144,7 @@ func evalFlags(fs *flag.FlagSet) func(*env, []string) error {
 		"give the base-rate model)")
 	fs.IntVar(&c.reverseSweeps, "reverse-sweeps", defaultReverseSweeps, "Gibbs sweeps of the chains that -reverse-start samples starts from")
 	c.shard.register(fs, "AIS runs")
+	fs.Float64Var(&c.maxSeconds, "max-seconds", defaultMaxSeconds, "refuse an exact enumeration estimated (by a short timed probe) to take more than `S` seconds; 0 removes the limit")
 	return func(e *env, args []string) error {
 		if err := noArgs(args); err != nil {
 			return err
@@ -167,6 +169,8 @@ func (c *evalConfig) check() error {
 		return flagError("method", "must be auto, exact or ais, got %q", c.method)
 	case c.runs < 2:
 		return flagError("runs", "must be at least 2 (a standard error needs two runs), got %d", c.runs)
+	case !(c.maxSeconds >= 0) || c.maxSeconds > 1e15:
+		return flagError("max-seconds", "must be a number of seconds ≥ 0 (0: no limit), got %v", c.maxSeconds)
 	case c.reverseStart != "samples" && c.reverseStart != "data":
 		return flagError("reverse-start", "must be samples or data, got %q", c.reverseStart)
 	case c.reverseSweeps < 1:
@@ -275,15 +279,17 @@ func measureLogLikelihood(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset, w
 	method := c.resolveMethod(m)
 	res := &evalResult{Method: method, Rows: ds.X.Rows, NV: m.NV(), NH: m.NH(), Trustworthy: true, gapMax: c.gap}
 	if method == "exact" {
-		fmt.Fprintf(e.stderr, "%s: enumerating 2^%d states\n", who, min(m.NV(), m.NH()))
+		start := time.Now()
 		var err error
-		if res.LogZ, err = exact.LogZ(m, nil); err != nil {
+		opts := &exact.Options{MaxSeconds: c.maxSeconds, Progress: enumProgress(e.stderr, who+":")}
+		if res.LogZ, err = exact.LogZ(m, opts); err != nil {
 			var tl *exact.ErrTooLarge
 			if errors.As(err, &tl) {
 				return nil, fmt.Errorf("-method exact: %w; use -method ais", err)
 			}
-			return nil, err
+			return nil, tooSlowError(err)
 		}
+		fmt.Fprintf(e.stderr, "%s: enumerated 2^%d states in %s\n", who, min(m.NV(), m.NH()), time.Since(start).Round(time.Millisecond))
 	} else if err := e.checkMemory("runs", ais.MemoryNeeded(m.NV(), m.NH(), c.runs)); err != nil {
 		return nil, err
 	} else if err := res.runAIS(e, c, m, ds, who); err != nil {

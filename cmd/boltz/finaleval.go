@@ -102,7 +102,7 @@ func runFinalEval(e *env, dir string, f *finalEval, seed uint64, t *train.Traine
 	m := t.Model
 	fmt.Fprintf(e.stderr, "final eval: log-likelihood of the %d rows of %s\n", held.X.Rows, held.Name)
 	c := &evalConfig{method: f.Mode, runs: f.Runs, betas: f.Betas, shape: "murray", seed: seed, gap: ais.DefaultGapThreshold,
-		reverseStart: "samples", reverseSweeps: defaultReverseSweeps, precision: "auto"}
+		reverseStart: "samples", reverseSweeps: defaultReverseSweeps, precision: "auto", maxSeconds: defaultMaxSeconds}
 	res, err := measureLogLikelihood(e, c, m, held, "final eval")
 	if err != nil {
 		return "", fmt.Errorf("final evaluation: %w (the model is saved: %s)", err, filepath.Join(dir, "model.npz"))
