@@ -108,6 +108,7 @@ import (
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/numeric"
+	"github.com/boltzgo/boltz/mcmc"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -204,31 +205,23 @@ type Options struct {
 	Progress func(done, total int)
 }
 
-// Precision is the arithmetic of the annealing steps.
-type Precision int
+// Precision is the arithmetic of the annealing steps; it is mcmc's type, so one value
+// chooses the arithmetic of both packages (boltz eval's -precision).
+//
+// Float64 runs every step in double precision. It is the zero value and the reference.
+// Float32 computes the matrix products W h and Wᵀv (float32 products, linalg.Sgemm), the
+// exponentials and the Bernoulli draws in single precision, about four times as fast on
+// 784×500; the weight increments are formed from float32 exponentials and summed in float64
+// (see annealer32 for the error budget, a few 10⁻⁴ nats over the default schedule). The draws
+// use the runs' own streams, as in Float64, but not the same uniforms, so the two precisions
+// give different, equally valid, estimates.
+type Precision = mcmc.Precision
 
+// The two precisions, as in package mcmc.
 const (
-	// Float64 runs every step in double precision. It is the zero value and the reference.
-	Float64 Precision = iota
-	// Float32 computes the matrix products W h and Wᵀv (float32 products, linalg.Sgemm),
-	// the exponentials and the Bernoulli draws in single precision, about twice as fast on
-	// 784×500; the weight increments are formed from float32 exponentials and summed in
-	// float64 (see annealer32 for the error budget, a few 10⁻⁴ nats over the default
-	// schedule). The draws use the runs' own streams, as in Float64, but not the same
-	// uniforms, so the two precisions give different, equally valid, estimates.
-	Float32
+	Float64 = mcmc.Float64
+	Float32 = mcmc.Float32
 )
-
-// String returns "float64" or "float32", the names boltz eval takes and prints.
-func (p Precision) String() string {
-	switch p {
-	case Float64:
-		return "float64"
-	case Float32:
-		return "float32"
-	}
-	return fmt.Sprintf("Precision(%d)", int(p))
-}
 
 // Result is an AIS estimate of log Z from M runs.
 type Result struct {

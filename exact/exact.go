@@ -147,18 +147,28 @@ type view struct {
 	states uint64
 }
 
-// newView returns the enumeration of the side that opts chooses, checking the model and the
-// size.
-func newView(m *rbm.RBM, opts *Options) (*view, error) {
+// checkModel returns opts' state limit after checking it and the model: it panics on a nil
+// model and returns an error for invalid parameters.
+func checkModel(m *rbm.RBM, opts *Options) (float64, error) {
 	max, err := opts.maxStates()
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	if m == nil {
 		panic("boltz/exact: nil model")
 	}
 	if err := m.Validate(); err != nil {
-		return nil, fmt.Errorf("exact: invalid model: %w", err)
+		return 0, fmt.Errorf("exact: invalid model: %w", err)
+	}
+	return max, nil
+}
+
+// newView returns the enumeration of the side that opts chooses, checking the model and the
+// size.
+func newView(m *rbm.RBM, opts *Options) (*view, error) {
+	max, err := checkModel(m, opts)
+	if err != nil {
+		return nil, err
 	}
 	side := opts.side()
 	if side == Auto {

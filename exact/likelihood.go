@@ -175,15 +175,9 @@ func EntropyGivenLogZ(m *rbm.RBM, opts *Options, logZ float64) (float64, error) 
 // entropyView checks m and returns the view that enumerates its visible states, or
 // *ErrTooLarge before any work when there are more than opts allows.
 func entropyView(m *rbm.RBM, opts *Options) (*view, error) {
-	max, err := opts.maxStates()
+	max, err := checkModel(m, opts)
 	if err != nil {
 		return nil, err
-	}
-	if m == nil {
-		panic("boltz/exact: nil model")
-	}
-	if err := m.Validate(); err != nil {
-		return nil, fmt.Errorf("exact: invalid model: %w", err)
 	}
 	return sideView(m, false, max)
 }

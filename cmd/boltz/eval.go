@@ -335,7 +335,7 @@ func (c *evalConfig) aisStart(e *env, m *rbm.RBM, ds *data.Dataset, who string) 
 // runAIS brackets log Z by forward and reverse AIS, with progress on stderr.
 func (r *evalResult) runAIS(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset, who string) error {
 	betas := c.schedule()
-	prec, err := aisPrecision(c.precision, m)
+	prec, err := mcmcPrecision(c.precision, m)
 	if err != nil {
 		return err
 	}

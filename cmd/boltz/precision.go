@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 
-	"github.com/boltzgo/boltz/ais"
 	"github.com/boltzgo/boltz/mcmc"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -30,16 +29,7 @@ func use32(precision string, m *rbm.RBM) (bool, error) {
 	panic(fmt.Sprintf("boltz: -precision %q was not checked", precision))
 }
 
-// aisPrecision is use32 as an ais.Precision.
-func aisPrecision(precision string, m *rbm.RBM) (ais.Precision, error) {
-	f32, err := use32(precision, m)
-	if f32 {
-		return ais.Float32, err
-	}
-	return ais.Float64, err
-}
-
-// mcmcPrecision is use32 as an mcmc.Precision.
+// mcmcPrecision is use32 as an mcmc.Precision, which is also ais.Precision.
 func mcmcPrecision(precision string, m *rbm.RBM) (mcmc.Precision, error) {
 	f32, err := use32(precision, m)
 	if f32 {

@@ -295,7 +295,7 @@ func runEvalShard(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset) error {
 	p.Data.Name, p.Data.Rows, p.Data.SHA256 = ds.Name, ds.X.Rows, matrixSHA256(ds.X)
 	p.Eval = &evalSettings{Method: method, Runs: c.runs, Betas: c.betas, Schedule: c.shape, Seed: c.seed, Gap: c.gap,
 		ReverseStart: c.reverseStart, ReverseSweeps: c.reverseSweeps}
-	prec, err := aisPrecision(c.precision, m)
+	prec, err := mcmcPrecision(c.precision, m)
 	if err != nil {
 		return err
 	}
