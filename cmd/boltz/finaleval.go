@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -104,6 +105,10 @@ func runFinalEval(e *env, dir string, f *finalEval, seed uint64, t *train.Traine
 	c := &evalConfig{method: f.Mode, runs: f.Runs, betas: f.Betas, shape: "murray", seed: seed, gap: ais.DefaultGapThreshold,
 		reverseStart: "samples", reverseSweeps: defaultReverseSweeps, precision: "auto", maxSeconds: defaultMaxSeconds}
 	res, err := measureLogLikelihood(e, c, m, held, "final eval")
+	if errors.Is(err, context.Canceled) {
+		return "", &interruptedError{fmt.Sprintf("interrupted during the final evaluation; the model is saved in %s; "+
+			"'boltz train -resume %s' measures it", filepath.Join(dir, "model.npz"), dir)}
+	}
 	if err != nil {
 		return "", fmt.Errorf("final evaluation: %w (the model is saved: %s)", err, filepath.Join(dir, "model.npz"))
 	}
