@@ -24,9 +24,11 @@ import numpy as np
 
 
 def mnist_dir():
-    base = os.environ.get("BOLTZ_DATA") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "boltz")
-    return os.path.join(base, "mnist")
+    """boltz's MNIST directory: $BOLTZ_DATA itself when set (as boltz reads it), else
+    $XDG_CACHE_HOME/boltz/mnist or ~/.cache/boltz/mnist."""
+    if os.environ.get("BOLTZ_DATA"):
+        return os.environ["BOLTZ_DATA"]
+    return os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "boltz", "mnist")
 
 
 def read_idx(path):

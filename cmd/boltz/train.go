@@ -197,6 +197,9 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	if !slices.Contains([]string{"auto", "float64", "float32"}, o.cfg.Precision) {
 		return flagError("precision", "must be auto, float64 or float32, got %s", o.cfg.Precision)
 	}
+	if st, err := os.Stat(o.out); err == nil && !st.IsDir() {
+		return fmt.Errorf("-o %s: is a file, not a directory", o.out)
+	}
 	if holdsRun(o.out) && !o.force {
 		if err := lockHolder(o.out); err != nil {
 			return err
@@ -225,7 +228,7 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	if err := o.cfg.Validate(ds.X.Rows, ds.X.Cols); err != nil {
 		return &usageError{err.Error()}
 	}
-	fmt.Fprint(e.stderr, batchNote) // after validation, so that a refusal stays one line
+
 	if err := e.checkTrainMemory(o.cfg, ds.X.Rows, ds.X.Cols, set); err != nil {
 		return err
 	}
@@ -257,6 +260,12 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	}
 	if err := atomicfile.WriteFile(filepath.Join(o.out, "metrics.jsonl"), 0o644, func(io.Writer) error { return nil }); err != nil {
 		return err
+	}
+	fmt.Fprint(e.stderr, batchNote) // once the run has started, so that a refusal stays one line
+	if updates := o.cfg.Epochs * (ds.X.Rows / o.cfg.Batch); updates < minUpdatesHint && o.cfg.Method != "exact" {
+		fmt.Fprintf(e.stderr, "boltz train: warning: only %d parameter updates in all (%d epochs of %d minibatches); a data set this "+
+			"small usually needs more, for example -epochs %d, or a larger -lr\n", updates, o.cfg.Epochs, ds.X.Rows/o.cfg.Batch,
+			o.cfg.Epochs*minUpdatesHint/max(updates, 1))
 	}
 	fmt.Fprintf(e.stderr, "boltz train: %d×%d RBM, %s-%d, %d rows of %s, %d epochs → %s\n",
 		ds.X.Cols, o.cfg.Hidden, o.cfg.Method, o.cfg.K, ds.X.Rows, o.data.spec, o.cfg.Epochs, o.out)
@@ -368,6 +377,11 @@ func resumeTrain(e *env, o *trainOpts, set map[string]bool) error {
 	o.out = dir
 	return trainLoop(e, o, t, ds, valid, &info)
 }
+
+// minUpdatesHint is the number of parameter updates below which boltz train warns that a run
+// is too short to learn much: the defaults make 18,000 on MNIST, while on a data set smaller
+// than one minibatch they make one an epoch (30 in all), which leaves a model near uniform.
+const minUpdatesHint = 1000
 
 // columnMeans returns the mean of each column of x over its rows, summed in row order.
 func columnMeans(x *linalg.Dense) []float64 {
