@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -127,5 +128,26 @@ func TestThousands(t *testing.T) {
 		if got := thousands(n); got != want {
 			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+// A run started with -no-report resumes without drawing the report, unless -no-report=false
+// is given again.
+func TestResumeKeepsNoReport(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	if code, _, stderr := boltz(t, append([]string{"train", "-o", dir}, quickTrain...)...); code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := boltz(t, "train", "-resume", dir, "-epochs", "4"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "report.html")); err == nil {
+		t.Error("resuming a -no-report run drew the report")
+	}
+	if code, _, stderr := boltz(t, "train", "-resume", dir, "-epochs", "5", "-no-report=false"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "report.html")); err != nil {
+		t.Errorf("-no-report=false on resume drew no report: %v", err)
 	}
 }

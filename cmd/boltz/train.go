@@ -166,6 +166,9 @@ type runInfo struct {
 	// FinalEval is the final evaluation's settings; absent in runs written before it
 	// existed, which get defaultFinalEval.
 	FinalEval *finalEval `json:"final_eval,omitempty"`
+
+	// NoReport records -no-report, which a resume keeps unless it is given again.
+	NoReport bool `json:"no_report,omitempty"`
 }
 
 func runTrain(e *env, o *trainOpts, set map[string]bool) error {
@@ -247,7 +250,7 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	info := runInfo{
 		Version: version, Data: o.data.spec, Valid: o.data.valid, Binarize: o.data.binarizeMode(o.data.spec),
 		Threshold: o.data.threshold, BinarizeStream: "seed+spec", Seed: o.cfg.Seed, NV: ds.X.Cols, NH: o.cfg.Hidden,
-		TrainRows: ds.X.Rows, Config: o.cfg, FinalEval: &o.final,
+		TrainRows: ds.X.Rows, Config: o.cfg, FinalEval: &o.final, NoReport: o.noReport,
 	}
 	if ds.Shape != [2]int{} {
 		info.ImageShape = &ds.Shape
@@ -346,6 +349,11 @@ func resumeTrain(e *env, o *trainOpts, set map[string]bool) error {
 	o.data = dataFlags{spec: info.Data, binarize: info.Binarize, threshold: info.Threshold, valid: info.Valid,
 		legacyStream: info.BinarizeStream == ""}
 	info.FinalEval = resumedFinalEval(info.FinalEval, &o.final, set)
+	if set["no-report"] {
+		info.NoReport = o.noReport
+	} else {
+		o.noReport = info.NoReport // a run started with -no-report resumes without the report
+	}
 	ds, valid, err := loadTrainData(e, &o.data, info.Data, info.Seed)
 	if err != nil {
 		return err
