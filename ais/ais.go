@@ -106,8 +106,8 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/numeric"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/mcmc"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -144,7 +144,7 @@ const DefaultBaseRateSmoothing = 0.05
 // consistent estimate of log Z, but the closer p_A is to the target, the lower the variance.
 // With no rows it returns zeros (the uniform distribution). Cost O(N·nv). It panics unless
 // alpha > 0.
-func BaseRate(x *linalg.Dense, alpha float64) []float64 {
+func BaseRate(x *matrix.Dense, alpha float64) []float64 {
 	if !(alpha > 0) {
 		panic(fmt.Sprintf("boltz/ais: BaseRate: alpha must be positive, got %v", alpha))
 	}
@@ -375,7 +375,7 @@ func Forward(ctx context.Context, m *rbm.RBM, opts *Options) (*Result, error) {
 // Cost as Forward, plus one extra transition. Run m uses its own random stream, separate from
 // Forward's. It returns an error when x has no rows or a value
 // outside {0,1}, and as Forward otherwise. It panics if x does not have nv columns.
-func Reverse(ctx context.Context, m *rbm.RBM, x *linalg.Dense, opts *Options) (*Result, error) {
+func Reverse(ctx context.Context, m *rbm.RBM, x *matrix.Dense, opts *Options) (*Result, error) {
 	cfg, err := configure(m, opts, x)
 	if err != nil {
 		return nil, err
@@ -390,7 +390,7 @@ func Reverse(ctx context.Context, m *rbm.RBM, x *linalg.Dense, opts *Options) (*
 // opts.GapThreshold nats, falls below it by more than 3 standard errors of the difference, or
 // either is carried by too few runs (an ESS below MinESS). When opts.BaseBias is nil both use BaseRate(x, DefaultBaseRateSmoothing). Cost, errors and panics as Forward and
 // Reverse together.
-func Sandwich(ctx context.Context, m *rbm.RBM, x *linalg.Dense, opts *Options) (*Bracket, error) {
+func Sandwich(ctx context.Context, m *rbm.RBM, x *matrix.Dense, opts *Options) (*Bracket, error) {
 	cfg, err := configure(m, opts, x)
 	if err != nil {
 		return nil, err
@@ -416,7 +416,7 @@ type config struct {
 func (c *config) steps() int { return len(c.betas) - 1 }
 
 // configure validates m, opts and, when not nil, the data x.
-func configure(m *rbm.RBM, opts *Options, x *linalg.Dense) (*config, error) {
+func configure(m *rbm.RBM, opts *Options, x *matrix.Dense) (*config, error) {
 	if m == nil {
 		panic("boltz/ais: nil model")
 	}
@@ -495,7 +495,7 @@ func forward(ctx context.Context, m *rbm.RBM, c *config, offset, total int) (*Re
 	return summarize(logW, logZBase(bA, m.NH()), 1, c.steps()), nil
 }
 
-func reverse(ctx context.Context, m *rbm.RBM, x *linalg.Dense, c *config, offset, total int) (*Result, error) {
+func reverse(ctx context.Context, m *rbm.RBM, x *matrix.Dense, c *config, offset, total int) (*Result, error) {
 	bA := c.base(m.NV())
 	logW, err := reverseWeights(ctx, m, x, c, bA, 0, c.runs, offset, total)
 	if err != nil {
@@ -521,7 +521,7 @@ func forwardWeights(ctx context.Context, m *rbm.RBM, c *config, bA []float64, lo
 
 // reverseWeights returns the log weights of reverse runs [lo, hi) of c.runs, run r started
 // at row ⌊r·N/c.runs⌋ of x.
-func reverseWeights(ctx context.Context, m *rbm.RBM, x *linalg.Dense, c *config, bA []float64, lo, hi, offset, total int) ([]float64, error) {
+func reverseWeights(ctx context.Context, m *rbm.RBM, x *matrix.Dense, c *config, bA []float64, lo, hi, offset, total int) ([]float64, error) {
 	s, done := c.newStepper(m, bA, []uint64{streamReverse}, lo, hi-lo)
 	defer done()
 	switch a := s.(type) {

@@ -7,10 +7,10 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/oracle"
 	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -25,7 +25,7 @@ func mustForward(t *testing.T, m *rbm.RBM, opts *Options) *Result {
 	return res
 }
 
-func mustReverse(t *testing.T, m *rbm.RBM, x *linalg.Dense, opts *Options) *Result {
+func mustReverse(t *testing.T, m *rbm.RBM, x *matrix.Dense, opts *Options) *Result {
 	t.Helper()
 	res, err := Reverse(ctx, m, x, opts)
 	if err != nil {
@@ -227,9 +227,9 @@ func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
 }
 
 // exactRowsFromForward returns some binary rows for a model too large to enumerate.
-func exactRowsFromForward(m *rbm.RBM) *linalg.Dense {
+func exactRowsFromForward(m *rbm.RBM) *matrix.Dense {
 	r := rng.New(5, 5)
-	x := linalg.NewDense(50, m.NV())
+	x := matrix.NewDense(50, m.NV())
 	for i := range x.Data {
 		if r.Float64() < 0.3 {
 			x.Data[i] = 1
@@ -315,7 +315,7 @@ func TestErrors(t *testing.T) {
 	if _, err := Reverse(ctx, m, grey, &Options{Betas: short}); err == nil {
 		t.Error("grey data: no error")
 	}
-	if _, err := Reverse(ctx, m, linalg.NewDense(0, 4), &Options{Betas: short}); err == nil {
+	if _, err := Reverse(ctx, m, matrix.NewDense(0, 4), &Options{Betas: short}); err == nil {
 		t.Error("no rows: no error")
 	}
 	if _, err := Forward(ctx, m, &Options{Betas: short, BaseBias: []float64{0, math.Inf(1), 0, 0}}); err == nil {
@@ -346,7 +346,7 @@ func TestProgress(t *testing.T) {
 }
 
 func TestBaseRate(t *testing.T) {
-	x := &linalg.Dense{Rows: 4, Cols: 3, Data: []float64{1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0, 0}}
+	x := &matrix.Dense{Rows: 4, Cols: 3, Data: []float64{1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0, 0}}
 	b := BaseRate(x, 0.05)
 	want := []float64{math.Log(1.05 / 0.05), math.Log(0.05 / 1.05), 0}
 	for i := range want {
@@ -354,7 +354,7 @@ func TestBaseRate(t *testing.T) {
 			t.Errorf("b_A[%d] = %v, want %v", i, b[i], want[i])
 		}
 	}
-	if z := BaseRate(linalg.NewDense(0, 3), 0.05); z[0] != 0 || len(z) != 3 {
+	if z := BaseRate(matrix.NewDense(0, 3), 0.05); z[0] != 0 || len(z) != 3 {
 		t.Errorf("no rows: %v", z)
 	}
 }

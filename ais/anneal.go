@@ -10,6 +10,7 @@ import (
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -30,8 +31,8 @@ type annealer struct {
 	nv, nh     int
 	baseBias   []float64 // b_A
 	biasDiff   []float64 // b − b_A
-	v, h       *linalg.Dense
-	wtv, wh    *linalg.Dense // Wᵀv and W h, one row per run (biases not included)
+	v, h       *matrix.Dense
+	wtv, wh    *matrix.Dense // Wᵀv and W h, one row per run (biases not included)
 	biasDot    []float64     // (b − b_A)ᵀv per run
 	logW       []float64     // accumulated log weights
 	rngs       []*rand.Rand
@@ -56,8 +57,8 @@ func newAnnealer(m *rbm.RBM, first, runs int, baseBias []float64, seed uint64, s
 	a := &annealer{
 		m: m, first: first, runs: runs, nv: nv, nh: nh,
 		baseBias: baseBias, biasDiff: make([]float64, nv),
-		v: linalg.NewDense(runs, nv), h: linalg.NewDense(runs, nh),
-		wtv: linalg.NewDense(runs, nh), wh: linalg.NewDense(runs, nv),
+		v: matrix.NewDense(runs, nv), h: matrix.NewDense(runs, nh),
+		wtv: matrix.NewDense(runs, nh), wh: matrix.NewDense(runs, nv),
 		biasDot: make([]float64, runs), logW: make([]float64, runs),
 		rngs: make([]*rand.Rand, runs),
 	}
@@ -96,7 +97,7 @@ func (a *annealer) sampleBase() {
 // setStart copies the starting rows of x into the runs: run m of total starts at row
 // ⌊m·N/total⌋, so the runs spread evenly over N rows (and cycle through them when total > N);
 // row r of the annealer is run first+r.
-func (a *annealer) setStart(x *linalg.Dense, first, total int) {
+func (a *annealer) setStart(x *matrix.Dense, first, total int) {
 	for r := 0; r < a.runs; r++ {
 		row := x.Row((first + r) * x.Rows / total)
 		copy(a.v.Row(r), row)

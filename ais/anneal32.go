@@ -8,6 +8,7 @@ import (
 	"github.com/boltzgo/boltz/internal/numeric"
 	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -42,14 +43,14 @@ import (
 type annealer32 struct {
 	first        int // the run index of row 0
 	runs, nv, nh int
-	w            *linalg.Dense32 // nv×(nh+1): W, and b − b_A in the last column
-	wT           *linalg.Dense32 // nh×nv: Wᵀ, so that W h reads its operand in place, unpacked
+	w            *matrix.Dense32 // nv×(nh+1): W, and b − b_A in the last column
+	wT           *matrix.Dense32 // nh×nv: Wᵀ, so that W h reads its operand in place, unpacked
 	c            []float32
 	b, bA        []float64
 	mix          []float32 // (1−β) b_A + β b at the last visible step
-	v, h         *linalg.Dense32
-	in           *linalg.Dense32 // runs×(nh+1): Wᵀv and (b − b_A)ᵀv per run
-	wh           *linalg.Dense32 // runs×nv: β̃·W h
+	v, h         *matrix.Dense32
+	in           *matrix.Dense32 // runs×(nh+1): Wᵀv and (b − b_A)ᵀv per run
+	wh           *matrix.Dense32 // runs×nv: β̃·W h
 	logW         []float64
 	srcs         []*rand.PCG
 
@@ -61,10 +62,10 @@ func newAnnealer32(m *rbm.RBM, first, runs int, baseBias []float64, seed uint64,
 	nv, nh := m.NV(), m.NH()
 	a := &annealer32{
 		first: first, runs: runs, nv: nv, nh: nh,
-		w: linalg.NewDense32(nv, nh+1), wT: linalg.NewDense32(nh, nv), c: make([]float32, nh),
+		w: matrix.NewDense32(nv, nh+1), wT: matrix.NewDense32(nh, nv), c: make([]float32, nh),
 		b: m.B, bA: baseBias, mix: make([]float32, nv),
-		v: linalg.NewDense32(runs, nv), h: linalg.NewDense32(runs, nh),
-		in: linalg.NewDense32(runs, nh+1), wh: linalg.NewDense32(runs, nv),
+		v: matrix.NewDense32(runs, nv), h: matrix.NewDense32(runs, nh),
+		in: matrix.NewDense32(runs, nh+1), wh: matrix.NewDense32(runs, nv),
 		logW: make([]float64, runs), srcs: make([]*rand.PCG, runs),
 	}
 	for i := range nv {
@@ -88,7 +89,7 @@ func newAnnealer32(m *rbm.RBM, first, runs int, baseBias []float64, seed uint64,
 
 // setStart copies the starting rows of x into the runs as annealer.setStart does: row r is
 // run first+r of total.
-func (a *annealer32) setStart(x *linalg.Dense, first, total int) {
+func (a *annealer32) setStart(x *matrix.Dense, first, total int) {
 	for r := range a.runs {
 		row, v := x.Row((first+r)*x.Rows/total), a.v.Row(r)
 		for i, vi := range row {

@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/boltzgo/boltz/exact"
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -90,9 +90,9 @@ func TestFloat32AgreesWithExact(t *testing.T) {
 }
 
 // gibbsRows returns n visible rows of m from n float64 Gibbs chains after 500 sweeps.
-func gibbsRows(m *rbm.RBM, n int, seed uint64) *linalg.Dense {
+func gibbsRows(m *rbm.RBM, n int, seed uint64) *matrix.Dense {
 	r := rng.New(seed, 0x6769)
-	x := linalg.NewDense(n, m.NV())
+	x := matrix.NewDense(n, m.NV())
 	h := make([]float64, m.NH())
 	for k := range n {
 		v := x.Row(k)

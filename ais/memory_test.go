@@ -6,7 +6,7 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -16,7 +16,7 @@ import (
 func TestMemoryNeededMatchesHeap(t *testing.T) {
 	m := rbm.New(200, 100)
 	m.InitNormal(0.01, rand.New(rand.NewPCG(1, 1)))
-	x := linalg.NewDense(10, 200)
+	x := matrix.NewDense(10, 200)
 	before := liveHeap()
 	var peak int64
 	probe := func(done, total int) {

@@ -6,7 +6,7 @@ import (
 	"math"
 	"sort"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -34,7 +34,7 @@ type Span struct {
 //
 // Cost: (hi−lo)/Runs of Sandwich's. Errors and panics as Sandwich; it also panics when
 // [lo, hi) is empty or outside [0, Runs).
-func SandwichSpan(ctx context.Context, m *rbm.RBM, x *linalg.Dense, opts *Options, lo, hi int) (*Span, error) {
+func SandwichSpan(ctx context.Context, m *rbm.RBM, x *matrix.Dense, opts *Options, lo, hi int) (*Span, error) {
 	cfg, err := configure(m, opts, x)
 	if err != nil {
 		return nil, err
@@ -45,7 +45,7 @@ func SandwichSpan(ctx context.Context, m *rbm.RBM, x *linalg.Dense, opts *Option
 	return sandwichSpan(ctx, m, x, cfg, lo, hi)
 }
 
-func sandwichSpan(ctx context.Context, m *rbm.RBM, x *linalg.Dense, c *config, lo, hi int) (*Span, error) {
+func sandwichSpan(ctx context.Context, m *rbm.RBM, x *matrix.Dense, c *config, lo, hi int) (*Span, error) {
 	bA := c.baseBias
 	if bA == nil {
 		bA = BaseRate(x, DefaultBaseRateSmoothing)

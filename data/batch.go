@@ -6,6 +6,7 @@ import (
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/par"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 // Shuffle returns a uniformly random permutation of 0..n−1 drawn from r, for visiting the
@@ -27,7 +28,7 @@ func Shuffle(n int, r *rand.Rand) []int {
 //
 // It panics if x is nil, if dst is x, or if an index is out of range. Cost O(len(idx)·cols),
 // the copies split into blocks of rows over up to par.Threads() goroutines.
-func Gather(dst, x *linalg.Dense, idx []int) *linalg.Dense {
+func Gather(dst, x *matrix.Dense, idx []int) *matrix.Dense {
 	if dst == x {
 		panic("boltz/data: Gather: dst is x")
 	}
@@ -52,7 +53,7 @@ const minGatherPart = 1 << 15
 
 // gatherJob is one Gather split into blocks of rows, run on up to par.Threads() goroutines.
 type gatherJob struct {
-	dst, x *linalg.Dense
+	dst, x *matrix.Dense
 	idx    []int
 }
 

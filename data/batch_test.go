@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 func TestShuffle(t *testing.T) {
@@ -29,13 +29,13 @@ func TestShuffle(t *testing.T) {
 }
 
 func TestGather(t *testing.T) {
-	x := &linalg.Dense{Rows: 4, Cols: 2, Data: []float64{0, 1, 10, 11, 20, 21, 30, 31}}
+	x := &matrix.Dense{Rows: 4, Cols: 2, Data: []float64{0, 1, 10, 11, 20, 21, 30, 31}}
 	got := Gather(nil, x, []int{3, 0, 3})
 	if got.Rows != 3 || got.Cols != 2 || !slices.Equal(got.Data, []float64{30, 31, 0, 1, 30, 31}) {
 		t.Errorf("Gather = %d×%d %v", got.Rows, got.Cols, got.Data)
 	}
 	// A larger dst is reused, resized to the batch.
-	big := linalg.NewDense(10, 2)
+	big := matrix.NewDense(10, 2)
 	got = Gather(big, x, []int{2})
 	if got != big || got.Rows != 1 || !slices.Equal(got.Data, []float64{20, 21}) {
 		t.Errorf("Gather into big = %p %d×%d %v", got, got.Rows, got.Cols, got.Data)
@@ -43,9 +43,9 @@ func TestGather(t *testing.T) {
 }
 
 func TestGatherNoAllocs(t *testing.T) {
-	x := linalg.NewDense(1000, 784)
+	x := matrix.NewDense(1000, 784)
 	idx := Shuffle(1000, rand.New(rand.NewPCG(1, 1)))
-	dst := linalg.NewDense(100, 784)
+	dst := matrix.NewDense(100, 784)
 	allocs := testing.AllocsPerRun(20, func() {
 		for b := 0; b < 1000; b += 100 {
 			dst = Gather(dst, x, idx[b:b+100])
@@ -57,7 +57,7 @@ func TestGatherNoAllocs(t *testing.T) {
 }
 
 func TestGatherPanics(t *testing.T) {
-	x := linalg.NewDense(3, 2)
+	x := matrix.NewDense(3, 2)
 	for name, f := range map[string]func(){
 		"index too large": func() { Gather(nil, x, []int{0, 3}) },
 		"negative index":  func() { Gather(nil, x, []int{-1}) },
@@ -76,9 +76,9 @@ func TestGatherPanics(t *testing.T) {
 }
 
 func BenchmarkGather100x784(b *testing.B) {
-	x := linalg.NewDense(60000, 784)
+	x := matrix.NewDense(60000, 784)
 	idx := Shuffle(60000, rand.New(rand.NewPCG(1, 1)))
-	dst := linalg.NewDense(100, 784)
+	dst := matrix.NewDense(100, 784)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		k := i % 600 * 100

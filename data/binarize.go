@@ -4,8 +4,8 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 // Stream purposes of the binarisation streams (internal/rng path elements).
@@ -26,7 +26,7 @@ const DefaultThreshold = 0.5
 // A NaN becomes 0. Use DefaultThreshold (0.5) for data in [0,1]. It panics if x is nil.
 // Cost O(rows·cols); it does not use randomness and is not safe for concurrent use on the
 // same x.
-func Threshold(x *linalg.Dense, t float64) {
+func Threshold(x *matrix.Dense, t float64) {
 	for i, v := range x.Data {
 		if v >= t {
 			x.Data[i] = 1
@@ -44,7 +44,7 @@ func Threshold(x *linalg.Dense, t float64) {
 // Values ≤ 0 always become 0 and values ≥ 1 always become 1. It draws exactly one r.Float64()
 // per element, in row-major order, so the same seed gives the same result. It panics if x or
 // r is nil.
-func BinarizeStochastic(x *linalg.Dense, r *rand.Rand) {
+func BinarizeStochastic(x *matrix.Dense, r *rand.Rand) {
 	for i, p := range x.Data {
 		if r.Float64() < p {
 			x.Data[i] = 1
@@ -86,7 +86,7 @@ func SpecHash(spec string) uint64 {
 // IsBinary reports whether every value of x is 0 or 1. When one is not, it returns the row
 // and column of the first such value in row-major order and ok = false, for an error message;
 // when all are, it returns −1, −1, true. It panics if x is nil.
-func IsBinary(x *linalg.Dense) (row, col int, ok bool) {
+func IsBinary(x *matrix.Dense) (row, col int, ok bool) {
 	for i, v := range x.Data {
 		if v != 0 && v != 1 {
 			return i / x.Cols, i % x.Cols, false

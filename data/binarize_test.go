@@ -6,16 +6,16 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 func TestThreshold(t *testing.T) {
-	x := &linalg.Dense{Rows: 2, Cols: 4, Data: []float64{0, 0.49, 0.5, 1, -3, 7, math.NaN(), 0.5000001}}
+	x := &matrix.Dense{Rows: 2, Cols: 4, Data: []float64{0, 0.49, 0.5, 1, -3, 7, math.NaN(), 0.5000001}}
 	Threshold(x, DefaultThreshold)
 	if want := []float64{0, 0, 1, 1, 0, 1, 0, 1}; !slices.Equal(x.Data, want) {
 		t.Errorf("Threshold 0.5: %v, want %v", x.Data, want)
 	}
-	y := &linalg.Dense{Rows: 1, Cols: 3, Data: []float64{0.1, 0.2, 0.3}}
+	y := &matrix.Dense{Rows: 1, Cols: 3, Data: []float64{0.1, 0.2, 0.3}}
 	Threshold(y, 0.2)
 	if want := []float64{0, 1, 1}; !slices.Equal(y.Data, want) {
 		t.Errorf("Threshold 0.2: %v, want %v", y.Data, want)
@@ -27,7 +27,7 @@ func TestBinarizeStochastic(t *testing.T) {
 	// proportion with standard error sqrt(p(1−p)/n), and must fall within 4 of them.
 	probs := []float64{-0.5, 0, 0.1, 0.5, 0.9, 1, 1.5}
 	const n = 20000
-	x := linalg.NewDense(n, len(probs))
+	x := matrix.NewDense(n, len(probs))
 	for i := range n {
 		copy(x.Row(i), probs)
 	}
@@ -47,7 +47,7 @@ func TestBinarizeStochastic(t *testing.T) {
 		}
 	}
 	// The same seed gives the same bits.
-	a := &linalg.Dense{Rows: 1, Cols: 50, Data: slices.Repeat([]float64{0.5}, 50)}
+	a := &matrix.Dense{Rows: 1, Cols: 50, Data: slices.Repeat([]float64{0.5}, 50)}
 	b := a.Clone()
 	BinarizeStochastic(a, rand.New(rand.NewPCG(7, 7)))
 	BinarizeStochastic(b, rand.New(rand.NewPCG(7, 7)))
@@ -57,7 +57,7 @@ func TestBinarizeStochastic(t *testing.T) {
 }
 
 func TestIsBinary(t *testing.T) {
-	x := &linalg.Dense{Rows: 2, Cols: 3, Data: []float64{0, 1, 1, 0, 0.5, 2}}
+	x := &matrix.Dense{Rows: 2, Cols: 3, Data: []float64{0, 1, 1, 0, 0.5, 2}}
 	if r, c, ok := IsBinary(x); ok || r != 1 || c != 1 {
 		t.Errorf("IsBinary = %d, %d, %v, want 1, 1, false", r, c, ok)
 	}
@@ -74,7 +74,7 @@ func TestIsBinary(t *testing.T) {
 // Different data sets get different bits with the same seed; the same data set and seed get
 // the same bits; another seed gets other bits.
 func TestBinarizeStream(t *testing.T) {
-	grey := &linalg.Dense{Rows: 4, Cols: 50, Data: slices.Repeat([]float64{0.5}, 200)}
+	grey := &matrix.Dense{Rows: 4, Cols: 50, Data: slices.Repeat([]float64{0.5}, 200)}
 	draw := func(seed uint64, spec string) []float64 {
 		x := grey.Clone()
 		BinarizeStochastic(x, BinarizeStream(seed, spec))

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 // ReadCSV reads a matrix of numbers, one example per line, values separated by commas.
@@ -88,7 +88,7 @@ func ReadCSV(r io.Reader, name string) (*Dataset, error) {
 	if rows == 0 {
 		return nil, &ParseError{Name: name, Err: errors.New("no data rows")}
 	}
-	return &Dataset{Name: name, X: &linalg.Dense{Rows: rows, Cols: width, Data: values}}, nil
+	return &Dataset{Name: name, X: &matrix.Dense{Rows: rows, Cols: width, Data: values}}, nil
 }
 
 // isHeader reports whether no field of a line parses as a number.

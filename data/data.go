@@ -15,13 +15,13 @@ package data
 import (
 	"fmt"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 // Dataset is a data matrix with one example per row, and optional labels.
 type Dataset struct {
 	Name   string        // e.g. "bas:4", "mnist:test", "/path/x.csv"
-	X      *linalg.Dense // rows = examples
+	X      *matrix.Dense // rows = examples
 	Labels []int         // nil when the source has none; else one per row of X
 	Shape  [2]int        // image height×width when rows are images (MNIST: 28×28, bas:n: n×n), zero otherwise
 }

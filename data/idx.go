@@ -10,7 +10,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 // IDX is the format of the MNIST files (LeCun et al., "THE MNIST DATABASE of handwritten
@@ -187,7 +187,7 @@ func idxDataset(shape []int, raw []byte) (*Dataset, error) {
 	default:
 		return nil, fmt.Errorf("idx: images have %d dimensions %v, want 3 (N×H×W) or 2 (N×D)", len(shape), shape)
 	}
-	x := linalg.NewDense(shape[0], len(raw)/shape[0])
+	x := matrix.NewDense(shape[0], len(raw)/shape[0])
 	for i, b := range raw {
 		x.Data[i] = float64(b) / 255
 	}

@@ -7,7 +7,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/npz"
 )
 
@@ -42,5 +42,5 @@ func ReadNPYData(r io.Reader, name string) (*Dataset, error) {
 			return nil, &ParseError{Name: name, Line: i/cols + 1, Column: i%cols + 1, Err: fmt.Errorf("value %v is not finite", v)}
 		}
 	}
-	return &Dataset{Name: name, X: &linalg.Dense{Rows: rows, Cols: cols, Data: arr.Data}}, nil
+	return &Dataset{Name: name, X: &matrix.Dense{Rows: rows, Cols: cols, Data: arr.Data}}, nil
 }

@@ -3,7 +3,7 @@ package data
 import (
 	"fmt"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 // Largest sizes the toy generators accept. Both sets grow as 2^n; these bounds keep the
@@ -30,7 +30,7 @@ func BarsAndStripes(n int) *Dataset {
 		panic(fmt.Sprintf("boltz/data: BarsAndStripes(%d): n must be in 1..%d", n, maxBarsAndStripes))
 	}
 	count := 1<<(n+1) - 2
-	x := linalg.NewDense(count, n*n)
+	x := matrix.NewDense(count, n*n)
 	row := 0
 	for s := 0; s < 1<<n; s++ { // stripes: rows on
 		img := x.Row(row)
@@ -87,7 +87,7 @@ func Shifter(n int) *Dataset {
 		panic(fmt.Sprintf("boltz/data: Shifter(%d): n must be in 1..%d", n, maxShifter))
 	}
 	width := 2*n + 3
-	x := linalg.NewDense(3<<n, width)
+	x := matrix.NewDense(3<<n, width)
 	labels := make([]int, 3<<n)
 	row := 0
 	for p := 0; p < 1<<n; p++ {

@@ -6,8 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/memsize"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -115,7 +115,7 @@ func restrict(m *rbm.RBM, hidden bool, k int) *rbm.RBM {
 	s := rbm.NewWithLayers(nv, nh, m.Visible, m.Hidden)
 	copy(s.B, m.B)
 	copy(s.C, m.C)
-	s.W = linalg.NewDense(nv, nh)
+	s.W = matrix.NewDense(nv, nh)
 	for i := range nv {
 		copy(s.W.Row(i), m.W.Row(i)[:nh])
 	}

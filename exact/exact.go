@@ -31,6 +31,7 @@ import (
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/numeric"
 	"github.com/boltzgo/boltz/internal/par"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -141,7 +142,7 @@ type view struct {
 	hidden bool // e is the hidden layer
 	le, ls rbm.Layer
 	be, bs []float64
-	ws     *linalg.Dense // ns×ne
+	ws     *matrix.Dense // ns×ne
 	values []float64     // the states of one unit of e
 	ne, ns int
 	states uint64
@@ -219,8 +220,8 @@ func sideView(m *rbm.RBM, hidden bool, max float64) (*view, error) {
 	return v, nil
 }
 
-func transpose(a *linalg.Dense) *linalg.Dense {
-	t := linalg.NewDense(a.Cols, a.Rows)
+func transpose(a *matrix.Dense) *matrix.Dense {
+	t := matrix.NewDense(a.Cols, a.Rows)
 	for i := 0; i < a.Rows; i++ {
 		for j, x := range a.Row(i) {
 			t.Data[j*t.Cols+i] = x
@@ -302,7 +303,7 @@ const blockSize = 256
 
 // block is one block of enumerated states with their inputs and unnormalised log-probabilities.
 type block struct {
-	e, x *linalg.Dense // states (rows, ne columns); inputs bs + Ws·e of the summed layer (ns columns)
+	e, x *matrix.Dense // states (rows, ne columns); inputs bs + Ws·e of the summed layer (ns columns)
 	negF []float64     // −F(e) per row
 }
 
@@ -312,8 +313,8 @@ type block struct {
 // pass as −F, one exponential per element). f must not keep the block.
 func (v *view) blocks(lo, hi uint64, means bool, f func(b *block)) {
 	b := &block{
-		e:    linalg.NewDense(blockSize, v.ne),
-		x:    linalg.NewDense(blockSize, v.ns),
+		e:    matrix.NewDense(blockSize, v.ne),
+		x:    matrix.NewDense(blockSize, v.ns),
 		negF: make([]float64, blockSize),
 	}
 	e, x, negF := b.e, b.x, b.negF

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/numeric"
 	"github.com/boltzgo/boltz/internal/oracle"
 	"github.com/boltzgo/boltz/internal/par"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -21,9 +21,9 @@ func randomModel(nv, nh int, std float64, seed uint64) *rbm.RBM {
 	return oracle.RandomModel(nv, nh, std, std, rand.New(rand.NewPCG(seed, 2)))
 }
 
-func randomRows(rows, n int, seed uint64) *linalg.Dense {
+func randomRows(rows, n int, seed uint64) *matrix.Dense {
 	r := rand.New(rand.NewPCG(seed, 3))
-	x := linalg.NewDense(rows, n)
+	x := matrix.NewDense(rows, n)
 	for i := range x.Data {
 		x.Data[i] = float64(r.IntN(2))
 	}
@@ -339,7 +339,7 @@ func TestKL(t *testing.T) {
 		t.Errorf("KL = %v < 0", kl)
 	}
 	// Duplicates by hand: rows u, u, u, w: P_data(u) = 3/4, P_data(w) = 1/4.
-	d := linalg.NewDense(4, 5)
+	d := matrix.NewDense(4, 5)
 	u, w := oracle.States(5).Row(6), oracle.States(5).Row(19)
 	copy(d.Row(0), u)
 	copy(d.Row(1), u)
@@ -370,7 +370,7 @@ func TestKL(t *testing.T) {
 }
 
 // TV by its definition, summing over every visible state.
-func bruteTV(m *rbm.RBM, x *linalg.Dense, lz float64) float64 {
+func bruteTV(m *rbm.RBM, x *matrix.Dense, lz float64) float64 {
 	all := oracle.States(m.NV())
 	lp := LogProb(nil, m, all, lz)
 	var s float64

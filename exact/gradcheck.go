@@ -5,7 +5,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -54,7 +54,7 @@ type GradCheckResult struct {
 //
 // Cost: 4·(nv·nh + nv + nh) evaluations of LogZ, so it is for small models. Errors as LogZ.
 // m is not modified; it is safe for concurrent use. It panics as DataMoments.
-func GradCheck(m *rbm.RBM, x *linalg.Dense, eps float64, opts *Options) (*GradCheckResult, error) {
+func GradCheck(m *rbm.RBM, x *matrix.Dense, eps float64, opts *Options) (*GradCheckResult, error) {
 	if eps <= 0 {
 		eps = DefaultGradCheckEps
 	}

@@ -6,7 +6,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -17,7 +17,7 @@ import (
 // given log Z (from LogZ), allocating dst when it is nil, and returns it. The rows must lie in
 // the visible layer's support (rbm.Layer.Check); that is not checked here. Cost: one matrix
 // product, O(N·nv·nh). It panics if x does not have nv columns or dst has the wrong length.
-func LogProb(dst []float64, m *rbm.RBM, x *linalg.Dense, logZ float64) []float64 {
+func LogProb(dst []float64, m *rbm.RBM, x *matrix.Dense, logZ float64) []float64 {
 	checkData("LogProb", m, x)
 	if dst == nil {
 		dst = make([]float64, x.Rows)
@@ -38,7 +38,7 @@ func LogProb(dst []float64, m *rbm.RBM, x *linalg.Dense, logZ float64) []float64
 //
 // which counts a repeated row as often as it occurs. It returns NaN when x has no rows.
 // Cost and panics as LogProb.
-func MeanLogLikelihood(m *rbm.RBM, x *linalg.Dense, logZ float64) float64 {
+func MeanLogLikelihood(m *rbm.RBM, x *matrix.Dense, logZ float64) float64 {
 	lp := LogProb(nil, m, x, logZ)
 	var s float64
 	for _, v := range lp {
@@ -55,7 +55,7 @@ type pattern struct {
 
 // patterns groups the identical rows of x, in order of first occurrence. −0 and +0 are the
 // same value.
-func patterns(x *linalg.Dense) []pattern {
+func patterns(x *matrix.Dense) []pattern {
 	index := map[string]int{}
 	var out []pattern
 	key := make([]byte, 8*x.Cols)
@@ -83,7 +83,7 @@ func patterns(x *linalg.Dense) []pattern {
 //
 // so it is log N when the rows are distinct and smaller when some repeat. It returns 0 for an
 // empty x. Cost O(N·nv) expected (rows are hashed).
-func DataEntropy(x *linalg.Dense) float64 {
+func DataEntropy(x *matrix.Dense) float64 {
 	n := float64(x.Rows)
 	var h float64
 	for _, p := range patterns(x) {
@@ -101,7 +101,7 @@ func DataEntropy(x *linalg.Dense) float64 {
 // given log Z. It is ≥ 0 (to rounding) and 0 only when p equals P_data. Because the second
 // term is the mean log-likelihood over the rows, maximising the log-likelihood is minimising
 // this KL. It is meaningful for discrete visible units. Cost and panics as LogProb.
-func KL(m *rbm.RBM, x *linalg.Dense, logZ float64) float64 {
+func KL(m *rbm.RBM, x *matrix.Dense, logZ float64) float64 {
 	return -DataEntropy(x) - MeanLogLikelihood(m, x, logZ)
 }
 
@@ -115,10 +115,10 @@ func KL(m *rbm.RBM, x *linalg.Dense, logZ float64) float64 {
 // data, needs only the distinct rows of x, not every visible state, so it costs
 // O(N·nv·nh) whatever nv is. The result is in [0, 1] (it is clamped there against rounding).
 // It is meaningful for discrete visible units. Panics as LogProb.
-func TotalVariation(m *rbm.RBM, x *linalg.Dense, logZ float64) float64 {
+func TotalVariation(m *rbm.RBM, x *matrix.Dense, logZ float64) float64 {
 	checkData("TotalVariation", m, x)
 	pats := patterns(x)
-	rows := linalg.NewDense(len(pats), x.Cols)
+	rows := matrix.NewDense(len(pats), x.Cols)
 	for k, p := range pats {
 		copy(rows.Row(k), p.row)
 	}
@@ -204,7 +204,7 @@ func (v *view) entropy(logZ float64, opts *Options) float64 {
 }
 
 // checkData panics unless x has the model's nv columns.
-func checkData(op string, m *rbm.RBM, x *linalg.Dense) {
+func checkData(op string, m *rbm.RBM, x *matrix.Dense) {
 	if m == nil || x == nil {
 		panic("boltz/exact: " + op + ": nil model or data")
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -55,14 +56,14 @@ func ModelMoments(m *rbm.RBM, opts *Options) (*rbm.Grad, error) {
 // enumerated states e with weights w = p(e).
 type moments struct {
 	w  float64
-	se *linalg.Dense // ns×ne
+	se *matrix.Dense // ns×ne
 	s  []float64
 	e  []float64
 }
 
 func (v *view) momentsRange(lo, hi uint64, logZ float64) *moments {
-	mo := &moments{se: linalg.NewDense(v.ns, v.ne), s: make([]float64, v.ns), e: make([]float64, v.ne)}
-	we := linalg.NewDense(blockSize, v.ne)
+	mo := &moments{se: matrix.NewDense(v.ns, v.ne), s: make([]float64, v.ns), e: make([]float64, v.ne)}
+	we := matrix.NewDense(blockSize, v.ne)
 	v.blocks(lo, hi, true, func(b *block) {
 		n := b.e.Rows
 		wb := we.Slice(0, n)
@@ -127,7 +128,7 @@ func (mo *moments) grad(v *view) *rbm.Grad {
 // means over the rows, a repeated row counted as often as it occurs. These are the means of
 // −∂F(v)/∂θ, since −F(v) = −E_vis(v; b) + A_hid(c + Wᵀv) and A′ = E[h|·]. Cost: two matrix
 // products, O(N·nv·nh). It panics if x does not have nv columns or has no rows.
-func DataMoments(m *rbm.RBM, x *linalg.Dense) *rbm.Grad {
+func DataMoments(m *rbm.RBM, x *matrix.Dense) *rbm.Grad {
 	checkData("DataMoments", m, x)
 	if x.Rows == 0 {
 		panic("boltz/exact: DataMoments: no rows")
@@ -162,7 +163,7 @@ func DataMoments(m *rbm.RBM, x *linalg.Dense) *rbm.Grad {
 // that is DataMoments − ModelMoments: the direction of steepest ascent of the log-likelihood,
 // and of steepest descent of KL(P_data ‖ p). Cost, errors and concurrency as ModelMoments;
 // panics as DataMoments.
-func Gradient(m *rbm.RBM, x *linalg.Dense, opts *Options) (*rbm.Grad, error) {
+func Gradient(m *rbm.RBM, x *matrix.Dense, opts *Options) (*rbm.Grad, error) {
 	pos := DataMoments(m, x)
 	neg, err := ModelMoments(m, opts)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -20,12 +21,12 @@ import (
 // restore a checkpoint), but their shapes must not change. A Chains is not safe for concurrent
 // use.
 type Chains struct {
-	V, H *linalg.Dense
+	V, H *matrix.Dense
 
 	srcs []*rand.PCG  // the stream of each chain
 	rngs []*rand.Rand // rngs[i] draws from srcs[i]
 
-	xh, xv *linalg.Dense // last hidden and visible inputs, untempered (c + Wᵀv, b + Wh)
+	xh, xv *matrix.Dense // last hidden and visible inputs, untempered (c + Wᵀv, b + Wh)
 	job    sampleJob     // the half-step being run, kept here so that running it allocates nothing
 
 	unit, zero []float64 // one-element scratch for the tempering check, allocated once
@@ -37,7 +38,7 @@ type Chains struct {
 // sampleJob is one half-step: set every row of dst to a draw given beta·(row of x).
 type sampleJob struct {
 	layer  rbm.Layer
-	x, dst *linalg.Dense
+	x, dst *matrix.Dense
 	beta   float64
 	rngs   []*rand.Rand
 }
@@ -57,8 +58,8 @@ func NewChains(m *rbm.RBM, n int, seed uint64, path ...uint64) *Chains {
 		panic(fmt.Sprintf("boltz/mcmc: NewChains: %d chains, want at least 1", n))
 	}
 	c := &Chains{
-		V:    linalg.NewDense(n, m.NV()),
-		H:    linalg.NewDense(n, m.NH()),
+		V:    matrix.NewDense(n, m.NV()),
+		H:    matrix.NewDense(n, m.NH()),
 		srcs: make([]*rand.PCG, n),
 		rngs: make([]*rand.Rand, n),
 		unit: make([]float64, 1),
@@ -81,7 +82,7 @@ func (c *Chains) Len() int { return len(c.rngs) }
 
 // SetVisible starts every chain from a row of v, as CD-k does with a minibatch, and draws H
 // from p(h|v) at β = 1. It panics if v is not n×nv.
-func (c *Chains) SetVisible(m *rbm.RBM, v *linalg.Dense) {
+func (c *Chains) SetVisible(m *rbm.RBM, v *matrix.Dense) {
 	if v.Rows != c.V.Rows || v.Cols != c.V.Cols {
 		panic(fmt.Sprintf("boltz/mcmc: SetVisible: v is %d×%d, chains are %d×%d", v.Rows, v.Cols, c.V.Rows, c.V.Cols))
 	}
@@ -93,7 +94,7 @@ func (c *Chains) SetVisible(m *rbm.RBM, v *linalg.Dense) {
 // hin = 1cᵀ + v·W of the rows of v under m (the positive phase of CD computes them anyway):
 // it draws H from p(h|v) at β = 1 from hin without another matrix product. The draws are
 // the same as SetVisible's. It panics if v is not n×nv or hin not n×nh.
-func (c *Chains) SetVisibleInputs(m *rbm.RBM, v, hin *linalg.Dense) {
+func (c *Chains) SetVisibleInputs(m *rbm.RBM, v, hin *matrix.Dense) {
 	if v.Rows != c.V.Rows || v.Cols != c.V.Cols || hin.Rows != c.H.Rows || hin.Cols != c.H.Cols {
 		panic(fmt.Sprintf("boltz/mcmc: SetVisibleInputs: v is %d×%d and hin %d×%d, chains are %d×%d and %d×%d",
 			v.Rows, v.Cols, hin.Rows, hin.Cols, c.V.Rows, c.V.Cols, c.H.Rows, c.H.Cols))
@@ -157,7 +158,7 @@ func (c *Chains) SampleVisible(m *rbm.RBM, beta float64) {
 // when it is nil, and returns it. These are the Rao-Blackwellised hidden statistics of the
 // negative phase: ⟨v E[h|v]ᵀ⟩ over the chains estimates ⟨v hᵀ⟩_model with less variance than
 // ⟨v hᵀ⟩ of the sampled H. Cost: one matrix product.
-func (c *Chains) HiddenMeans(dst *linalg.Dense, m *rbm.RBM) *linalg.Dense {
+func (c *Chains) HiddenMeans(dst *matrix.Dense, m *rbm.RBM) *matrix.Dense {
 	return m.HiddenMeansBatch(dst, c.V)
 }
 

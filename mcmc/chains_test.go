@@ -11,9 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/numeric"
 	"github.com/boltzgo/boltz/internal/par"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -57,7 +57,7 @@ func TestSetVisible(t *testing.T) {
 	m := testModel(4, 3, 1)
 	const n = 20000
 	c := NewChains(m, n, 1)
-	v := linalg.NewDense(n, 4)
+	v := matrix.NewDense(n, 4)
 	for r := range n {
 		copy(v.Row(r), []float64{1, 0, 1, 1})
 	}
@@ -81,7 +81,7 @@ func TestSetVisible(t *testing.T) {
 // SetVisibleInputs draws exactly what SetVisible draws, given the same inputs.
 func TestSetVisibleInputsMatchesSetVisible(t *testing.T) {
 	m := testModel(5, 4, 2)
-	v := linalg.NewDense(7, 5)
+	v := matrix.NewDense(7, 5)
 	for i := range v.Data {
 		v.Data[i] = float64(i % 2)
 	}
@@ -242,7 +242,7 @@ func TestChainsPanics(t *testing.T) {
 		"shape":              func() { c.Sweep(testModel(3, 3, 1), 1, 1) },
 		"base measure":       func() { c.Sweep(biased, 0.5, 1) },
 		"continuous":         func() { c.Sweep(cont, 0.5, 1) },
-		"SetVisible shape":   func() { c.SetVisible(m, linalg.NewDense(3, 3)) },
+		"SetVisible shape":   func() { c.SetVisible(m, matrix.NewDense(3, 3)) },
 		"Energies dst short": func() { c.Energies(make([]float64, 3), m) },
 	}
 	for name, f := range cases {

@@ -6,8 +6,8 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/numeric"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -81,7 +81,7 @@ func (j *joint) unpack(s int, v, h []float64) {
 }
 
 // sample fills V and H with independent exact draws, by inverse CDF with one uniform each.
-func (j *joint) sample(V, H *linalg.Dense, r *rand.Rand) {
+func (j *joint) sample(V, H *matrix.Dense, r *rand.Rand) {
 	for i := range V.Rows {
 		u := r.Float64() * j.cdf[len(j.cdf)-1]
 		s := min(sort.SearchFloat64s(j.cdf, u), len(j.cdf)-1)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/par"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -61,7 +62,7 @@ func Supports32(m *rbm.RBM) bool {
 
 // weights32 is a float32 copy of a model's parameters, taken once per Sweep or Step call.
 type weights32 struct {
-	w, wT *linalg.Dense32 // W and Wᵀ: Sgemm reads both products' operands in place, unpacked
+	w, wT *matrix.Dense32 // W and Wᵀ: Sgemm reads both products' operands in place, unpacked
 	b, c  []float32
 }
 
@@ -98,9 +99,9 @@ func resize32(x []float32, n int) []float32 {
 // chains32 is the float32 state of a Chains during a Sweep in Float32.
 type chains32 struct {
 	p        weights32       // the parameters, for Sweep's own calls
-	v, h     *linalg.Dense32 // the chains' states
-	hin, vin *linalg.Dense32 // β̃·Wᵀv, and W h (untempered, for the energies)
-	tmp      *linalg.Dense32 // β̃·W h when β ≠ 1
+	v, h     *matrix.Dense32 // the chains' states
+	hin, vin *matrix.Dense32 // β̃·Wᵀv, and W h (untempered, for the energies)
+	tmp      *matrix.Dense32 // β̃·W h when β ≠ 1
 	bb, bc   []float32       // β·b and β·c
 	job      sample32Job
 }
@@ -166,7 +167,7 @@ func (s *chains32) run(j sample32Job) {
 // srcs[r]. With scaled not nil, x_r is first multiplied by beta into row r of scaled, and
 // that is sampled, so x keeps the untempered inputs.
 type sample32Job struct {
-	x, scaled, dst *linalg.Dense32
+	x, scaled, dst *matrix.Dense32
 	beta           float32
 	bias           []float32
 	srcs           []*rand.PCG

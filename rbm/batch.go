@@ -5,11 +5,12 @@ import (
 	"math/rand/v2"
 
 	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 // HiddenInputBatch sets each row of dst to c + Wᵀv for the matching row v of vs, that is
 // dst = vs·W + 1cᵀ, allocating dst when it is nil, and returns it. Cost: one matrix product.
-func (m *RBM) HiddenInputBatch(dst, vs *linalg.Dense) *linalg.Dense {
+func (m *RBM) HiddenInputBatch(dst, vs *matrix.Dense) *matrix.Dense {
 	m.checkBatch("HiddenInputBatch", vs, m.NV())
 	dst = linalg.Reuse(dst, vs.Rows, m.NH())
 	for r := 0; r < vs.Rows; r++ {
@@ -21,7 +22,7 @@ func (m *RBM) HiddenInputBatch(dst, vs *linalg.Dense) *linalg.Dense {
 
 // VisibleInputBatch sets each row of dst to b + Wh for the matching row h of hs, that is
 // dst = hs·Wᵀ + 1bᵀ.
-func (m *RBM) VisibleInputBatch(dst, hs *linalg.Dense) *linalg.Dense {
+func (m *RBM) VisibleInputBatch(dst, hs *matrix.Dense) *matrix.Dense {
 	m.checkBatch("VisibleInputBatch", hs, m.NH())
 	dst = linalg.Reuse(dst, hs.Rows, m.NV())
 	for r := 0; r < hs.Rows; r++ {
@@ -32,14 +33,14 @@ func (m *RBM) VisibleInputBatch(dst, hs *linalg.Dense) *linalg.Dense {
 }
 
 // HiddenMeansBatch sets each row of dst to E[h|v] for the matching row of vs.
-func (m *RBM) HiddenMeansBatch(dst, vs *linalg.Dense) *linalg.Dense {
+func (m *RBM) HiddenMeansBatch(dst, vs *matrix.Dense) *matrix.Dense {
 	dst = m.HiddenInputBatch(dst, vs)
 	m.Hidden.Means(dst.Data, dst.Data)
 	return dst
 }
 
 // VisibleMeansBatch sets each row of dst to E[v|h] for the matching row of hs.
-func (m *RBM) VisibleMeansBatch(dst, hs *linalg.Dense) *linalg.Dense {
+func (m *RBM) VisibleMeansBatch(dst, hs *matrix.Dense) *matrix.Dense {
 	dst = m.VisibleInputBatch(dst, hs)
 	m.Visible.Means(dst.Data, dst.Data)
 	return dst
@@ -47,14 +48,14 @@ func (m *RBM) VisibleMeansBatch(dst, hs *linalg.Dense) *linalg.Dense {
 
 // SampleHiddenBatch sets each row of dst to a draw from p(h|v) for the matching row of vs,
 // drawing from r row by row.
-func (m *RBM) SampleHiddenBatch(dst, vs *linalg.Dense, r *rand.Rand) *linalg.Dense {
+func (m *RBM) SampleHiddenBatch(dst, vs *matrix.Dense, r *rand.Rand) *matrix.Dense {
 	dst = m.HiddenInputBatch(dst, vs)
 	m.Hidden.Sample(dst.Data, dst.Data, r)
 	return dst
 }
 
 // SampleVisibleBatch sets each row of dst to a draw from p(v|h) for the matching row of hs.
-func (m *RBM) SampleVisibleBatch(dst, hs *linalg.Dense, r *rand.Rand) *linalg.Dense {
+func (m *RBM) SampleVisibleBatch(dst, hs *matrix.Dense, r *rand.Rand) *matrix.Dense {
 	dst = m.VisibleInputBatch(dst, hs)
 	m.Visible.Sample(dst.Data, dst.Data, r)
 	return dst
@@ -62,14 +63,14 @@ func (m *RBM) SampleVisibleBatch(dst, hs *linalg.Dense, r *rand.Rand) *linalg.De
 
 // GibbsBatch performs one block Gibbs sweep on every row in place: hs ~ p(h|vs), then
 // vs ~ p(v|hs).
-func (m *RBM) GibbsBatch(vs, hs *linalg.Dense, r *rand.Rand) {
+func (m *RBM) GibbsBatch(vs, hs *matrix.Dense, r *rand.Rand) {
 	m.SampleHiddenBatch(hs, vs, r)
 	m.SampleVisibleBatch(vs, hs, r)
 }
 
 // FreeEnergyBatch sets dst[r] = F(row r of vs), allocating dst when it is nil. work, when not
 // nil, is reused for the hidden inputs.
-func (m *RBM) FreeEnergyBatch(dst []float64, vs *linalg.Dense, work *linalg.Dense) []float64 {
+func (m *RBM) FreeEnergyBatch(dst []float64, vs *matrix.Dense, work *matrix.Dense) []float64 {
 	x := m.HiddenInputBatch(work, vs)
 	dst = reuse(dst, vs.Rows)
 	for r := range dst {
@@ -78,7 +79,7 @@ func (m *RBM) FreeEnergyBatch(dst []float64, vs *linalg.Dense, work *linalg.Dens
 	return dst
 }
 
-func (m *RBM) checkBatch(op string, x *linalg.Dense, cols int) {
+func (m *RBM) checkBatch(op string, x *matrix.Dense, cols int) {
 	if x.Cols != cols {
 		panic(fmt.Sprintf("boltz/rbm: %s: batch has %d columns, want %d", op, x.Cols, cols))
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/npz"
 )
 
@@ -139,7 +139,7 @@ func FromArchive(a *npz.Archive) (*RBM, *Meta, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	m := &RBM{W: &linalg.Dense{Rows: mt.NV, Cols: mt.NH, Data: w.Data}, B: b.Data, C: c.Data, Visible: vis, Hidden: hid}
+	m := &RBM{W: &matrix.Dense{Rows: mt.NV, Cols: mt.NH, Data: w.Data}, B: b.Data, C: c.Data, Visible: vis, Hidden: hid}
 	if err := m.Validate(); err != nil {
 		return nil, nil, err
 	}
@@ -199,10 +199,10 @@ func fromPlain(a *npz.Archive) (*RBM, *Meta, error) {
 		}
 		arrays[i] = arr
 	}
-	m := &RBM{W: &linalg.Dense{Rows: nv, Cols: nh, Data: arrays[0].Data}, B: arrays[1].Data, C: arrays[2].Data,
+	m := &RBM{W: &matrix.Dense{Rows: nv, Cols: nh, Data: arrays[0].Data}, B: arrays[1].Data, C: arrays[2].Data,
 		Visible: Bernoulli{}, Hidden: Bernoulli{}}
 	if layout == LayoutSklearn {
-		m.W = linalg.NewDense(nv, nh)
+		m.W = matrix.NewDense(nv, nh)
 		for j := 0; j < nh; j++ {
 			for i := 0; i < nv; i++ {
 				m.W.Data[i*nh+j] = arrays[0].Data[j*nv+i]

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/numeric"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 // Grad holds one number per parameter, in the model's shapes: a gradient, a step, or the
@@ -15,13 +15,13 @@ import (
 //	∂⟨log p(v)⟩/∂b = ⟨v⟩_data − ⟨v⟩_model               (B ↔ ⟨v⟩)
 //	∂⟨log p(v)⟩/∂c = ⟨E[h|v]⟩_data − ⟨h⟩_model          (C ↔ ⟨h⟩)
 type Grad struct {
-	W    *linalg.Dense // nv×nh
+	W    *matrix.Dense // nv×nh
 	B, C []float64     // nv, nh
 }
 
 // NewGrad returns a zero Grad for an nv×nh model.
 func NewGrad(nv, nh int) *Grad {
-	return &Grad{W: linalg.NewDense(nv, nh), B: make([]float64, nv), C: make([]float64, nh)}
+	return &Grad{W: matrix.NewDense(nv, nh), B: make([]float64, nv), C: make([]float64, nh)}
 }
 
 // GradLike returns a zero Grad shaped like m.

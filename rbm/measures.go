@@ -3,8 +3,8 @@ package rbm
 import (
 	"math/rand/v2"
 
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/numeric"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 // LogConditional returns log p(v_i | v_−i) for a Bernoulli visible unit i, from the free
@@ -50,7 +50,7 @@ func (m *RBM) PseudoLogLikelihood(v []float64) float64 {
 // The rows are computed in parallel (PseudoLogLikelihoods) and their values summed in row
 // order, so the result is the same bits whatever GOMAXPROCS is; the units are drawn from r
 // one per row, in row order, before the parallel part. Bernoulli visible units only.
-func (m *RBM) PseudoLogLikelihoodBatch(vs *linalg.Dense, r *rand.Rand) float64 {
+func (m *RBM) PseudoLogLikelihoodBatch(vs *matrix.Dense, r *rand.Rand) float64 {
 	var units []int
 	if r != nil {
 		units = make([]int, vs.Rows)
@@ -68,7 +68,7 @@ func (m *RBM) PseudoLogLikelihoodBatch(vs *linalg.Dense, r *rand.Rand) float64 {
 
 // ReconError returns the mean over the rows of vs of Σ_i (v_i − v̂_i)², where
 // v̂ = E[v | E[h|v]] is the mean-field one-step reconstruction.
-func (m *RBM) ReconError(vs *linalg.Dense) float64 {
+func (m *RBM) ReconError(vs *matrix.Dense) float64 {
 	vhat := m.VisibleMeansBatch(nil, m.HiddenMeansBatch(nil, vs))
 	var s float64
 	for k, x := range vs.Data {

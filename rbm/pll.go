@@ -3,9 +3,9 @@ package rbm
 import (
 	"math"
 
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/numeric"
 	"github.com/boltzgo/boltz/internal/par"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 // pllMinRowWork is the least work, in terms of a softplus sum, that a part of
@@ -27,7 +27,7 @@ const pllMinRowWork = 1 << 15
 // split over up to GOMAXPROCS goroutines; each row's value depends on that row only, so the
 // result does not depend on GOMAXPROCS. No randomness. It panics unless the visible units
 // are Bernoulli, or if vs does not have nv columns or dst does not have one value per row.
-func (m *RBM) PseudoLogLikelihoods(dst []float64, vs *linalg.Dense) []float64 {
+func (m *RBM) PseudoLogLikelihoods(dst []float64, vs *matrix.Dense) []float64 {
 	if dst == nil {
 		dst = make([]float64, vs.Rows)
 	}
@@ -36,7 +36,7 @@ func (m *RBM) PseudoLogLikelihoods(dst []float64, vs *linalg.Dense) []float64 {
 
 // pseudoLogLikelihoods sets dst[k] to the exact PLL of row k of vs when units is nil, and
 // otherwise to nv·log p(v_i | v_−i) for the one unit i = units[k].
-func (m *RBM) pseudoLogLikelihoods(dst []float64, vs *linalg.Dense, units []int) []float64 {
+func (m *RBM) pseudoLogLikelihoods(dst []float64, vs *matrix.Dense, units []int) []float64 {
 	if _, ok := m.Visible.(Bernoulli); !ok {
 		panic("boltz/rbm: PseudoLogLikelihoods needs Bernoulli visible units")
 	}
@@ -57,7 +57,7 @@ func (m *RBM) pseudoLogLikelihoods(dst []float64, vs *linalg.Dense, units []int)
 // pllWorker computes the rows of one pseudoLogLikelihoods call, split into contiguous blocks.
 type pllWorker struct {
 	m     *RBM
-	vs, x *linalg.Dense // rows and their hidden inputs c + Wᵀv
+	vs, x *matrix.Dense // rows and their hidden inputs c + Wᵀv
 	units []int         // nil: every unit; else the one unit of each row
 	dst   []float64
 }

@@ -6,19 +6,19 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/numeric"
 	"github.com/boltzgo/boltz/internal/par"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 // randomRows returns n binary rows for m: v ~ p(v | h = 0), each v_i ~ Bernoulli(σ(b_i)).
-func randomRows(m *RBM, n int, seed uint64) *linalg.Dense {
-	return m.SampleVisibleBatch(nil, linalg.NewDense(n, m.NH()), rand.New(rand.NewPCG(seed, 2)))
+func randomRows(m *RBM, n int, seed uint64) *matrix.Dense {
+	return m.SampleVisibleBatch(nil, matrix.NewDense(n, m.NH()), rand.New(rand.NewPCG(seed, 2)))
 }
 
 // serialPLL is the definition PseudoLogLikelihoodBatch had before it ran in parallel: one
 // running sum over rows and units, or over rows of nv·log p(v_i | v_−i) for a drawn unit.
-func serialPLL(m *RBM, vs *linalg.Dense, r *rand.Rand) float64 {
+func serialPLL(m *RBM, vs *matrix.Dense, r *rand.Rand) float64 {
 	x := m.HiddenInputBatch(nil, vs)
 	var s float64
 	for k := 0; k < vs.Rows; k++ {

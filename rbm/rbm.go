@@ -21,13 +21,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/numeric"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 // RBM is a restricted Boltzmann machine with nv visible and nh hidden units.
 type RBM struct {
-	W       *linalg.Dense // nv×nh weights; W.At(i, j) couples v_i and h_j
+	W       *matrix.Dense // nv×nh weights; W.At(i, j) couples v_i and h_j
 	B       []float64     // visible biases, length nv
 	C       []float64     // hidden biases, length nh
 	Visible Layer
@@ -49,7 +49,7 @@ func NewWithLayers(nv, nh int, visible, hidden Layer) *RBM {
 		panic("boltz/rbm: nil layer")
 	}
 	return &RBM{
-		W: linalg.NewDense(nv, nh), B: make([]float64, nv), C: make([]float64, nh),
+		W: matrix.NewDense(nv, nh), B: make([]float64, nv), C: make([]float64, nh),
 		Visible: visible, Hidden: hidden,
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 func randomModel(nv, nh int, std float64, seed uint64) *RBM {
@@ -100,7 +100,7 @@ func TestExtremeBiasesStayFinite(t *testing.T) {
 
 func TestBatchMatchesSingle(t *testing.T) {
 	m := randomModel(5, 4, 1, 11)
-	vs := linalg.NewDense(7, 5)
+	vs := matrix.NewDense(7, 5)
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range vs.Data {
 		vs.Data[i] = float64(r.IntN(2))
@@ -199,7 +199,7 @@ func TestPseudoLogLikelihood(t *testing.T) {
 			t.Errorf("PLL(%v) = %v, want %v", v, got, want)
 		}
 	}
-	vs := linalg.NewDense(len(states(4)), 4)
+	vs := matrix.NewDense(len(states(4)), 4)
 	for k, v := range states(4) {
 		copy(vs.Row(k), v)
 	}

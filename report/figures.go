@@ -3,12 +3,13 @@ package report
 import (
 	"context"
 	"fmt"
-	"github.com/boltzgo/boltz/ais"
 	"image"
 	"math"
 	"sort"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/ais"
+	"github.com/boltzgo/boltz/matrix"
+
 	"github.com/boltzgo/boltz/mcmc"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -42,7 +43,7 @@ func FilterOrder(m *rbm.RBM) []int {
 
 // FilterRows returns the incoming weights W[:,j] of the first n units of FilterOrder (all of
 // them when n ≥ nh), one unit per row: an n×nv matrix. It panics if n < 1.
-func FilterRows(m *rbm.RBM, n int) *linalg.Dense {
+func FilterRows(m *rbm.RBM, n int) *matrix.Dense {
 	if n < 1 {
 		panic(fmt.Sprintf("boltz/report: FilterRows: n = %d", n))
 	}
@@ -50,7 +51,7 @@ func FilterRows(m *rbm.RBM, n int) *linalg.Dense {
 	if n < len(order) {
 		order = order[:n]
 	}
-	rows := linalg.NewDense(len(order), m.NV())
+	rows := matrix.NewDense(len(order), m.NV())
 	for k, j := range order {
 		dst := rows.Row(k)
 		for i := range dst {
@@ -75,7 +76,7 @@ func Filters(m *rbm.RBM, shape [2]int) *image.Gray {
 // O(sweeps·n·nv·nh). It uses its own random streams, derived from seed; the same seed gives
 // the same result. The sweeps run in float32 (mcmc.Float32) when m has Bernoulli units, as
 // every boltz model does, else in float64. It panics if n < 1 or sweeps < 0.
-func Samples(m *rbm.RBM, n, sweeps int, seed uint64) *linalg.Dense {
+func Samples(m *rbm.RBM, n, sweeps int, seed uint64) *matrix.Dense {
 	v, _ := samples(context.Background(), m, nil, n, sweeps, seed)
 	return v
 }
@@ -88,7 +89,7 @@ const sweepsPerCheck = 10
 // chains from the base-rate model of the visible means dataMean when it is not nil
 // (mcmc.Chains.DrawVisible). The sweeps are the same whether or not it checks, so the result
 // does not depend on sweepsPerCheck.
-func samples(ctx context.Context, m *rbm.RBM, dataMean []float64, n, sweeps int, seed uint64) (*linalg.Dense, error) {
+func samples(ctx context.Context, m *rbm.RBM, dataMean []float64, n, sweeps int, seed uint64) (*matrix.Dense, error) {
 	if sweeps < 0 {
 		panic(fmt.Sprintf("boltz/report: Samples: %d sweeps", sweeps))
 	}
@@ -112,12 +113,12 @@ func samples(ctx context.Context, m *rbm.RBM, dataMean []float64, n, sweeps int,
 // x when n ≥ x.Rows), as a copy. Spreading rather than taking the first n shows the variety of
 // a data set stored in order (bars before stripes, digits sorted by class). It panics if
 // n < 1 or x has no rows.
-func SpreadRows(x *linalg.Dense, n int) *linalg.Dense {
+func SpreadRows(x *matrix.Dense, n int) *matrix.Dense {
 	if n < 1 || x.Rows < 1 {
 		panic(fmt.Sprintf("boltz/report: SpreadRows: %d rows of %d", n, x.Rows))
 	}
 	n = min(n, x.Rows)
-	out := linalg.NewDense(n, x.Cols)
+	out := matrix.NewDense(n, x.Cols)
 	for k := range n {
 		copy(out.Row(k), x.Row(k*x.Rows/n))
 	}
@@ -131,9 +132,9 @@ func SpreadRows(x *linalg.Dense, n int) *linalg.Dense {
 //
 // interleaved: row 2k is row k of x and row 2k+1 its reconstruction, ready for Tile with
 // Group 2. Cost: two matrix products, O(x.Rows·nv·nh). It panics if x.Cols ≠ nv.
-func Reconstructions(m *rbm.RBM, x *linalg.Dense) *linalg.Dense {
+func Reconstructions(m *rbm.RBM, x *matrix.Dense) *matrix.Dense {
 	rec := m.VisibleMeansBatch(nil, m.HiddenMeansBatch(nil, x))
-	out := linalg.NewDense(2*x.Rows, x.Cols)
+	out := matrix.NewDense(2*x.Rows, x.Cols)
 	for k := range x.Rows {
 		copy(out.Row(2*k), x.Row(k))
 		copy(out.Row(2*k+1), rec.Row(k))

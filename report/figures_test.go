@@ -5,8 +5,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/mcmc"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -71,7 +71,7 @@ func TestSamples(t *testing.T) {
 	for i := range m.B {
 		m.B[i] = 20 * float64(1-2*(i%2))
 	}
-	m.W = linalg.NewDense(6, 4)
+	m.W = matrix.NewDense(6, 4)
 	for _, v := range Samples(m, 3, 0, 1).Data {
 		if math.Abs(v-math.Round(v)) > 1e-8 {
 			t.Errorf("E[v|h] = %v with biases ±20, want σ(±20) ≈ 0 or 1", v)
@@ -80,7 +80,7 @@ func TestSamples(t *testing.T) {
 }
 
 func TestSpreadRows(t *testing.T) {
-	x := linalg.NewDense(10, 1)
+	x := matrix.NewDense(10, 1)
 	for i := range x.Data {
 		x.Data[i] = float64(i)
 	}
@@ -95,7 +95,7 @@ func TestSpreadRows(t *testing.T) {
 // Reconstructions interleaves each row with E[v|E[h|v]], computed here one vector at a time.
 func TestReconstructions(t *testing.T) {
 	m := randomModel(5, 3, 1, 3)
-	x := linalg.NewDense(2, 5)
+	x := matrix.NewDense(2, 5)
 	copy(x.Data, []float64{1, 0, 1, 1, 0, 0, 0, 1, 0, 1})
 	pairs := Reconstructions(m, x)
 	if pairs.Rows != 4 || pairs.Cols != 5 {

@@ -5,7 +5,7 @@ import (
 	"image"
 	"math"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 // Normalization says how Tile maps a row's values to grey levels.
@@ -110,7 +110,7 @@ func ShapeFor(n int) [2]int {
 // It panics if rows is nil or has no rows or columns, if shape has a non-positive side or
 // fewer than rows.Cols pixels, if opts.Cols or opts.Scale is negative, or if opts.Cols is not
 // a multiple of opts.Group.
-func Tile(rows *linalg.Dense, shape [2]int, opts TileOptions) *image.Gray {
+func Tile(rows *matrix.Dense, shape [2]int, opts TileOptions) *image.Gray {
 	if rows == nil || rows.Rows < 1 || rows.Cols < 1 {
 		panic("boltz/report: Tile: no rows to draw")
 	}

@@ -6,15 +6,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 // dense returns a rows×cols matrix holding vals row by row.
-func dense(rows, cols int, vals ...float64) *linalg.Dense {
+func dense(rows, cols int, vals ...float64) *matrix.Dense {
 	if len(vals) != rows*cols {
 		panic("dense: wrong number of values")
 	}
-	return &linalg.Dense{Rows: rows, Cols: cols, Data: vals}
+	return &matrix.Dense{Rows: rows, Cols: cols, Data: vals}
 }
 
 // checkPixels compares img with the expected grey levels, given row by row.
@@ -111,7 +111,7 @@ func TestTileAutoScale(t *testing.T) {
 			t.Errorf("AutoScale(%v) = %d, want %d", tc.shape, got, tc.want)
 		}
 	}
-	img := Tile(linalg.NewDense(1, 16), [2]int{4, 4}, TileOptions{})
+	img := Tile(matrix.NewDense(1, 16), [2]int{4, 4}, TileOptions{})
 	if got := img.Bounds().Size(); got != (image.Point{24, 24}) {
 		t.Errorf("one 4×4 tile at automatic scale is %v, want 24×24", got)
 	}
@@ -139,10 +139,10 @@ func TestShapeFor(t *testing.T) {
 func TestTilePanics(t *testing.T) {
 	for name, f := range map[string]func(){
 		"nil rows":        func() { Tile(nil, [2]int{1, 1}, TileOptions{}) },
-		"shape too small": func() { Tile(linalg.NewDense(1, 5), [2]int{2, 2}, TileOptions{}) },
-		"zero side":       func() { Tile(linalg.NewDense(1, 1), [2]int{0, 1}, TileOptions{}) },
-		"cols not group":  func() { Tile(linalg.NewDense(4, 1), [2]int{1, 1}, TileOptions{Cols: 3, Group: 2}) },
-		"negative scale":  func() { Tile(linalg.NewDense(1, 1), [2]int{1, 1}, TileOptions{Scale: -1}) },
+		"shape too small": func() { Tile(matrix.NewDense(1, 5), [2]int{2, 2}, TileOptions{}) },
+		"zero side":       func() { Tile(matrix.NewDense(1, 1), [2]int{0, 1}, TileOptions{}) },
+		"cols not group":  func() { Tile(matrix.NewDense(4, 1), [2]int{1, 1}, TileOptions{Cols: 3, Group: 2}) },
+		"negative scale":  func() { Tile(matrix.NewDense(1, 1), [2]int{1, 1}, TileOptions{Scale: -1}) },
 		"ShapeFor(0)":     func() { ShapeFor(0) },
 	} {
 		func() {

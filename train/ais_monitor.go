@@ -4,8 +4,8 @@ import (
 	"context"
 
 	"github.com/boltzgo/boltz/ais"
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 // aisMonitor adds an AIS estimate of log Z, and through it of the mean log-likelihood of
@@ -15,7 +15,7 @@ import (
 // log-likelihoods inherit (the rows themselves are fixed). With few runs and temperatures
 // this is a rough, downward-biased estimate of log Z (so an upward-biased log-likelihood);
 // 'boltz eval' gives the careful one. It runs in float32 (ais.Float32).
-func (t *Trainer) aisMonitor(met *Metrics, train, valid *linalg.Dense) error {
+func (t *Trainer) aisMonitor(met *Metrics, train, valid *matrix.Dense) error {
 	if t.Config.AISEvery == 0 || t.Epoch%t.Config.AISEvery != 0 {
 		return nil
 	}

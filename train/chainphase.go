@@ -1,7 +1,7 @@
 package train
 
 import (
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/mcmc"
 	"github.com/boltzgo/boltz/npz"
 	"github.com/boltzgo/boltz/rbm"
@@ -24,7 +24,7 @@ type chainPhase struct {
 	restart bool   // CD-k: the chains start at the minibatch
 	k       int
 	chains  *mcmc.Chains
-	hm      *linalg.Dense
+	hm      *matrix.Dense
 }
 
 // newCD returns CD-k with one chain per minibatch row.
@@ -37,7 +37,7 @@ func newPCD(m *rbm.RBM, n, k int, seed uint64) *chainPhase {
 	return &chainPhase{method: "pcd", k: k, chains: mcmc.NewChains(m, n, seed, streamChains)}
 }
 
-func (e *chainPhase) Moments(neg *rbm.Grad, m *rbm.RBM, batch, hin *linalg.Dense) error {
+func (e *chainPhase) Moments(neg *rbm.Grad, m *rbm.RBM, batch, hin *matrix.Dense) error {
 	sweeps := e.k
 	if e.restart {
 		// The first sweep's hidden half is drawn from the minibatch's hidden inputs.

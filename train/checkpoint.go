@@ -6,7 +6,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/mcmc"
 	"github.com/boltzgo/boltz/npz"
 	"github.com/boltzgo/boltz/rbm"
@@ -156,11 +156,11 @@ func get(a *npz.Archive, name string, dst []float64) error {
 	return nil
 }
 
-func putDense(a *npz.Archive, name string, x *linalg.Dense) {
+func putDense(a *npz.Archive, name string, x *matrix.Dense) {
 	a.Arrays[name] = &npz.Array{Shape: []int{x.Rows, x.Cols}, Data: x.Data, Dtype: "<f8"}
 }
 
-func getDense(a *npz.Archive, name string, dst *linalg.Dense) error {
+func getDense(a *npz.Archive, name string, dst *matrix.Dense) error {
 	arr, err := a.Get(name, dst.Rows, dst.Cols)
 	if err != nil {
 		return err

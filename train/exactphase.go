@@ -2,7 +2,7 @@ package train
 
 import (
 	"github.com/boltzgo/boltz/exact"
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/npz"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -14,7 +14,7 @@ type exactPhase struct{}
 
 func newExactPhase() *exactPhase { return &exactPhase{} }
 
-func (*exactPhase) Moments(neg *rbm.Grad, m *rbm.RBM, _, _ *linalg.Dense) error {
+func (*exactPhase) Moments(neg *rbm.Grad, m *rbm.RBM, _, _ *matrix.Dense) error {
 	g, err := exact.ModelMoments(m, nil)
 	if err != nil {
 		return err

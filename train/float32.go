@@ -6,6 +6,7 @@ import (
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/par"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/mcmc"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -28,22 +29,22 @@ type minibatch32 struct {
 	cd     bool // chains restart at the minibatch (CD-k) instead of persisting (PCD-k)
 	chains *mcmc.Chains
 
-	w32      *linalg.Dense32 // W in float32 (nv×nh), refreshed by sgdStep
+	w32      *matrix.Dense32 // W in float32 (nv×nh), refreshed by sgdStep
 	b32, c32 []float32       // b and c in float32, refreshed after every step
 
 	// a is [minibatch ; chain visible states], (n+nc)×nv, and bm is [E[h|minibatch]/n ;
 	// −E[h|chains]/nc], (n+nc)×nh, so that the W gradient is the one product aᵀ·bm.
-	a, bm    *linalg.Dense32
-	h        *linalg.Dense32 // chain hidden states, nc×nh
-	hin, vin *linalg.Dense32 // hidden and visible inputs without the biases
-	gw       *linalg.Dense32 // W gradient, nv×nh
+	a, bm    *matrix.Dense32
+	h        *matrix.Dense32 // chain hidden states, nc×nh
+	hin, vin *matrix.Dense32 // hidden and visible inputs without the biases
+	gw       *matrix.Dense32 // W gradient, nv×nh
 	job      layer32Job
 	in       inputJob
 	sums     sumsJob
 
 	// views, made once so that an update allocates nothing: x and v are the blocks of a,
 	// p and q those of bm, hinX and hinV the first n and nc rows of hin.
-	x, v, p, q, hinX, hinV *linalg.Dense32
+	x, v, p, q, hinX, hinV *matrix.Dense32
 }
 
 // newMinibatch32 returns the float32 state for model m and the chains of the estimator neg,
@@ -63,10 +64,10 @@ func newMinibatch32(m *rbm.RBM, neg NegativePhase, n int) (*minibatch32, error) 
 	f.chains, f.k, f.cd = e.chains, e.k, e.restart
 	nv, nh := m.NV(), m.NH()
 	f.nc = f.chains.Len()
-	f.w32, f.b32, f.c32 = linalg.NewDense32(nv, nh), make([]float32, nv), make([]float32, nh)
-	f.a, f.bm = linalg.NewDense32(n+f.nc, nv), linalg.NewDense32(n+f.nc, nh)
-	f.h, f.gw = linalg.NewDense32(f.nc, nh), linalg.NewDense32(nv, nh)
-	f.hin, f.vin = linalg.NewDense32(max(n, f.nc), nh), linalg.NewDense32(f.nc, nv)
+	f.w32, f.b32, f.c32 = matrix.NewDense32(nv, nh), make([]float32, nv), make([]float32, nh)
+	f.a, f.bm = matrix.NewDense32(n+f.nc, nv), matrix.NewDense32(n+f.nc, nh)
+	f.h, f.gw = matrix.NewDense32(f.nc, nh), matrix.NewDense32(nv, nh)
+	f.hin, f.vin = matrix.NewDense32(max(n, f.nc), nh), matrix.NewDense32(f.nc, nv)
 	f.x, f.v = f.a.Slice(0, n), f.a.Slice(n, n+f.nc)
 	f.p, f.q = f.bm.Slice(0, n), f.bm.Slice(n, n+f.nc)
 	f.hinX, f.hinV = f.hin.Slice(0, n), f.hin.Slice(0, f.nc)
@@ -127,7 +128,7 @@ func convert32(dst []float32, x []float64) {
 // states in the pass that computes P, from the same inputs. Products: CD-1 four (X·W, H·Wᵀ,
 // V·W and the gradient, whose inner dimension is n + nc), PCD-k 2k + 3. No allocation in
 // steady state.
-func (t *Trainer) update32(batch *linalg.Dense, meter bool) error {
+func (t *Trainer) update32(batch *matrix.Dense, meter bool) error {
 	f, m, c := t.f32, t.Model, &t.Config
 	nv, nh, n := m.NV(), m.NH(), f.n
 	x, v, p := f.x, f.v, f.p
@@ -210,7 +211,7 @@ const minUnits32 = 1 << 12
 // scale·σ(x_r + bias); when sample is not nil, sample row r ← Bernoulli(σ(x_r + bias))
 // drawn from srcs[r].
 type layer32Job struct {
-	x, mean, sample *linalg.Dense32
+	x, mean, sample *matrix.Dense32
 	bias            []float32
 	scale           float32
 	srcs            []*rand.PCG
@@ -241,8 +242,8 @@ const minColumnWork = 1 << 13
 // blocks of columns, each summed over all rows in order, so the means have colMeans' bits
 // however many parts run.
 type inputJob struct {
-	batch *linalg.Dense
-	x     *linalg.Dense32
+	batch *matrix.Dense
+	x     *matrix.Dense32
 	mean  []float64
 }
 
@@ -275,7 +276,7 @@ func (j *inputJob) Part(i, parts int) {
 // visible columns and the i-th block of the hidden ones, so the sums have the same bits
 // however many parts run.
 type sumsJob struct {
-	v, p, q    *linalg.Dense32
+	v, p, q    *matrix.Dense32
 	posB, posC []float64
 	gB, gC     []float64
 	invNC      float64
@@ -298,7 +299,7 @@ func (j *sumsJob) Part(i, parts int) {
 
 // colSums32 sets dst to the sums of columns [lo, lo+len(dst)) of x over its rows in order,
 // accumulated in float64.
-func colSums32(dst []float64, x *linalg.Dense32, lo int) {
+func colSums32(dst []float64, x *matrix.Dense32, lo int) {
 	clear(dst)
 	for r := range x.Rows {
 		row := x.Row(r)[lo:][:len(dst)]
@@ -310,7 +311,7 @@ func colSums32(dst []float64, x *linalg.Dense32, lo int) {
 
 // measureBias32 runs the gradient-bias meter on the float32 route: it fills the float64
 // t.grad and t.pos.W the meter compares (p holds E[h|X]/n for the minibatch X).
-func (t *Trainer) measureBias32(batch *linalg.Dense, p *linalg.Dense32) error {
+func (t *Trainer) measureBias32(batch *matrix.Dense, p *matrix.Dense32) error {
 	n := float64(p.Rows)
 	t.hpos = linalg.Reuse(t.hpos, p.Rows, p.Cols)
 	for i, x := range p.Data {

@@ -1,7 +1,7 @@
 package train
 
 import (
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/mcmc"
 	"github.com/boltzgo/boltz/npz"
 	"github.com/boltzgo/boltz/rbm"
@@ -21,7 +21,7 @@ type fastPCD struct {
 	fast         *rbm.Grad // θ_f
 	sum          *rbm.RBM  // θ + θ_f, the chains' model
 	fastLR, decy float64
-	hm           *linalg.Dense
+	hm           *matrix.Dense
 }
 
 func newFastPCD(m *rbm.RBM, n, k int, seed uint64, fastLR, decay float64) *fastPCD {
@@ -31,7 +31,7 @@ func newFastPCD(m *rbm.RBM, n, k int, seed uint64, fastLR, decay float64) *fastP
 	}
 }
 
-func (e *fastPCD) Moments(neg *rbm.Grad, m *rbm.RBM, _, _ *linalg.Dense) error {
+func (e *fastPCD) Moments(neg *rbm.Grad, m *rbm.RBM, _, _ *matrix.Dense) error {
 	addInto(e.sum.W.Data, m.W.Data, e.fast.W.Data)
 	addInto(e.sum.B, m.B, e.fast.B)
 	addInto(e.sum.C, m.C, e.fast.C)

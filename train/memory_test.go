@@ -6,7 +6,7 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 // TestMemoryNeededMatchesHeap trains a model big enough for its buffers to dominate the
@@ -15,7 +15,7 @@ import (
 // refusal (issue 13) neither lets through a request that cannot fit nor refuses one that can.
 func TestMemoryNeededMatchesHeap(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	x := linalg.NewDense(400, 300)
+	x := matrix.NewDense(400, 300)
 	for i := range x.Data {
 		x.Data[i] = float64(r.IntN(2))
 	}

@@ -4,8 +4,8 @@ import (
 	"math"
 
 	"github.com/boltzgo/boltz/exact"
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -49,7 +49,7 @@ func (t *Trainer) biasMetrics() (cos, rel *float64) {
 }
 
 // monitorRows returns the first Config.MonitorRows rows of x (all when it is 0 or larger).
-func (t *Trainer) monitorRows(x *linalg.Dense) *linalg.Dense {
+func (t *Trainer) monitorRows(x *matrix.Dense) *matrix.Dense {
 	if x == nil || t.Config.MonitorRows == 0 || x.Rows <= t.Config.MonitorRows {
 		return x
 	}
@@ -57,7 +57,7 @@ func (t *Trainer) monitorRows(x *linalg.Dense) *linalg.Dense {
 }
 
 // monitor evaluates the model after an epoch.
-func (t *Trainer) monitor(train, valid *linalg.Dense) (Metrics, error) {
+func (t *Trainer) monitor(train, valid *matrix.Dense) (Metrics, error) {
 	m := t.Model
 	met := Metrics{Epoch: t.Epoch, Step: t.Step, ElapsedSeconds: t.Elapsed.Seconds(), LearningRate: t.lr}
 	tr, va := t.monitorRows(train), t.monitorRows(valid)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/npz"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -14,7 +15,7 @@ type NegativePhase interface {
 	// Moments sets neg to the estimated model moments of m. batch is the current minibatch
 	// and hin its hidden inputs 1cᵀ + batch·W under m (CD starts its chains there, without
 	// recomputing them); estimators that keep chains advance them.
-	Moments(neg *rbm.Grad, m *rbm.RBM, batch, hin *linalg.Dense) error
+	Moments(neg *rbm.Grad, m *rbm.RBM, batch, hin *matrix.Dense) error
 	// Gradient is told the raw gradient estimate g = pos − neg of every update, before
 	// centering and regularisation, and the learning rate of the update (fast PCD moves its
 	// fast weights by it, as Tieleman & Hinton 2009 do). g must not be modified.
@@ -54,21 +55,21 @@ func newNegativePhase(c *Config, m *rbm.RBM) (NegativePhase, error) {
 //	⟨v hᵀ⟩ ≈ (1/n) Σ_r v_r E[h|v_r]ᵀ,  ⟨v⟩ ≈ (1/n) Σ_r v_r,  ⟨h⟩ ≈ (1/n) Σ_r E[h|v_r]
 //
 // hm is a work matrix for the hidden means; the result is returned for reuse.
-func sampleMoments(neg *rbm.Grad, m *rbm.RBM, vs, hm *linalg.Dense) *linalg.Dense {
+func sampleMoments(neg *rbm.Grad, m *rbm.RBM, vs, hm *matrix.Dense) *matrix.Dense {
 	hm = m.HiddenMeansBatch(hm, vs)
 	moments(neg, vs, hm)
 	return hm
 }
 
 // moments sets g to the means over rows of v hᵀ, v and h.
-func moments(g *rbm.Grad, vs, hs *linalg.Dense) {
+func moments(g *rbm.Grad, vs, hs *matrix.Dense) {
 	n := float64(vs.Rows)
 	linalg.Gemm(true, false, vs.Cols, hs.Cols, vs.Rows, 1/n, vs.Data, vs.Cols, hs.Data, hs.Cols, 0, g.W.Data, g.W.Cols)
 	colMeans(g.B, vs)
 	colMeans(g.C, hs)
 }
 
-func colMeans(dst []float64, x *linalg.Dense) {
+func colMeans(dst []float64, x *matrix.Dense) {
 	clear(dst)
 	for r := 0; r < x.Rows; r++ {
 		for j, v := range x.Row(r) {

@@ -3,7 +3,7 @@ package train
 import (
 	"fmt"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/mcmc"
 	"github.com/boltzgo/boltz/npz"
 	"github.com/boltzgo/boltz/rbm"
@@ -16,7 +16,7 @@ import (
 type pt struct {
 	k  int
 	pt *mcmc.Tempering
-	hm *linalg.Dense
+	hm *matrix.Dense
 }
 
 func newPT(m *rbm.RBM, n, k int, seed uint64, replicas int, betaMin float64, spacing string) (*pt, error) {
@@ -31,7 +31,7 @@ func newPT(m *rbm.RBM, n, k int, seed uint64, replicas int, betaMin float64, spa
 	return &pt{k: k, pt: t}, nil
 }
 
-func (e *pt) Moments(neg *rbm.Grad, m *rbm.RBM, _, _ *linalg.Dense) error {
+func (e *pt) Moments(neg *rbm.Grad, m *rbm.RBM, _, _ *matrix.Dense) error {
 	e.pt.Step(m, e.k)
 	e.hm = sampleMoments(neg, m, e.pt.Samples().V, e.hm)
 	return nil

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 // structural lists the settings that New turns into the trainer's estimator, optimiser and
@@ -46,7 +46,7 @@ func (e *ChangedError) Error() string {
 
 // checkRun validates, before Run touches anything, the configuration Run is about to use
 // against the trainer it has, the training data and the held-out data.
-func (t *Trainer) checkRun(x, valid *linalg.Dense) error {
+func (t *Trainer) checkRun(x, valid *matrix.Dense) error {
 	if x == nil {
 		return errors.New("no training data (nil matrix)")
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/boltzgo/boltz/data"
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/npz"
 )
 
@@ -21,53 +21,53 @@ func TestAPIMisuseIsAnError(t *testing.T) {
 	cases := []struct {
 		name   string
 		config func(c *Config)
-		change func(tr *Trainer, x *linalg.Dense) (*linalg.Dense, Options)
+		change func(tr *Trainer, x *matrix.Dense) (*matrix.Dense, Options)
 		want   string
 	}{
 		{"batch changed, float32", func(c *Config) { c.Method, c.Precision = "cd", "float32" },
-			func(tr *Trainer, x *linalg.Dense) (*linalg.Dense, Options) {
+			func(tr *Trainer, x *matrix.Dense) (*matrix.Dense, Options) {
 				tr.Config.Batch = 14
 				return x, Options{}
 			}, "-batch changed from 7 to 14"},
 		{"batch changed, cd", func(c *Config) { c.Method = "cd" },
-			func(tr *Trainer, x *linalg.Dense) (*linalg.Dense, Options) {
+			func(tr *Trainer, x *matrix.Dense) (*matrix.Dense, Options) {
 				tr.Config.Batch = 2
 				return x, Options{}
 			}, "-batch changed from 7 to 2"},
 		{"batch 0 after New", nil,
-			func(tr *Trainer, x *linalg.Dense) (*linalg.Dense, Options) {
+			func(tr *Trainer, x *matrix.Dense) (*matrix.Dense, Options) {
 				tr.Config.Batch = 0
 				return x, Options{}
 			}, "-batch: must be at least 1, got 0"},
 		{"valid of the wrong width", nil,
-			func(tr *Trainer, x *linalg.Dense) (*linalg.Dense, Options) {
-				return x, Options{Valid: linalg.NewDense(3, 4)}
+			func(tr *Trainer, x *matrix.Dense) (*matrix.Dense, Options) {
+				return x, Options{Valid: matrix.NewDense(3, 4)}
 			}, "held-out data (Options.Valid) has 4 columns, model has 9"},
 		{"fewer rows than batch", nil,
-			func(tr *Trainer, x *linalg.Dense) (*linalg.Dense, Options) {
+			func(tr *Trainer, x *matrix.Dense) (*matrix.Dense, Options) {
 				return x.Slice(0, 5), Options{}
 			}, "-batch: must be at most the 5 rows of the training data, got 7"},
 		{"method changed", nil,
-			func(tr *Trainer, x *linalg.Dense) (*linalg.Dense, Options) {
+			func(tr *Trainer, x *matrix.Dense) (*matrix.Dense, Options) {
 				tr.Config.Method = "cd"
 				return x, Options{}
 			}, "-method changed from pcd to cd"},
 		{"optimizer changed", nil,
-			func(tr *Trainer, x *linalg.Dense) (*linalg.Dense, Options) {
+			func(tr *Trainer, x *matrix.Dense) (*matrix.Dense, Options) {
 				tr.Config.Optimizer = "adam"
 				return x, Options{}
 			}, "-optimizer changed from sgd to adam"},
 		{"nil data", nil,
-			func(tr *Trainer, x *linalg.Dense) (*linalg.Dense, Options) { return nil, Options{} },
+			func(tr *Trainer, x *matrix.Dense) (*matrix.Dense, Options) { return nil, Options{} },
 			"no training data"},
 		{"data of the wrong width", nil,
-			func(tr *Trainer, x *linalg.Dense) (*linalg.Dense, Options) { return linalg.NewDense(14, 4), Options{} },
+			func(tr *Trainer, x *matrix.Dense) (*matrix.Dense, Options) { return matrix.NewDense(14, 4), Options{} },
 			"training data has 4 columns, model has 9"},
 		{"model swapped for another size", nil,
-			func(tr *Trainer, x *linalg.Dense) (*linalg.Dense, Options) {
+			func(tr *Trainer, x *matrix.Dense) (*matrix.Dense, Options) {
 				tr.Model = tr.Model.Clone()
 				tr.Model.C = tr.Model.C[:2]
-				tr.Model.W = linalg.NewDense(9, 2)
+				tr.Model.W = matrix.NewDense(9, 2)
 				return x, Options{}
 			}, "Model is 9×2, the trainer was built for 9×4"},
 	}

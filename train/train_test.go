@@ -12,8 +12,8 @@ import (
 
 	"github.com/boltzgo/boltz/data"
 	"github.com/boltzgo/boltz/exact"
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/par"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/npz"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -32,7 +32,7 @@ func smallConfig(method string) Config {
 	return c
 }
 
-func runToEnd(t *testing.T, c Config, x *linalg.Dense) (*Trainer, []Metrics) {
+func runToEnd(t *testing.T, c Config, x *matrix.Dense) (*Trainer, []Metrics) {
 	t.Helper()
 	tr, err := New(c, x)
 	if err != nil {
@@ -104,7 +104,7 @@ func TestGradientBiasMeter(t *testing.T) {
 
 // sameAcrossGOMAXPROCS runs c on x to the end with GOMAXPROCS=1 and again with 2, and
 // reports whether the two model files are byte-identical.
-func sameAcrossGOMAXPROCS(t *testing.T, c Config, x *linalg.Dense) bool {
+func sameAcrossGOMAXPROCS(t *testing.T, c Config, x *matrix.Dense) bool {
 	t.Helper()
 	var out [2][]byte
 	for i, procs := range []int{1, 2} {

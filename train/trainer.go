@@ -10,6 +10,7 @@ import (
 	"github.com/boltzgo/boltz/data"
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -48,7 +49,7 @@ type Trainer struct {
 	hidMean   []float64 // q: running mean of hidden activations (sparsity)
 
 	// work buffers, reused across minibatches
-	batch, hin, hpos *linalg.Dense // minibatch, its hidden inputs and E[h|v]
+	batch, hin, hpos *matrix.Dense // minibatch, its hidden inputs and E[h|v]
 	pos              *rbm.Grad     // positive moments: B and C always, W for the bias meter only
 	grad, stepG      *rbm.Grad     // ascent direction and parameter step
 	apply            sgdStep       // the fused SGD pass and its per-block sums
@@ -64,7 +65,7 @@ type Trainer struct {
 // weights drawn from N(0, InitStd²) with the run's seed; visible biases start at the log-odds
 // log(p̄_i/(1−p̄_i)) of the training data's column means (Hinton 2010, §8), smoothed so that
 // constant columns give finite biases.
-func New(cfg Config, train *linalg.Dense) (*Trainer, error) {
+func New(cfg Config, train *matrix.Dense) (*Trainer, error) {
 	if train == nil {
 		return nil, errors.New("no training data (nil matrix)")
 	}
@@ -111,7 +112,7 @@ func newTrainer(cfg Config, m *rbm.RBM, dataMean []float64) (*Trainer, error) {
 // Options are the hooks of a training run.
 type Options struct {
 	// Valid is held-out data for the free-energy gap and held-out log-likelihood; may be nil.
-	Valid *linalg.Dense
+	Valid *matrix.Dense
 	// OnEpoch is called after every epoch with its metrics; an error stops the run.
 	OnEpoch func(t *Trainer, m Metrics) error
 	// OnBatch is called after every minibatch (for progress bars); may be nil.
@@ -120,7 +121,7 @@ type Options struct {
 	// training rows listed in rows, for minibatch index (from 0) of epoch epoch (from 0).
 	// It must be a deterministic function of its arguments for runs to resume bit for bit
 	// (dynamic binarisation draws from a stream of the seed, epoch and index).
-	Prepare func(batch *linalg.Dense, rows []int, epoch, index int)
+	Prepare func(batch *matrix.Dense, rows []int, epoch, index int)
 }
 
 // ErrInterrupted is returned by Run when its context is cancelled; the trainer stopped at
@@ -135,7 +136,7 @@ var ErrInterrupted = errors.New("training interrupted")
 // and returns an error for what it cannot honour: a nil or empty data set, data or
 // Options.Valid of the wrong width, a Config that fails Validate (for example Batch above the
 // number of rows, or 0), or a structural setting changed since New (*ChangedError).
-func (t *Trainer) Run(ctx context.Context, train *linalg.Dense, opts Options) error {
+func (t *Trainer) Run(ctx context.Context, train *matrix.Dense, opts Options) error {
 	if err := t.checkRun(train, opts.Valid); err != nil {
 		return err
 	}
@@ -190,7 +191,7 @@ func (t *Trainer) Run(ctx context.Context, train *linalg.Dense, opts Options) er
 // them in the same matrix product (beta = −1), so g costs no pass of its own; SGD then takes
 // its step, weight decay and centering included, in one parallel pass over the parameters
 // (sgdStep). No allocation in steady state.
-func (t *Trainer) update(batch *linalg.Dense, meter bool) error {
+func (t *Trainer) update(batch *matrix.Dense, meter bool) error {
 	m, c := t.Model, &t.Config
 	meter = meter && t.enumerable()
 	if t.f32 != nil {
@@ -260,7 +261,7 @@ func (t *Trainer) step(g *rbm.Grad, lr, mom float64) error {
 // batch's moments ⟨v E[h|v]ᵀ⟩, ⟨v⟩, ⟨E[h|v]⟩ from the hidden inputs t.hin. It keeps ⟨v⟩ and
 // ⟨E[h|v]⟩ in t.pos (sparsity and centering use them), and ⟨v E[h|v]ᵀ⟩ too when withW (the
 // bias meter compares the gradient with the exact one), at the cost of one more product.
-func (t *Trainer) positive(g *rbm.Grad, batch *linalg.Dense, withW bool) {
+func (t *Trainer) positive(g *rbm.Grad, batch *matrix.Dense, withW bool) {
 	t.hpos = linalg.Reuse(t.hpos, t.hin.Rows, t.hin.Cols)
 	t.Model.Hidden.Means(t.hpos.Data, t.hin.Data)
 	nv, nh, n := batch.Cols, t.hpos.Cols, batch.Rows

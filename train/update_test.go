@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -15,7 +15,7 @@ type generalSGD struct{ *sgd }
 
 // fusedAndGeneral returns two trainers built alike from c and x, the second sending its
 // updates down the general route.
-func fusedAndGeneral(t *testing.T, c Config, x *linalg.Dense) (fused, general *Trainer) {
+func fusedAndGeneral(t *testing.T, c Config, x *matrix.Dense) (fused, general *Trainer) {
 	t.Helper()
 	fused, err := New(c, x)
 	if err != nil {
@@ -31,7 +31,7 @@ func fusedAndGeneral(t *testing.T, c Config, x *linalg.Dense) (fused, general *T
 
 // updateBoth takes one update of each trainer on batch and returns their parameters in
 // pairs, fused then general: W, b, c.
-func updateBoth(t *testing.T, fused, general *Trainer, batch *linalg.Dense) [3][2][]float64 {
+func updateBoth(t *testing.T, fused, general *Trainer, batch *matrix.Dense) [3][2][]float64 {
 	t.Helper()
 	if err := fused.update(batch, false); err != nil {
 		t.Fatal(err)
@@ -133,7 +133,7 @@ func TestFastWeightsFollowRawGradient(t *testing.T) {
 
 // addMoments adds sign times the Rao–Blackwellised moments of the rows of vs under m to g,
 // computed element by element as an oracle for the trainer's matrix products.
-func addMoments(g *rbm.Grad, m *rbm.RBM, vs *linalg.Dense, sign float64) {
+func addMoments(g *rbm.Grad, m *rbm.RBM, vs *matrix.Dense, sign float64) {
 	n := float64(vs.Rows)
 	for r := range vs.Rows {
 		v := vs.Row(r)
@@ -166,8 +166,8 @@ func TestFusedSGDDetectsDivergence(t *testing.T) {
 }
 
 // randomBinary returns a rows×cols matrix of independent fair bits.
-func randomBinary(rows, cols int, r *rand.Rand) *linalg.Dense {
-	x := linalg.NewDense(rows, cols)
+func randomBinary(rows, cols int, r *rand.Rand) *matrix.Dense {
+	x := matrix.NewDense(rows, cols)
 	for i := range x.Data {
 		x.Data[i] = float64(r.Uint64() & 1)
 	}

@@ -45,8 +45,8 @@ import (
 	"github.com/boltzgo/boltz/ais"
 	"github.com/boltzgo/boltz/data"
 	"github.com/boltzgo/boltz/exact"
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/mcmc"
 	"github.com/boltzgo/boltz/rbm"
 	"github.com/boltzgo/boltz/train"
@@ -120,7 +120,7 @@ func main() {
 
 // mnist returns the MNIST training images thresholded at 0.5, the first o.rows of them
 // when o.rows > 0.
-func mnist(o options) (*linalg.Dense, error) {
+func mnist(o options) (*matrix.Dense, error) {
 	ds, err := data.Load("mnist", data.LoadOptions{Fetch: true, Progress: os.Stderr})
 	if err != nil {
 		return nil, err

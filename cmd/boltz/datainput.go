@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/boltzgo/boltz/data"
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -28,7 +28,7 @@ type dataFlags struct {
 	allowDynamic bool
 	// grey is the training set's grey values under -binarize dynamic (set by
 	// loadTrainData), nil otherwise.
-	grey *linalg.Dense
+	grey *matrix.Dense
 }
 
 const specHelp = "data `SPEC`: bas:N (bars and stripes N×N), shifter:N, mnist, mnist:test, mnist:valid, " +
@@ -98,7 +98,7 @@ func (d *dataFlags) load(spec string, seed uint64, layer rbm.Layer, nv int, prog
 
 // loadKeep is load that, under -binarize dynamic and when keepGrey is not nil, also stores
 // the grey values (checked to lie in [0, 1]) in *keepGrey.
-func (d *dataFlags) loadKeep(spec string, seed uint64, layer rbm.Layer, nv int, progress io.Writer, keepGrey **linalg.Dense) (*data.Dataset, error) {
+func (d *dataFlags) loadKeep(spec string, seed uint64, layer rbm.Layer, nv int, progress io.Writer, keepGrey **matrix.Dense) (*data.Dataset, error) {
 	ds, err := data.Load(spec, data.LoadOptions{Valid: d.valid, Fetch: true, Progress: progress})
 	if err != nil {
 		return nil, fmt.Errorf("-data %s: %w", spec, err)
@@ -135,7 +135,7 @@ func (d *dataFlags) loadFor(e *env, spec string, seed uint64, m *rbm.RBM) (*data
 }
 
 // checkProbabilities checks that every value of x lies in [0, 1]. Rows count from 1.
-func checkProbabilities(x *linalg.Dense) error {
+func checkProbabilities(x *matrix.Dense) error {
 	for i, v := range x.Data {
 		if !(v >= 0 && v <= 1) {
 			return fmt.Errorf("row %d: value %v outside [0, 1]", i/x.Cols+1, v)
@@ -148,8 +148,8 @@ func checkProbabilities(x *linalg.Dense) error {
 // each minibatch by a fresh Bernoulli draw of the grey values of its rows, from the stream
 // data.DynamicStream(seed, epoch, index), so every epoch sees a new draw of every image and
 // a resumed run draws what an uninterrupted one would.
-func dynamicBinarizer(grey *linalg.Dense, seed uint64) func(batch *linalg.Dense, rows []int, epoch, index int) {
-	return func(batch *linalg.Dense, rows []int, epoch, index int) {
+func dynamicBinarizer(grey *matrix.Dense, seed uint64) func(batch *matrix.Dense, rows []int, epoch, index int) {
+	return func(batch *matrix.Dense, rows []int, epoch, index int) {
 		data.Gather(batch, grey, rows)
 		data.BinarizeStochastic(batch, data.DynamicStream(seed, epoch, index))
 	}
@@ -157,7 +157,7 @@ func dynamicBinarizer(grey *linalg.Dense, seed uint64) func(batch *linalg.Dense,
 
 // checkData checks that x has rows, nv columns (when nv > 0) and values the layer's units
 // can take. Rows count from 1 in the messages.
-func checkData(x *linalg.Dense, layer rbm.Layer, nv int) error {
+func checkData(x *matrix.Dense, layer rbm.Layer, nv int) error {
 	if x.Rows == 0 {
 		return errors.New("no rows")
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/boltzgo/boltz/ais"
 	"github.com/boltzgo/boltz/data"
 	"github.com/boltzgo/boltz/exact"
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/mcmc"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -311,7 +311,7 @@ const streamReverseStart = 0x7273 // "rs"
 // Adams 2015, bidirectional Monte Carlo); long chains approximate them far better than the
 // data rows do, whose reverse estimate falls below log Z when the model puts mass where the
 // annealing does not reach.
-func (c *evalConfig) aisStart(e *env, m *rbm.RBM, ds *data.Dataset, who string) (*linalg.Dense, error) {
+func (c *evalConfig) aisStart(e *env, m *rbm.RBM, ds *data.Dataset, who string) (*matrix.Dense, error) {
 	if c.reverseStart == "data" {
 		return ds.X, nil
 	}
@@ -396,7 +396,7 @@ func (r *evalResult) logLikelihoods(m *rbm.RBM, ds *data.Dataset) {
 
 // meanNegF returns ⟨−F(v)⟩ over the rows of x and its sampling standard error (nil for one
 // row).
-func meanNegF(m *rbm.RBM, x *linalg.Dense) (mean float64, se *float64) {
+func meanNegF(m *rbm.RBM, x *matrix.Dense) (mean float64, se *float64) {
 	negF := m.FreeEnergyBatch(nil, x, nil)
 	var ss float64
 	for _, f := range negF {
@@ -433,7 +433,7 @@ const pllProgressWork = 1e9
 // per-row values of rbm.PseudoLogLikelihoods, computed in tenths of the rows (with a line on
 // w after each when the work is long) and summed in row order, so it does not depend on
 // GOMAXPROCS.
-func pseudoLogLikelihood(w io.Writer, m *rbm.RBM, x *linalg.Dense) float64 {
+func pseudoLogLikelihood(w io.Writer, m *rbm.RBM, x *matrix.Dense) float64 {
 	const tenths = 10
 	rows := make([]float64, x.Rows)
 	long := float64(x.Rows)*float64(m.NV())*float64(m.NH()) >= pllProgressWork

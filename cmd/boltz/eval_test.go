@@ -15,9 +15,9 @@ import (
 
 	"github.com/boltzgo/boltz/ais"
 	"github.com/boltzgo/boltz/data"
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -277,7 +277,7 @@ func TestEvalPseudoLogLikelihood(t *testing.T) {
 	m := rbm.New(30, 20)
 	r := rng.New(5, 5)
 	m.InitNormal(0.5, r)
-	x := linalg.NewDense(97, 30)
+	x := matrix.NewDense(97, 30)
 	for i := range x.Data {
 		x.Data[i] = float64(r.IntN(2))
 	}
@@ -327,7 +327,7 @@ func TestStochasticBinarizationStreams(t *testing.T) {
 	}
 	legacy := d
 	legacy.legacyStream = true
-	want := linalg.NewDense(40, 9)
+	want := matrix.NewDense(40, 9)
 	for i := range want.Data {
 		want.Data[i] = 0.5
 	}

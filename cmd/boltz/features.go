@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/boltzgo/boltz/internal/atomicfile"
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/npz"
 )
 
@@ -78,10 +78,10 @@ func featuresFlags(fs *flag.FlagSet) func(*env, []string) error {
 			if err != nil {
 				return err
 			}
-			h := linalg.NewDense(min(*block, x.Rows), m.NH())
+			h := matrix.NewDense(min(*block, x.Rows), m.NH())
 			for lo := 0; lo < x.Rows; lo += *block {
 				hi := min(lo+*block, x.Rows)
-				hb := &linalg.Dense{Rows: hi - lo, Cols: m.NH(), Data: h.Data[:(hi-lo)*m.NH()]}
+				hb := &matrix.Dense{Rows: hi - lo, Cols: m.NH(), Data: h.Data[:(hi-lo)*m.NH()]}
 				m.HiddenMeansBatch(hb, x.Slice(lo, hi))
 				if err := nw.Write(hb.Data); err != nil {
 					return err

@@ -9,8 +9,8 @@ import (
 
 	"github.com/boltzgo/boltz/data"
 	"github.com/boltzgo/boltz/exact"
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -168,7 +168,7 @@ func defaultGradcheckData(nv int, seed uint64) *data.Dataset {
 		}
 	}
 	r := rng.New(seed, gradcheckRNGData)
-	x := linalg.NewDense(gradcheckRows, nv)
+	x := matrix.NewDense(gradcheckRows, nv)
 	for i := range x.Data {
 		x.Data[i] = float64(r.IntN(2))
 	}

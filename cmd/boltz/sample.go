@@ -3,15 +3,16 @@ package main
 import (
 	"flag"
 	"fmt"
-	"github.com/boltzgo/boltz/ais"
 	"image/png"
 	"io"
 	"path/filepath"
 	"strings"
 
+	"github.com/boltzgo/boltz/ais"
+	"github.com/boltzgo/boltz/matrix"
+
 	"github.com/boltzgo/boltz/data"
 	"github.com/boltzgo/boltz/internal/atomicfile"
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/mcmc"
 	"github.com/boltzgo/boltz/npz"
 	"github.com/boltzgo/boltz/rbm"
@@ -122,7 +123,7 @@ func sampleFlags(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
-		var states, means *linalg.Dense
+		var states, means *matrix.Dense
 		if *clamp != "" {
 			states, means, err = sampleClamped(e, m, &d, *clamp, *mask, img, *n, *steps, *seed)
 		} else {
@@ -159,7 +160,7 @@ func sampleFlags(fs *flag.FlagSet) func(*env, []string) error {
 // sampleFree runs chains from random states (drawn from the base-rate model of dataMean
 // when it is not nil, else uniform) and returns their final visible
 // states and the visible means given the final hidden states.
-func sampleFree(m *rbm.RBM, method string, n, steps, replicas int, betaMin float64, seed uint64, dataMean []float64, prec mcmc.Precision) (*linalg.Dense, *linalg.Dense, error) {
+func sampleFree(m *rbm.RBM, method string, n, steps, replicas int, betaMin float64, seed uint64, dataMean []float64, prec mcmc.Precision) (*matrix.Dense, *matrix.Dense, error) {
 	var c *mcmc.Chains
 	if method == "pt" {
 		betas, err := mcmc.Ladder(replicas, betaMin, "geometric")
@@ -187,7 +188,7 @@ func sampleFree(m *rbm.RBM, method string, n, steps, replicas int, betaMin float
 // sampleClamped fills in the values the mask marks missing, for the first n rows of SPEC,
 // by Gibbs sweeps that reset the known values after every visible draw. The chains then
 // sample p(v_missing | v_known).
-func sampleClamped(e *env, m *rbm.RBM, d *dataFlags, spec, maskSpec string, img [2]int, n, steps int, seed uint64) (*linalg.Dense, *linalg.Dense, error) {
+func sampleClamped(e *env, m *rbm.RBM, d *dataFlags, spec, maskSpec string, img [2]int, n, steps int, seed uint64) (*matrix.Dense, *matrix.Dense, error) {
 	ds, err := d.loadFor(e, spec, seed, m)
 	if err != nil {
 		return nil, nil, fmt.Errorf("-clamp %s", strings.TrimPrefix(err.Error(), "-data "))
@@ -202,7 +203,7 @@ func sampleClamped(e *env, m *rbm.RBM, d *dataFlags, spec, maskSpec string, img 
 	known := ds.X.Slice(0, min(n, ds.X.Rows)).Clone()
 	c := mcmc.NewChains(m, known.Rows, seed)
 	c.SetVisible(m, known)
-	restore := func(v *linalg.Dense) {
+	restore := func(v *matrix.Dense) {
 		for r := 0; r < v.Rows; r++ {
 			row, kr := v.Row(r), known.Row(r)
 			for i, miss := range missing {

@@ -21,7 +21,7 @@ import (
 	"github.com/boltzgo/boltz/data"
 	"github.com/boltzgo/boltz/exact"
 	"github.com/boltzgo/boltz/internal/atomicfile"
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -177,7 +177,7 @@ func fileSHA256(path string) (string, error) {
 }
 
 // matrixSHA256 hashes the shape and the float64 bits of x.
-func matrixSHA256(x *linalg.Dense) string {
+func matrixSHA256(x *matrix.Dense) string {
 	h := sha256.New()
 	var b [8]byte
 	for _, v := range []uint64{uint64(x.Rows), uint64(x.Cols)} {

@@ -18,7 +18,7 @@ import (
 
 	"github.com/boltzgo/boltz/data"
 	"github.com/boltzgo/boltz/internal/atomicfile"
-	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 	"github.com/boltzgo/boltz/train"
 )
@@ -392,7 +392,7 @@ func resumeTrain(e *env, o *trainOpts, set map[string]bool) error {
 const minUpdatesHint = 1000
 
 // columnMeans returns the mean of each column of x over its rows, summed in row order.
-func columnMeans(x *linalg.Dense) []float64 {
+func columnMeans(x *matrix.Dense) []float64 {
 	mean := make([]float64, x.Cols)
 	for r := 0; r < x.Rows; r++ {
 		for i, v := range x.Row(r) {

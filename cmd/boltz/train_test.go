@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/boltzgo/boltz/data"
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 	"github.com/boltzgo/boltz/train"
 )
@@ -370,7 +370,7 @@ func TestDynamicBinarizerResumesMidEpoch(t *testing.T) {
 	}
 	prep := dynamicBinarizer(d.grey, 5)
 	rows := []int{3, 1, 4, 1, 5}
-	x, y, z := linalg.NewDense(5, 9), linalg.NewDense(5, 9), linalg.NewDense(5, 9)
+	x, y, z := matrix.NewDense(5, 9), matrix.NewDense(5, 9), matrix.NewDense(5, 9)
 	prep(x, rows, 2, 1)
 	prep(y, rows, 2, 1)
 	prep(z, rows, 3, 1)
