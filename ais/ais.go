@@ -346,7 +346,8 @@ func NoiseFloor(fwdSE, revSE float64) float64 { return -3 * math.Hypot(fwdSE, re
 
 // ErrUnsupported is returned for models whose unit types the annealer does not implement;
 // it implements Bernoulli visible and hidden units.
-var ErrUnsupported = errors.New("ais: only Bernoulli visible and hidden units are supported")
+// It is rbm.ErrUnsupported, wrapped in an *rbm.UnsupportedError that names the unit types.
+var ErrUnsupported = rbm.ErrUnsupported
 
 // Forward estimates log Z of m by AIS from the base-rate model with biases opts.BaseBias to
 // m, along opts.Betas, with opts.Runs independent runs (see the package documentation for
@@ -423,10 +424,11 @@ func configure(m *rbm.RBM, opts *Options, x *matrix.Dense) (*config, error) {
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("ais: model: %w", err)
 	}
-	_, bv := m.Visible.(rbm.Bernoulli)
-	_, bh := m.Hidden.(rbm.Bernoulli)
+	_, bv := m.Visible.(*rbm.Bernoulli)
+	_, bh := m.Hidden.(*rbm.Bernoulli)
 	if !bv || !bh {
-		return nil, ErrUnsupported
+		return nil, &rbm.UnsupportedError{Op: "ais", Want: "bernoulli visible and hidden units",
+			Layer: m.Visible.Name() + " visible and " + m.Hidden.Name() + " hidden"}
 	}
 	if opts == nil {
 		opts = &Options{}

@@ -47,17 +47,17 @@ func TestZeroWeightsExact(t *testing.T) {
 	exact := oracle.LogZ(m)
 	// Closed form: log Z = Σ_i softplus(b_i) + Σ_j softplus(c_j) for W = 0.
 	var closed float64
-	for _, b := range m.B {
+	for _, b := range m.B() {
 		closed += math.Log1p(math.Exp(b))
 	}
-	for _, c := range m.C {
+	for _, c := range m.C() {
 		closed += math.Log1p(math.Exp(c))
 	}
 	if math.Abs(exact-closed) > 1e-12 {
 		t.Fatalf("brute force %v, closed form %v", exact, closed)
 	}
 	for _, betas := range [][]float64{Schedule(50), Linear(7), {0, 1}} {
-		res := mustForward(t, m, &Options{Betas: betas, BaseBias: m.B, Runs: 10})
+		res := mustForward(t, m, &Options{Betas: betas, BaseBias: m.B(), Runs: 10})
 		if math.Abs(res.LogZ-exact) > 1e-12 || res.LogZStderr != 0 || res.ESS != 10 {
 			t.Errorf("%d steps: log Z %v (exact %v), stderr %v, ESS %v; want exact, 0, 10",
 				len(betas)-1, res.LogZ, exact, res.LogZStderr, res.ESS)
@@ -67,7 +67,7 @@ func TestZeroWeightsExact(t *testing.T) {
 				t.Fatalf("weights differ: %v", res.LogWeights)
 			}
 		}
-		rev := mustReverse(t, m, oracle.Samples(m, 10, rng.New(2, 0)), &Options{Betas: betas, BaseBias: m.B, Runs: 10})
+		rev := mustReverse(t, m, oracle.Samples(m, 10, rng.New(2, 0)), &Options{Betas: betas, BaseBias: m.B(), Runs: 10})
 		if math.Abs(rev.LogZ-exact) > 1e-12 || rev.LogZStderr != 0 {
 			t.Errorf("reverse, %d steps: log Z %v (exact %v), stderr %v", len(betas)-1, rev.LogZ, exact, rev.LogZStderr)
 		}

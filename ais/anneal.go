@@ -63,7 +63,7 @@ func newAnnealer(m *rbm.RBM, first, runs int, baseBias []float64, seed uint64, s
 		rngs: make([]*rand.Rand, runs),
 	}
 	for i := range a.biasDiff {
-		a.biasDiff[i] = m.B[i] - baseBias[i]
+		a.biasDiff[i] = m.B()[i] - baseBias[i]
 	}
 	for r := range a.rngs {
 		path := append(append([]uint64(nil), stream...), uint64(first+r))
@@ -207,7 +207,7 @@ const productSpan = 512
 // of ratios, and e^{−|βn z|} is shared with the sigmoid, so a hidden unit costs two
 // exponentials and no logarithm.
 func (a *annealer) hiddenRows(lo, hi int) {
-	c := a.m.C
+	c := a.m.C()
 	bo, bn := a.betaOld, a.betaNew
 	for r := lo; r < hi; r++ {
 		x, h := a.wtv.Row(r), a.h.Row(r)
@@ -245,7 +245,7 @@ func (a *annealer) hiddenRows(lo, hi int) {
 // weight increment. One exponential per visible unit; σ(u) = 1/(1 + e^{−u}) is 0 or 1,
 // never NaN, when e^{−u} overflows or underflows.
 func (a *annealer) visibleRows(lo, hi int) {
-	b, bA, d := a.m.B, a.baseBias, a.biasDiff
+	b, bA, d := a.m.B(), a.baseBias, a.biasDiff
 	beta := a.betaNew
 	for r := lo; r < hi; r++ {
 		y, v := a.wh.Row(r), a.v.Row(r)

@@ -63,7 +63,7 @@ func newAnnealer32(m *rbm.RBM, first, runs int, baseBias []float64, seed uint64,
 	a := &annealer32{
 		first: first, runs: runs, nv: nv, nh: nh,
 		w: matrix.NewDense32(nv, nh+1), wT: matrix.NewDense32(nh, nv), c: make([]float32, nh),
-		b: m.B, bA: baseBias, mix: make([]float32, nv),
+		b: m.B(), bA: baseBias, mix: make([]float32, nv),
 		v: matrix.NewDense32(runs, nv), h: matrix.NewDense32(runs, nh),
 		in: matrix.NewDense32(runs, nh+1), wh: matrix.NewDense32(runs, nv),
 		logW: make([]float64, runs), srcs: make([]*rand.PCG, runs),
@@ -74,9 +74,9 @@ func newAnnealer32(m *rbm.RBM, first, runs int, baseBias []float64, seed uint64,
 			row[j] = float32(x)
 			a.wT.Data[j*nv+i] = float32(x)
 		}
-		row[nh] = float32(m.B[i] - baseBias[i])
+		row[nh] = float32(m.B()[i] - baseBias[i])
 	}
-	for j, x := range m.C {
+	for j, x := range m.C() {
 		a.c[j] = float32(x)
 	}
 	for r := range a.srcs {
@@ -130,12 +130,15 @@ func (a *annealer32) firstRun() int { return a.first }
 // helper small.
 const minUnits32 = 1 << 12
 
+// bernoulli holds the float32 Bernoulli sampler; its parameters are not used.
+var bernoulli rbm.Bernoulli
+
 type visible32Job struct{ a *annealer32 }
 
 func (j *visible32Job) Part(i, parts int) {
 	a := j.a
 	for r := i * a.runs / parts; r < (i+1)*a.runs/parts; r++ {
-		rbm.SampleBernoulli32(a.v.Row(r), nil, 1, a.wh.Row(r), a.mix, a.srcs[r])
+		bernoulli.Sample32(a.v.Row(r), nil, 1, a.wh.Row(r), a.mix, a.srcs[r])
 	}
 }
 
@@ -146,7 +149,7 @@ type hidden32Job struct {
 }
 
 // chunk32 is how many hidden units hiddenRow takes at a time: an even number (so that the
-// pairing of units over uniforms does not depend on the chunking, see rbm.SampleBernoulli32)
+// pairing of units over uniforms does not depend on the chunking, see rbm.Bernoulli.Sample32)
 // whose scratch fits the stack, and whose products of factors in [1, 2] stay below 2¹²⁸
 // before their logarithm is taken.
 const chunk32 = 128
@@ -191,7 +194,7 @@ func (a *annealer32) hiddenRow(r int, betaOld, betaNew float64, accumulate, samp
 			logs += math.Log(ratioProduct(tnc, toc))
 		}
 		if sample {
-			rbm.SampleBernoulli32(h[start:end], nil, 1, ync, zeros32[:n], src)
+			bernoulli.Sample32(h[start:end], nil, 1, ync, zeros32[:n], src)
 		}
 	}
 	if accumulate {

@@ -32,10 +32,10 @@ func prototypeModel(nv, nh int, w float64, seed uint64) *rbm.RBM {
 				m.W.Set(i, j, -w/2)
 			}
 		}
-		m.C[j] = -w * float64(on) / 2
+		m.C()[j] = -w * float64(on) / 2
 	}
-	for i := range m.B {
-		m.B[i] = -1 + 0.3*r.NormFloat64()
+	for i := range m.B() {
+		m.B()[i] = -1 + 0.3*r.NormFloat64()
 	}
 	return m
 }
@@ -121,7 +121,7 @@ func bernoulliInPlace(p []float64, r *rand.Rand) {
 func TestFloat32ZeroWeights(t *testing.T) {
 	m := randomModel(7, 5, 0, 1.5, 3)
 	logZ := mustExactLogZ(t, m)
-	res := mustForward(t, m, &Options{Betas: Schedule(500), BaseBias: m.B, Runs: 10, Precision: Float32})
+	res := mustForward(t, m, &Options{Betas: Schedule(500), BaseBias: m.B(), Runs: 10, Precision: Float32})
 	if math.Abs(res.LogZ-logZ) > 1e-5 || res.LogZStderr != 0 {
 		t.Errorf("log Z %v (exact %v), stderr %v; want within 1e-5, 0", res.LogZ, logZ, res.LogZStderr)
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/boltzgo/boltz/internal/memsize"
-	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -112,10 +111,7 @@ func restrict(m *rbm.RBM, hidden bool, k int) *rbm.RBM {
 	} else {
 		nv = k
 	}
-	s := rbm.NewWithLayers(nv, nh, m.Visible, m.Hidden)
-	copy(s.B, m.B)
-	copy(s.C, m.C)
-	s.W = matrix.NewDense(nv, nh)
+	s := rbm.NewWithLayers(rbm.Prefix(m.Visible, nv), rbm.Prefix(m.Hidden, nh))
 	for i := range nv {
 		copy(s.W.Row(i), m.W.Row(i)[:nh])
 	}

@@ -203,9 +203,9 @@ func sideView(m *rbm.RBM, hidden bool, max float64) (*view, error) {
 	name := "visible"
 	if hidden {
 		name = "hidden"
-		v.le, v.ls, v.be, v.bs, v.ws = m.Hidden, m.Visible, m.C, m.B, m.W
+		v.le, v.ls, v.be, v.bs, v.ws = m.Hidden, m.Visible, m.C(), m.B(), m.W
 	} else {
-		v.le, v.ls, v.be, v.bs, v.ws = m.Visible, m.Hidden, m.B, m.C, transpose(m.W)
+		v.le, v.ls, v.be, v.bs, v.ws = m.Visible, m.Hidden, m.B(), m.C(), transpose(m.W)
 	}
 	v.ne, v.ns = len(v.be), len(v.bs)
 	v.values = v.le.Values()
@@ -233,8 +233,8 @@ func transpose(a *matrix.Dense) *matrix.Dense {
 // binary reports whether the view has Bernoulli units on both sides, so the fast log Z
 // kernel applies.
 func (v *view) binary() bool {
-	_, be := v.le.(rbm.Bernoulli)
-	_, bs := v.ls.(rbm.Bernoulli)
+	_, be := v.le.(*rbm.Bernoulli)
+	_, bs := v.ls.(*rbm.Bernoulli)
 	return be && bs
 }
 
@@ -326,17 +326,17 @@ func (v *view) blocks(lo, hi uint64, means bool, f func(b *block)) {
 			copy(b.x.Row(r), v.bs)
 		}
 		linalg.Gemm(false, true, n, v.ns, v.ne, 1, b.e.Data, v.ne, v.ws.Data, v.ne, 1, b.x.Data, v.ns)
-		_, bernoulli := v.ls.(rbm.Bernoulli)
+		_, bernoulli := v.ls.(*rbm.Bernoulli)
 		for r := range b.negF {
 			x := b.x.Row(r)
 			switch {
 			case means && bernoulli:
-				b.negF[r] = -v.le.Energy(b.e.Row(r), v.be) + numeric.SigmoidSoftplusSum(x)
+				b.negF[r] = -v.le.Energy(b.e.Row(r)) + numeric.SigmoidSoftplusSum(x)
 			case means:
-				b.negF[r] = -v.le.Energy(b.e.Row(r), v.be) + v.ls.LogNormalizer(x)
+				b.negF[r] = -v.le.Energy(b.e.Row(r)) + v.ls.LogNormalizer(x)
 				v.ls.Means(x, x)
 			default:
-				b.negF[r] = -v.le.Energy(b.e.Row(r), v.be) + v.ls.LogNormalizer(x)
+				b.negF[r] = -v.le.Energy(b.e.Row(r)) + v.ls.LogNormalizer(x)
 			}
 		}
 		f(b)

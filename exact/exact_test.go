@@ -83,8 +83,8 @@ func TestLogZSidesAndKernelsAgree(t *testing.T) {
 	models["std 3"] = randomModel(13, 9, 3, 5)                      // mixed signs
 	models["large 200x10 std 0.05"] = randomModel(200, 10, 0.05, 6) // padding, several blocks
 	biased := randomModel(8, 9, 1, 7)
-	for i := range biased.B {
-		biased.B[i] = []float64{1e3, -1e3, 50, -50}[i%4]
+	for i := range biased.B() {
+		biased.B()[i] = []float64{1e3, -1e3, 50, -50}[i%4]
 	}
 	models["biases ±1e3, ±50"] = biased
 	for name, m := range models {
@@ -140,10 +140,10 @@ func TestLogZIndependentClosedForm(t *testing.T) {
 	m := randomModel(7, 5, 2, 11)
 	clear(m.W.Data)
 	var want float64
-	for _, b := range m.B {
+	for _, b := range m.B() {
 		want += numeric.Softplus(b)
 	}
-	for _, c := range m.C {
+	for _, c := range m.C() {
 		want += numeric.Softplus(c)
 	}
 	for _, side := range []Side{Visible, Hidden} {
@@ -169,11 +169,11 @@ func TestProbabilitiesSumToOne(t *testing.T) {
 // Biases of ±1e3 give a finite log Z, equal to the closed form when W = 0.
 func TestExtremeBiases(t *testing.T) {
 	m := randomModel(6, 5, 1, 4)
-	for i := range m.B {
-		m.B[i] = 1e3 * float64(1-2*(i%2))
+	for i := range m.B() {
+		m.B()[i] = 1e3 * float64(1-2*(i%2))
 	}
-	for j := range m.C {
-		m.C[j] = -1e3 * float64(1-2*(j%2))
+	for j := range m.C() {
+		m.C()[j] = -1e3 * float64(1-2*(j%2))
 	}
 	for _, side := range []Side{Visible, Hidden} {
 		lz := mustLogZ(t, m, &Options{Enumerate: side})
@@ -257,13 +257,13 @@ func bruteModelMoments(m *rbm.RBM) *rbm.Grad {
 			v, h := vs.Row(a), hs.Row(b)
 			p := math.Exp(-m.Energy(v, h) - lz)
 			for i := range v {
-				g.B[i] += p * v[i]
+				g.B()[i] += p * v[i]
 				for j := range h {
 					g.W.Data[i*m.NH()+j] += p * v[i] * h[j]
 				}
 			}
 			for j := range h {
-				g.C[j] += p * h[j]
+				g.C()[j] += p * h[j]
 			}
 		}
 	}
@@ -431,13 +431,13 @@ func TestDataMoments(t *testing.T) {
 		v := x.Row(r)
 		h := m.HiddenMeans(nil, v)
 		for i := range v {
-			want.B[i] += v[i] / 9
+			want.B()[i] += v[i] / 9
 			for j := range h {
 				want.W.Data[i*3+j] += v[i] * h[j] / 9
 			}
 		}
 		for j := range h {
-			want.C[j] += h[j] / 9
+			want.C()[j] += h[j] / 9
 		}
 	}
 	for k, p := range g.Parts() {
@@ -491,8 +491,8 @@ func TestLogZ784MatchesGeneric(t *testing.T) {
 	m := rbm.New(784, 14)
 	r := rand.New(rand.NewPCG(784, 14))
 	m.InitNormal(0.01, r)
-	for j := range m.C {
-		m.C[j] = r.NormFloat64()
+	for j := range m.C() {
+		m.C()[j] = r.NormFloat64()
 	}
 	v, err := sideView(m, true, DefaultMaxStates)
 	if err != nil {

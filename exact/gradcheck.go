@@ -114,7 +114,7 @@ func GradCheck(m *rbm.RBM, x *matrix.Dense, eps float64, opts *Options) (*GradCh
 }
 
 // paramParts returns m's parameter slices in the order of rbm.Grad.Parts: W, b, c.
-func paramParts(m *rbm.RBM) [3][]float64 { return [3][]float64{m.W.Data, m.B, m.C} }
+func paramParts(m *rbm.RBM) [3][]float64 { return [3][]float64{m.W.Data, m.B(), m.C()} }
 
 func (res *GradCheckResult) compare(m *rbm.RBM) {
 	num := res.Numerical.Parts()

@@ -105,8 +105,8 @@ func (mo *moments) grad(v *view) *rbm.Grad {
 	if v.hidden { // e = h, s = v: se is ⟨v hᵀ⟩ already
 		g = rbm.NewGrad(v.ns, v.ne)
 		copy(g.W.Data, mo.se.Data)
-		copy(g.B, mo.s)
-		copy(g.C, mo.e)
+		copy(g.B(), mo.s)
+		copy(g.C(), mo.e)
 	} else { // e = v, s = h: se is ⟨h vᵀ⟩
 		g = rbm.NewGrad(v.ne, v.ns)
 		for i := 0; i < v.ns; i++ {
@@ -114,8 +114,8 @@ func (mo *moments) grad(v *view) *rbm.Grad {
 				g.W.Data[j*v.ns+i] = x
 			}
 		}
-		copy(g.B, mo.e)
-		copy(g.C, mo.s)
+		copy(g.B(), mo.e)
+		copy(g.C(), mo.s)
 	}
 	g.Scale(inv)
 	return g
@@ -140,17 +140,17 @@ func DataMoments(m *rbm.RBM, x *matrix.Dense) *rbm.Grad {
 	linalg.Gemm(true, false, nv, nh, n, inv, x.Data, nv, hm.Data, nh, 0, g.W.Data, nh)
 	for r := 0; r < n; r++ {
 		for i, v := range x.Row(r) {
-			g.B[i] += v
+			g.B()[i] += v
 		}
 		for j, h := range hm.Row(r) {
-			g.C[j] += h
+			g.C()[j] += h
 		}
 	}
-	for i := range g.B {
-		g.B[i] *= inv
+	for i := range g.B() {
+		g.B()[i] *= inv
 	}
-	for j := range g.C {
-		g.C[j] *= inv
+	for j := range g.C() {
+		g.C()[j] *= inv
 	}
 	return g
 }

@@ -29,7 +29,6 @@ type Chains struct {
 	xh, xv *matrix.Dense // last hidden and visible inputs, untempered (c + Wᵀv, b + Wh)
 	job    sampleJob     // the half-step being run, kept here so that running it allocates nothing
 
-	unit, zero []float64 // one-element scratch for the tempering check, allocated once
 
 	precision Precision // of Sweep (SetPrecision)
 	f32       *chains32 // float32 state of Sweep, made on first use
@@ -62,8 +61,6 @@ func NewChains(m *rbm.RBM, n int, seed uint64, path ...uint64) *Chains {
 		H:    matrix.NewDense(n, m.NH()),
 		srcs: make([]*rand.PCG, n),
 		rngs: make([]*rand.Rand, n),
-		unit: make([]float64, 1),
-		zero: make([]float64, 1),
 	}
 	p := append(append(make([]uint64, 0, len(path)+1), path...), 0)
 	for i := range n {
@@ -181,13 +178,14 @@ func (c *Chains) energiesFromInputs(dst []float64, m *rbm.RBM) []float64 {
 	if len(dst) != c.Len() {
 		panic(fmt.Sprintf("boltz/mcmc: Energies: dst has length %d, want %d", len(dst), c.Len()))
 	}
+	b := m.B()
 	for i := range dst {
 		v, h, xv := c.V.Row(i), c.H.Row(i), c.xv.Row(i)
 		var vwh float64
 		for j, vj := range v {
-			vwh += vj * (xv[j] - m.B[j])
+			vwh += vj * (xv[j] - b[j])
 		}
-		dst[i] = m.Visible.Energy(v, m.B) + m.Hidden.Energy(h, m.C) - vwh
+		dst[i] = m.Visible.Energy(v) + m.Hidden.Energy(h) - vwh
 	}
 	return dst
 }
@@ -243,26 +241,20 @@ func (c *Chains) check(op string, m *rbm.RBM, beta float64, layer rbm.Layer) {
 		panic(fmt.Sprintf("boltz/mcmc: %s: inverse temperature %v, want a finite β ≥ 0", op, beta))
 	}
 	if beta != 1 && layer != nil {
-		if err := temperable(layer, c.unit, c.zero); err != nil {
+		if err := temperable(layer); err != nil {
 			panic("boltz/mcmc: " + op + ": " + err.Error())
 		}
 	}
 }
 
 // temperable returns an error unless p_β of the layer's units is their law with inputs
-// scaled by β, that is unless the units take finitely many values and have no base measure:
-// φ(s) = Energy([s], [0]) = 0 for every value s. unit and zero are one-element scratch.
-func temperable(l rbm.Layer, unit, zero []float64) error {
-	vals := l.Values()
-	if vals == nil {
+// scaled by β (rbm.Temperable: finitely many values, no base measure).
+func temperable(l rbm.Layer) error {
+	if l.Values() == nil {
 		return fmt.Errorf("%s units are continuous; tempering by scaling inputs is defined only for discrete units with no base measure", l.Name())
 	}
-	zero[0] = 0
-	for _, s := range vals {
-		unit[0] = s
-		if phi := l.Energy(unit, zero); phi != 0 {
-			return fmt.Errorf("%s units have base measure φ(%v) = %v ≠ 0; tempering by scaling inputs is not valid for them", l.Name(), s, phi)
-		}
+	if !rbm.IsTemperable(l) {
+		return fmt.Errorf("%s units have a base measure; tempering by scaling inputs is not valid for them", l.Name())
 	}
 	return nil
 }

@@ -209,19 +209,20 @@ func TestChainsStateErrors(t *testing.T) {
 func isStateErr(err error) bool { return errors.Is(err, ErrState) }
 
 // A layer with a base measure, which scaling the inputs does not temper correctly.
-type biasedUnit struct{ rbm.Bernoulli }
+type biasedUnit struct{ *rbm.Bernoulli }
 
-func (biasedUnit) Name() string { return "biased" }
-func (biasedUnit) Energy(s, bias []float64) float64 {
+func (biasedUnit) Name() string      { return "biased" }
+func (biasedUnit) Temperable() bool { return false }
+func (u biasedUnit) Energy(s []float64) float64 {
 	e := 0.0
 	for i := range s {
-		e += 0.3*s[i] - bias[i]*s[i]
+		e += 0.3*s[i] - u.B[i]*s[i]
 	}
 	return e
 }
 
 // A continuous layer.
-type continuousUnit struct{ rbm.Bernoulli }
+type continuousUnit struct{ *rbm.Bernoulli }
 
 func (continuousUnit) Name() string      { return "continuous" }
 func (continuousUnit) Values() []float64 { return nil }
@@ -230,8 +231,8 @@ func (continuousUnit) Values() []float64 { return nil }
 func TestChainsPanics(t *testing.T) {
 	m := testModel(3, 2, 1)
 	c := NewChains(m, 4, 1)
-	biased := rbm.NewWithLayers(3, 2, rbm.Bernoulli{}, biasedUnit{})
-	cont := rbm.NewWithLayers(3, 2, continuousUnit{}, rbm.Bernoulli{})
+	biased := rbm.NewWithLayers(rbm.NewBernoulli(3), biasedUnit{rbm.NewBernoulli(2)})
+	cont := rbm.NewWithLayers(continuousUnit{rbm.NewBernoulli(3)}, rbm.NewBernoulli(2))
 	cases := map[string]func(){
 		"nil model":          func() { NewChains(nil, 1, 1) },
 		"no chains":          func() { NewChains(m, 0, 1) },

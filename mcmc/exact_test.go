@@ -22,11 +22,11 @@ func testModel(nv, nh int, seed uint64) *rbm.RBM {
 	r := rand.New(rand.NewPCG(seed, 99))
 	m := rbm.New(nv, nh)
 	m.InitNormal(1, r)
-	for i := range m.B {
-		m.B[i] = 0.5 * r.NormFloat64()
+	for i := range m.B() {
+		m.B()[i] = 0.5 * r.NormFloat64()
 	}
-	for j := range m.C {
-		m.C[j] = 0.5 * r.NormFloat64()
+	for j := range m.C() {
+		m.C()[j] = 0.5 * r.NormFloat64()
 	}
 	return m
 }

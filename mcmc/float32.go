@@ -19,7 +19,7 @@ const (
 	Float64 Precision = iota
 	// Float32 runs the sweeps of Bernoulli chains in single precision: the products Wᵀv and
 	// W h by linalg.Sgemm on a float32 copy of the parameters taken at the start of each
-	// Sweep (or Step) call, the draws by rbm.SampleBernoulli32 (AVX-512 where the CPU has
+	// Sweep (or Step) call, the draws by the layers' Sample32 (rbm.Float32) (AVX-512 where the CPU has
 	// it). A chain draws the same uniforms from its own stream as in Float64, so the two
 	// precisions follow each other until a float32 rounding moves a threshold: P(unit = 1)
 	// is σ(input) to within the float32 rounding of the input (relative 10⁻⁷ of Σ|W_ij v_i|)
@@ -40,8 +40,8 @@ func (p Precision) String() string {
 
 // SetPrecision makes Sweep run in precision p (see Precision). The other methods
 // (NewChains' initial draw, SetVisible, SampleHidden, SampleVisible, HiddenMeans, Energies)
-// stay in float64. With Float32, Sweep panics unless both layers of the model are Bernoulli
-// units. It panics if p is neither Float64 nor Float32.
+// stay in float64. With Float32, Sweep panics unless both layers of the model offer float32
+// kernels (rbm.Float32, as Bernoulli units do). It panics if p is neither Float64 nor Float32.
 func (c *Chains) SetPrecision(p Precision) {
 	if p != Float64 && p != Float32 {
 		panic(fmt.Sprintf("boltz/mcmc: SetPrecision: %v", p))
@@ -52,11 +52,11 @@ func (c *Chains) SetPrecision(p Precision) {
 // Precision returns the precision Sweep runs in.
 func (c *Chains) Precision() Precision { return c.precision }
 
-// Supports32 reports whether m's units have a float32 sampler: Bernoulli visible and
-// hidden units.
+// Supports32 reports whether both of m's layers offer the float32 kernels (rbm.Float32), as
+// Bernoulli units do.
 func Supports32(m *rbm.RBM) bool {
-	_, bv := m.Visible.(rbm.Bernoulli)
-	_, bh := m.Hidden.(rbm.Bernoulli)
+	_, bv := m.Visible.(rbm.Float32)
+	_, bh := m.Hidden.(rbm.Float32)
 	return bv && bh
 }
 
@@ -68,7 +68,7 @@ type weights32 struct {
 
 func (p *weights32) load(op string, m *rbm.RBM) {
 	if !Supports32(m) {
-		panic(fmt.Sprintf("boltz/mcmc: %s: precision float32 needs Bernoulli units, the model has %s visible and %s hidden units",
+		panic(fmt.Sprintf("boltz/mcmc: %s: precision float32 needs layers with float32 kernels (rbm.Float32), the model has %s visible and %s hidden units",
 			op, m.Visible.Name(), m.Hidden.Name()))
 	}
 	nv, nh := m.NV(), m.NH()
@@ -81,10 +81,10 @@ func (p *weights32) load(op string, m *rbm.RBM) {
 		}
 	}
 	p.b, p.c = resize32(p.b, m.NV()), resize32(p.c, m.NH())
-	for i, x := range m.B {
+	for i, x := range m.B() {
 		p.b[i] = float32(x)
 	}
-	for j, x := range m.C {
+	for j, x := range m.C() {
 		p.c[j] = float32(x)
 	}
 }
@@ -119,10 +119,10 @@ func (c *Chains) sweep32(m *rbm.RBM, p *weights32, beta float64, k int, inputs b
 	s.v, s.h = linalg.Reuse32(s.v, n, nv), linalg.Reuse32(s.h, n, nh)
 	s.hin, s.vin = linalg.Reuse32(s.hin, n, nh), linalg.Reuse32(s.vin, n, nv)
 	s.bb, s.bc = resize32(s.bb, nv), resize32(s.bc, nh)
-	for i, x := range m.B {
+	for i, x := range m.B() {
 		s.bb[i] = float32(beta * x)
 	}
-	for j, x := range m.C {
+	for j, x := range m.C() {
 		s.bc[j] = float32(beta * x)
 	}
 	bt := float32(beta)
@@ -136,9 +136,9 @@ func (c *Chains) sweep32(m *rbm.RBM, p *weights32, beta float64, k int, inputs b
 	}
 	for range k {
 		linalg.Sgemm(false, false, n, nh, nv, bt, s.v.Data, nv, p.w.Data, nh, 0, s.hin.Data, nh)
-		s.run(sample32Job{x: s.hin, bias: s.bc, dst: s.h, srcs: c.srcs})
+		s.run(sample32Job{layer: m.Hidden.(rbm.Float32), x: s.hin, bias: s.bc, dst: s.h, srcs: c.srcs})
 		linalg.Sgemm(false, false, n, nv, nh, 1, s.h.Data, nh, p.wT.Data, nv, 0, s.vin.Data, nv)
-		s.run(sample32Job{x: s.vin, scaled: vin, beta: bt, bias: s.bb, dst: s.v, srcs: c.srcs})
+		s.run(sample32Job{layer: m.Visible.(rbm.Float32), x: s.vin, scaled: vin, beta: bt, bias: s.bb, dst: s.v, srcs: c.srcs})
 	}
 	for i, x := range s.v.Data {
 		c.V.Data[i] = float64(x)
@@ -148,10 +148,11 @@ func (c *Chains) sweep32(m *rbm.RBM, p *weights32, beta float64, k int, inputs b
 	}
 	if inputs && k > 0 {
 		c.xv = linalg.Reuse(c.xv, n, nv)
+		b := m.B()
 		for r := range n {
 			x, dst := s.vin.Row(r), c.xv.Row(r)
 			for i, xi := range x {
-				dst[i] = float64(xi) + m.B[i]
+				dst[i] = float64(xi) + b[i]
 			}
 		}
 	}
@@ -167,6 +168,7 @@ func (s *chains32) run(j sample32Job) {
 // srcs[r]. With scaled not nil, x_r is first multiplied by beta into row r of scaled, and
 // that is sampled, so x keeps the untempered inputs.
 type sample32Job struct {
+	layer          rbm.Float32
 	x, scaled, dst *matrix.Dense32
 	beta           float32
 	bias           []float32
@@ -184,6 +186,6 @@ func (j *sample32Job) Part(i, parts int) {
 			}
 			x = y
 		}
-		rbm.SampleBernoulli32(j.dst.Row(r), nil, 1, x, j.bias, j.srcs[r])
+		j.layer.Sample32(j.dst.Row(r), nil, 1, x, j.bias, j.srcs[r])
 	}
 }

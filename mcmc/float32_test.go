@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/boltzgo/boltz/internal/par"
+	"github.com/boltzgo/boltz/rbm"
 )
 
 // Float32 Gibbs chains started from exact draws of p_β(v,h) stay in p_β, as the float64
@@ -131,15 +132,19 @@ func TestSweepAllocsFloat32(t *testing.T) {
 	}
 }
 
+// plainUnit is a Bernoulli layer seen through the Layer interface only, without the
+// float32 kernels of *rbm.Bernoulli.
+type plainUnit struct{ rbm.Layer }
+
 // Float32 sweeps of a model without a float32 sampler panic with the reason.
-func TestFloat32NeedsBernoulli(t *testing.T) {
+func TestFloat32NeedsKernels(t *testing.T) {
 	m := testModel(4, 3, 1)
-	m.Hidden = biasedUnit{}
+	m.Hidden = plainUnit{m.Hidden}
 	c := NewChains(m, 2, 1)
 	c.SetPrecision(Float32)
 	defer func() {
-		if r := recover(); r == nil || !strings.Contains(r.(string), "Bernoulli") {
-			t.Errorf("recovered %v, want a panic naming Bernoulli units", r)
+		if r := recover(); r == nil || !strings.Contains(r.(string), "float32 kernels") {
+			t.Errorf("recovered %v, want a panic naming the float32 kernels", r)
 		}
 	}()
 	c.Sweep(m, 1, 1)

@@ -133,9 +133,8 @@ func NewTempering(m *rbm.RBM, betas []float64, n int, seed uint64, path ...uint6
 		return nil, err
 	}
 	if len(betas) > 1 {
-		unit, zero := make([]float64, 1), make([]float64, 1)
 		for _, l := range []rbm.Layer{m.Visible, m.Hidden} {
-			if err := temperable(l, unit, zero); err != nil {
+			if err := temperable(l); err != nil {
 				return nil, fmt.Errorf("parallel tempering: %w", err)
 			}
 		}

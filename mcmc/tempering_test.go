@@ -337,8 +337,8 @@ func TestLadder(t *testing.T) {
 // unless the ladder is {1}.
 func TestNewTemperingLayers(t *testing.T) {
 	for _, m := range []*rbm.RBM{
-		rbm.NewWithLayers(3, 2, rbm.Bernoulli{}, biasedUnit{}),
-		rbm.NewWithLayers(3, 2, continuousUnit{}, rbm.Bernoulli{}),
+		rbm.NewWithLayers(rbm.NewBernoulli(3), biasedUnit{rbm.NewBernoulli(2)}),
+		rbm.NewWithLayers(continuousUnit{rbm.NewBernoulli(3)}, rbm.NewBernoulli(2)),
 	} {
 		if _, err := NewTempering(m, []float64{1, 0.5}, 2, 1); err == nil {
 			t.Errorf("%s/%s units: no error", m.Visible.Name(), m.Hidden.Name())

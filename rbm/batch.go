@@ -14,7 +14,7 @@ func (m *RBM) HiddenInputBatch(dst, vs *matrix.Dense) *matrix.Dense {
 	m.checkBatch("HiddenInputBatch", vs, m.NV())
 	dst = linalg.Reuse(dst, vs.Rows, m.NH())
 	for r := 0; r < vs.Rows; r++ {
-		copy(dst.Row(r), m.C)
+		copy(dst.Row(r), m.C())
 	}
 	linalg.Gemm(false, false, vs.Rows, m.NH(), m.NV(), 1, vs.Data, vs.Cols, m.W.Data, m.W.Cols, 1, dst.Data, dst.Cols)
 	return dst
@@ -26,7 +26,7 @@ func (m *RBM) VisibleInputBatch(dst, hs *matrix.Dense) *matrix.Dense {
 	m.checkBatch("VisibleInputBatch", hs, m.NH())
 	dst = linalg.Reuse(dst, hs.Rows, m.NV())
 	for r := 0; r < hs.Rows; r++ {
-		copy(dst.Row(r), m.B)
+		copy(dst.Row(r), m.B())
 	}
 	linalg.Gemm(false, true, hs.Rows, m.NV(), m.NH(), 1, hs.Data, hs.Cols, m.W.Data, m.W.Cols, 1, dst.Data, dst.Cols)
 	return dst
@@ -74,7 +74,7 @@ func (m *RBM) FreeEnergyBatch(dst []float64, vs *matrix.Dense, work *matrix.Dens
 	x := m.HiddenInputBatch(work, vs)
 	dst = reuse(dst, vs.Rows)
 	for r := range dst {
-		dst[r] = m.Visible.Energy(vs.Row(r), m.B) - m.Hidden.LogNormalizer(x.Row(r))
+		dst[r] = m.Visible.Energy(vs.Row(r)) - m.Hidden.LogNormalizer(x.Row(r))
 	}
 	return dst
 }

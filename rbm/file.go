@@ -65,12 +65,13 @@ func (m *RBM) Archive(meta *Meta) (*npz.Archive, error) {
 		return nil, fmt.Errorf("encoding meta.json: %w", err)
 	}
 	a := &npz.Archive{
-		Arrays: map[string]*npz.Array{
-			"W": {Shape: []int{m.NV(), m.NH()}, Data: m.W.Data, Dtype: "<f8"},
-			"b": {Shape: []int{m.NV()}, Data: m.B, Dtype: "<f8"},
-			"c": {Shape: []int{m.NH()}, Data: m.C, Dtype: "<f8"},
-		},
-		Files: map[string][]byte{"meta.json": append(js, '\n')},
+		Arrays: map[string]*npz.Array{"W": {Shape: []int{m.NV(), m.NH()}, Data: m.W.Data, Dtype: "<f8"}},
+		Files:  map[string][]byte{"meta.json": append(js, '\n')},
+	}
+	for _, side := range m.sides() {
+		for _, p := range side.layer.Params() {
+			a.Arrays[ParamName(side.name, p.Name)] = &npz.Array{Shape: []int{len(p.Data)}, Data: p.Data, Dtype: "<f8"}
+		}
 	}
 	if mt.DataMean != nil {
 		if len(mt.DataMean) != m.NV() {
@@ -119,11 +120,11 @@ func FromArchive(a *npz.Archive) (*RBM, *Meta, error) {
 	if mt.NV <= 0 || mt.NH <= 0 || mt.NV > maxUnits || mt.NH > maxUnits {
 		return nil, nil, fmt.Errorf("meta.json: implausible size nv=%d nh=%d", mt.NV, mt.NH)
 	}
-	vis, err := LayerByName(mt.Visible)
+	vis, err := LayerByName(mt.Visible, mt.NV)
 	if err != nil {
 		return nil, nil, fmt.Errorf("meta.json: visible units: %w", err)
 	}
-	hid, err := LayerByName(mt.Hidden)
+	hid, err := LayerByName(mt.Hidden, mt.NH)
 	if err != nil {
 		return nil, nil, fmt.Errorf("meta.json: hidden units: %w", err)
 	}
@@ -131,15 +132,16 @@ func FromArchive(a *npz.Archive) (*RBM, *Meta, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err := getFloat64(a, "b", mt.NV)
-	if err != nil {
-		return nil, nil, err
+	m := &RBM{W: &matrix.Dense{Rows: mt.NV, Cols: mt.NH, Data: w.Data}, Visible: vis, Hidden: hid}
+	for _, side := range m.sides() {
+		for _, p := range side.layer.Params() {
+			arr, err := getFloat64(a, ParamName(side.name, p.Name), len(p.Data))
+			if err != nil {
+				return nil, nil, err
+			}
+			copy(p.Data, arr.Data)
+		}
 	}
-	c, err := getFloat64(a, "c", mt.NH)
-	if err != nil {
-		return nil, nil, err
-	}
-	m := &RBM{W: &matrix.Dense{Rows: mt.NV, Cols: mt.NH, Data: w.Data}, B: b.Data, C: c.Data, Visible: vis, Hidden: hid}
 	if err := m.Validate(); err != nil {
 		return nil, nil, err
 	}
@@ -199,8 +201,8 @@ func fromPlain(a *npz.Archive) (*RBM, *Meta, error) {
 		}
 		arrays[i] = arr
 	}
-	m := &RBM{W: &matrix.Dense{Rows: nv, Cols: nh, Data: arrays[0].Data}, B: arrays[1].Data, C: arrays[2].Data,
-		Visible: Bernoulli{}, Hidden: Bernoulli{}}
+	m := &RBM{W: &matrix.Dense{Rows: nv, Cols: nh, Data: arrays[0].Data},
+		Visible: &Bernoulli{B: arrays[1].Data}, Hidden: &Bernoulli{B: arrays[2].Data}}
 	if layout == LayoutSklearn {
 		m.W = matrix.NewDense(nv, nh)
 		for j := 0; j < nh; j++ {
@@ -240,3 +242,35 @@ func Load(path string) (*RBM, *Meta, error) {
 	}
 	return m, mt, nil
 }
+
+// ParamName returns the name under which a layer parameter is stored in model and checkpoint
+// files: "b" and "c" for the visible and hidden biases (the names of the first format), and
+// side_name otherwise ("visible_sigma", "hidden_gamma"); side is "visible" or "hidden".
+func ParamName(side, name string) string {
+	if name == "bias" {
+		if side == "visible" {
+			return "b"
+		}
+		return "c"
+	}
+	return side + "_" + name
+}
+
+// ParamNames returns the file names of all of m's parameters, in the order of Grad.Parts:
+// W, b, c, then the layers' further parameters.
+func ParamNames(m *RBM) []string {
+	names := []string{"W", "b", "c"}
+	for _, side := range m.sides() {
+		for _, p := range side.layer.Params()[1:] {
+			names = append(names, ParamName(side.name, p.Name))
+		}
+	}
+	return names
+}
+
+type side struct {
+	name  string
+	layer Layer
+}
+
+func (m *RBM) sides() [2]side { return [2]side{{"visible", m.Visible}, {"hidden", m.Hidden}} }

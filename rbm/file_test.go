@@ -22,7 +22,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	if meta.Data != "bas:2" || meta.NV != 5 || meta.NH != 3 || meta.Visible != "bernoulli" || meta.Version != FormatVersion {
 		t.Fatalf("meta = %+v", meta)
 	}
-	for k, p := range [][2][]float64{{m.W.Data, got.W.Data}, {m.B, got.B}, {m.C, got.C}} {
+	for k, p := range [][2][]float64{{m.W.Data, got.W.Data}, {m.B(), got.B()}, {m.C(), got.C()}} {
 		for i := range p[0] {
 			if p[0][i] != p[1][i] {
 				t.Fatalf("block %d element %d: saved %v loaded %v", k, i, p[0][i], p[1][i])
@@ -106,10 +106,10 @@ func TestLoadPlainLayouts(t *testing.T) {
 		arrays map[string]*npz.Array
 		layout string
 	}{
-		{"numpy", map[string]*npz.Array{"W": {Shape: []int{5, 3}, Data: m.W.Data}, "b": {Shape: []int{5}, Data: m.B},
-			"c": {Shape: []int{3}, Data: m.C}}, LayoutNumpy},
+		{"numpy", map[string]*npz.Array{"W": {Shape: []int{5, 3}, Data: m.W.Data}, "b": {Shape: []int{5}, Data: m.B()},
+			"c": {Shape: []int{3}, Data: m.C()}}, LayoutNumpy},
 		{"sklearn", map[string]*npz.Array{"components_": {Shape: []int{3, 5}, Data: wt},
-			"intercept_visible_": {Shape: []int{5}, Data: m.B}, "intercept_hidden_": {Shape: []int{3}, Data: m.C}}, LayoutSklearn},
+			"intercept_visible_": {Shape: []int{5}, Data: m.B()}, "intercept_hidden_": {Shape: []int{3}, Data: m.C()}}, LayoutSklearn},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "p.npz")
@@ -123,7 +123,7 @@ func TestLoadPlainLayouts(t *testing.T) {
 			if meta.Layout != tc.layout || meta.NV != 5 || meta.NH != 3 || got.Visible.Name() != "bernoulli" {
 				t.Fatalf("meta %+v", meta)
 			}
-			for k, p := range [][2][]float64{{m.W.Data, got.W.Data}, {m.B, got.B}, {m.C, got.C}} {
+			for k, p := range [][2][]float64{{m.W.Data, got.W.Data}, {m.B(), got.B()}, {m.C(), got.C()}} {
 				for i := range p[0] {
 					if p[0][i] != p[1][i] {
 						t.Fatalf("block %d element %d: %v, want %v", k, i, p[1][i], p[0][i])

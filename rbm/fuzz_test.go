@@ -64,7 +64,7 @@ func FuzzFromArchive(f *testing.F) {
 		if err != nil {
 			t.Fatalf("reread: %v", err)
 		}
-		if !slices.Equal(back.W.Data, m.W.Data) || !slices.Equal(back.B, m.B) || !slices.Equal(back.C, m.C) {
+		if !slices.Equal(back.W.Data, m.W.Data) || !slices.Equal(back.B(), m.B()) || !slices.Equal(back.C(), m.C()) {
 			t.Fatal("round trip changed the parameters")
 		}
 	})

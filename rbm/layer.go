@@ -1,33 +1,60 @@
 package rbm
 
 import (
+	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
+	"sort"
+	"strings"
 
-	"github.com/boltzgo/boltz/internal/numeric"
+	"github.com/boltzgo/boltz/matrix"
 )
 
-// Layer is a unit type: the law of one layer's units given their total inputs. Every unit
-// type boltz knows is an exponential family in which a unit with state s and total input x
-// (bias included) has unnormalised log-probability s·x − φ(s), with φ the unit's base
-// measure (φ = 0 for Bernoulli units). The free energy, the samplers and the estimators are
-// written against this interface only, so a new unit type is one implementation of it.
+// Layer is one layer of units with its own parameters: the law of its units given their
+// total inputs. Every unit type boltz knows is an exponential family in which a unit with
+// state s and total input x has unnormalised log-probability s·x − φ(s), with φ the unit's
+// base measure (φ = 0 for Bernoulli units). The total input is the layer's field θ (its
+// bias, Bias) plus what the other layer sends through the weights, so the layer's own term
+// of the energy is
 //
-// Implementations must be safe for concurrent use; randomness comes from the caller.
+//	E_layer(s) = Σ_i φ(s_i) − θ·s
+//
+// and summing the layer out of exp(−E) leaves its log-normaliser A(x) = Σ_i log Σ_s
+// exp(s·x_i − φ(s)) (the cumulant generating function). The free energies, the samplers and
+// the estimators are written against this interface only, so a new unit type is one
+// implementation of it, registered with RegisterLayer so model files can name it.
+//
+// The gradient of the log-likelihood with respect to a layer parameter ψ is the data mean
+// minus the model mean of −∂E_layer/∂ψ, the parameter's sufficient statistic (Stats); for
+// the field θ that statistic is the state s itself.
+//
+// Methods that read the parameters are safe for concurrent use; randomness comes from the
+// caller.
 type Layer interface {
 	// Name is the unit type's name in model files and on the command line ("bernoulli").
 	Name() string
-	// Energy returns the layer's own term of the energy, Σ_i φ(s_i) − Σ_i bias_i s_i.
-	Energy(s, bias []float64) float64
-	// LogNormalizer returns Σ_i A(x_i), A(x) = log Σ_s exp(s·x − φ(s)): the log-normaliser of
-	// the units' conditional law given their inputs x. It is the term a layer contributes
-	// to −F when it is summed out.
+	// Len returns the number of units, the length of the layer's state vector.
+	Len() int
+	// Bias returns the field θ, one value per unit, sharing the layer's storage.
+	Bias() []float64
+	// Params returns every parameter array, sharing the layer's storage: the field θ first,
+	// named "bias", then any others (a Gaussian layer's variances, say). Optimisers,
+	// checkpoints and model files carry exactly these.
+	Params() []Param
+	// Clone returns a deep copy.
+	Clone() Layer
+	// Energy returns the layer's own term of the energy, Σ_i φ(s_i) − θ·s.
+	Energy(s []float64) float64
+	// LogNormalizer returns Σ_i A(x_i) for total inputs x (the field included): the term
+	// the layer contributes to −F when it is summed out.
 	LogNormalizer(x []float64) float64
-	// Means sets dst_i = E[s_i | x_i] = A′(x_i).
+	// Means sets dst_i = E[s_i | x_i] = A′(x_i); dst and x may be the same slice.
 	Means(dst, x []float64)
-	// Sample sets dst_i to a draw of s_i given x_i, using r.
+	// Sample sets dst_i to a draw of s_i given x_i, using r; dst and x may be the same slice.
 	Sample(dst, x []float64, r *rand.Rand)
+	// Stats sets dst[k] to the mean over the rows of s of the sufficient statistic of
+	// parameter k (in Params order), −∂E_layer/∂ψ_k; dst[k] has the parameter's length.
+	Stats(dst [][]float64, s *matrix.Dense)
 	// Values returns the states one unit can take when they are finitely many (Bernoulli:
 	// 0 and 1), so the layer can be enumerated; nil for continuous units.
 	Values() []float64
@@ -35,93 +62,55 @@ type Layer interface {
 	Check(s []float64) error
 }
 
-// Bernoulli is the binary unit, s ∈ {0, 1}:
-//
-//	p(s = 1 | x) = σ(x),   A(x) = softplus(x) = log(1 + eˣ),   φ = 0.
-type Bernoulli struct{}
-
-// Name returns "bernoulli".
-func (Bernoulli) Name() string { return "bernoulli" }
-
-// Energy returns −Σ_i bias_i s_i.
-func (Bernoulli) Energy(s, bias []float64) float64 {
-	mustSameLen("Bernoulli.Energy", len(s), len(bias))
-	return -numeric.Dot(s, bias)
+// Param is one named parameter array of a layer.
+type Param struct {
+	Name string
+	Data []float64
 }
 
-// LogNormalizer returns Σ_i softplus(x_i).
-func (Bernoulli) LogNormalizer(x []float64) float64 {
-	var s float64
-	for _, v := range x {
-		s += numeric.Softplus(v)
-	}
-	return s
+// Float32 is the optional single-precision capability of a layer: the kernels of the fast
+// training and sampling routes. The inputs x come without the field, which is passed as
+// bias in float32 and added in the same pass. A layer without it trains in float64.
+type Float32 interface {
+	// Means32 sets dst_i = scale·E[s_i | x_i + bias_i].
+	Means32(dst []float32, scale float32, x, bias []float32)
+	// Sample32 sets dst_i to a draw of s_i given x_i + bias_i from src and, when mean is
+	// not nil, mean_i = scale·E[s_i | x_i + bias_i].
+	Sample32(dst, mean []float32, scale float32, x, bias []float32, src *rand.PCG)
 }
 
-// Means sets dst_i = σ(x_i) (numeric.Sigmoids). dst and x may be the same slice.
-func (Bernoulli) Means(dst, x []float64) {
-	mustSameLen("Bernoulli.Means", len(dst), len(x))
-	numeric.Sigmoids(dst, x)
+// Temperable is implemented by layers that can be tempered by scaling their inputs:
+// discrete units with no base measure (E_layer(s) = −θ·s), for which the units' law under
+// p_β(v, h) ∝ exp(−β E(v, h)) is their law at inputs βx. Parallel tempering and AIS's
+// tempered chains need it.
+type Temperable interface {
+	// Temperable reports whether the layer has no base measure.
+	Temperable() bool
 }
 
-// Sample sets dst_i = 1 with probability σ(x_i), else 0; dst and x may be the same slice.
-// Each draw r.Uint64() serves two units, one 32-bit uniform U ∈ {0, …, 2³²−1} each: with
-// p = σ(−|x|) ≤ ½,
-//
-//	s = [U < ⌊p·2³²⌋]  for x < 0,   s = [U ≥ ⌊p·2³²⌋]  for x ≥ 0,
-//
-// so P(s = 1) is σ(x) to within 2⁻³² (2.3e-10). That is far below anything a run can
-// resolve: telling a bias of 2⁻³² from sampling noise takes about 2⁶⁴ draws, while a long
-// MNIST run makes about 10¹¹. The comparison is made on integers, without a branch on
-// the sign of x, and σ is evaluated once per unit with numeric.NegAbsExps.
-func (Bernoulli) Sample(dst, x []float64, r *rand.Rand) {
-	mustSameLen("Bernoulli.Sample", len(dst), len(x))
-	var t [sampleChunk]float64
-	for start := 0; start < len(x); start += sampleChunk {
-		xc := x[start:min(start+sampleChunk, len(x))]
-		tc := numeric.NegAbsExps(t[:len(xc)], xc)
-		dc := dst[start : start+len(xc)]
-		i := 0
-		for ; i+2 <= len(xc); i += 2 {
-			u := r.Uint64()
-			dc[i] = bernoulliBit(xc[i], tc[i], u>>32)
-			dc[i+1] = bernoulliBit(xc[i+1], tc[i+1], u&(1<<32-1))
-		}
-		if i < len(xc) {
-			dc[i] = bernoulliBit(xc[i], tc[i], r.Uint64()>>32)
-		}
-	}
+// IsTemperable reports whether l implements Temperable and says true.
+func IsTemperable(l Layer) bool {
+	t, ok := l.(Temperable)
+	return ok && t.Temperable()
 }
 
-// sampleChunk is how many units Sample handles per call of numeric.NegAbsExps; it is even,
-// so the pairing of units over draws does not depend on the chunking.
-const sampleChunk = 128
+// ErrUnsupported is wrapped by the errors of computations that exist only for some unit
+// types (the pseudo-log-likelihood needs binary visible units, for instance).
+var ErrUnsupported = errors.New("not supported for this unit type")
 
-// bernoulliBit returns 1 with probability σ(x) to within 2⁻³², given t = exp(−|x|) and a
-// uniform u ∈ [0, 2³²).
-func bernoulliBit(x, t float64, u uint64) float64 {
-	thr := int64(t / (1 + t) * (1 << 32))                 // ⌊σ(−|x|)·2³²⌋ ∈ [0, 2³¹]
-	below := uint64(int64(u)-thr) >> 63                   // 1 when u < thr
-	pos := math.Float64bits(x)>>63 ^ 1                    // 1 when x ≥ 0
-	return math.Float64frombits(-(below ^ pos) & oneBits) // s = below for x < 0, 1 − below for x ≥ 0
+// UnsupportedError reports a computation that the model's unit types do not offer.
+type UnsupportedError struct {
+	Op    string // what was asked, e.g. "pseudo-log-likelihood"
+	Layer string // the unit type
+	Want  string // what it needs, e.g. "bernoulli visible units"
 }
 
-const oneBits = 0x3ff0000000000000 // math.Float64bits(1)
-
-var bernoulliValues = []float64{0, 1}
-
-// Values returns {0, 1}.
-func (Bernoulli) Values() []float64 { return bernoulliValues }
-
-// Check returns an error for the first value that is not 0 or 1.
-func (Bernoulli) Check(s []float64) error {
-	for i, v := range s {
-		if v != 0 && v != 1 {
-			return &ValueError{Index: i, Value: v, Unit: "bernoulli", Want: "0 or 1"}
-		}
-	}
-	return nil
+func (e *UnsupportedError) Error() string {
+	return fmt.Sprintf("%s needs %s, the model has %s units", e.Op, e.Want, e.Layer)
 }
+
+// Unwrap makes errors.Is(err, ErrUnsupported) true.
+func (e *UnsupportedError) Unwrap() error { return ErrUnsupported }
 
 // ValueError reports a state outside a unit type's support.
 type ValueError struct {
@@ -135,13 +124,63 @@ func (e *ValueError) Error() string {
 	return fmt.Sprintf("value %v at column %d is not a %s state (want %s)", e.Value, e.Index+1, e.Unit, e.Want)
 }
 
-// LayerByName returns the unit type with the given name.
-func LayerByName(name string) (Layer, error) {
-	switch name {
-	case "bernoulli":
-		return Bernoulli{}, nil
+var registry = map[string]func(n int) Layer{
+	"bernoulli": func(n int) Layer { return NewBernoulli(n) },
+}
+
+// RegisterLayer makes a unit type known by name to LayerByName, and so to model files:
+// newLayer returns a layer of n units with its parameters at their defaults; loading a model
+// then fills them from the file. Register in an init function, before any model is loaded.
+// It panics if the name is empty or already taken.
+func RegisterLayer(name string, newLayer func(n int) Layer) {
+	if name == "" || newLayer == nil {
+		panic("boltz/rbm: RegisterLayer: empty name or nil constructor")
 	}
-	return nil, fmt.Errorf("unknown unit type %q (known: bernoulli)", name)
+	if _, dup := registry[name]; dup {
+		panic(fmt.Sprintf("boltz/rbm: RegisterLayer: unit type %q is already registered", name))
+	}
+	registry[name] = newLayer
+}
+
+// LayerByName returns a layer of n units of the unit type registered under name.
+func LayerByName(name string, n int) (Layer, error) {
+	f, ok := registry[name]
+	if !ok {
+		names := make([]string, 0, len(registry))
+		for k := range registry {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		return nil, fmt.Errorf("unknown unit type %q (known: %s)", name, strings.Join(names, ", "))
+	}
+	l := f(n)
+	if l == nil || l.Len() != n || l.Name() != name {
+		return nil, fmt.Errorf("unit type %q: its constructor did not return a layer of %d %s units", name, n, name)
+	}
+	return l, nil
+}
+
+// Prefix returns a layer of the first k units of l, with copies of their parameters, for
+// layers whose parameters hold one value per unit (Bernoulli, and any registered unit type
+// whose parameter arrays all have l.Len() elements). It panics otherwise, or unless
+// 0 < k ≤ l.Len().
+func Prefix(l Layer, k int) Layer {
+	n := l.Len()
+	if k <= 0 || k > n {
+		panic(fmt.Sprintf("boltz/rbm: Prefix(%d) of a layer of %d units", k, n))
+	}
+	s, err := LayerByName(l.Name(), k)
+	if err != nil {
+		panic("boltz/rbm: Prefix: " + err.Error())
+	}
+	src, dst := l.Params(), s.Params()
+	for p := range dst {
+		if len(src[p].Data) != n {
+			panic(fmt.Sprintf("boltz/rbm: Prefix: parameter %s of a %s layer is not one value per unit", src[p].Name, l.Name()))
+		}
+		copy(dst[p].Data, src[p].Data[:k])
+	}
+	return s
 }
 
 func mustSameLen(op string, a, b int) {

@@ -18,7 +18,7 @@ func TestBernoulliSampleFrequencies(t *testing.T) {
 	dst := make([]float64, len(x))
 	r := rand.New(rand.NewPCG(1, 2))
 	for range n {
-		Bernoulli{}.Sample(dst, x, r)
+		(&Bernoulli{}).Sample(dst, x, r)
 		for i, s := range dst {
 			if s != 0 && s != 1 {
 				t.Fatalf("unit %d drew %v", i, s)
@@ -44,8 +44,8 @@ func TestBernoulliSampleInPlace(t *testing.T) {
 		x[i] = 3 * r.NormFloat64()
 	}
 	dst := make([]float64, len(x))
-	Bernoulli{}.Sample(dst, x, rand.New(rand.NewPCG(5, 6)))
-	Bernoulli{}.Sample(x, x, rand.New(rand.NewPCG(5, 6)))
+	(&Bernoulli{}).Sample(dst, x, rand.New(rand.NewPCG(5, 6)))
+	(&Bernoulli{}).Sample(x, x, rand.New(rand.NewPCG(5, 6)))
 	for i := range x {
 		if x[i] != dst[i] {
 			t.Fatalf("unit %d: in place %v, into dst %v", i, x[i], dst[i])

@@ -15,7 +15,7 @@ import (
 // x must hold the hidden inputs c + Wᵀv of v (HiddenInput); flipping bit i moves them by
 // ±W_i·, so the cost is O(nh). It panics unless the visible units are Bernoulli.
 func (m *RBM) LogConditional(v, x []float64, i int) float64 {
-	if _, ok := m.Visible.(Bernoulli); !ok {
+	if _, ok := m.Visible.(*Bernoulli); !ok {
 		panic("boltz/rbm: LogConditional needs Bernoulli visible units")
 	}
 	sign := 1.0 // v_i: 0 → 1 adds W_i·
@@ -27,7 +27,7 @@ func (m *RBM) LogConditional(v, x []float64, i int) float64 {
 		fv += numeric.Softplus(x[j])
 		fflip += numeric.Softplus(x[j] + sign*w)
 	}
-	fflip += sign * m.B[i]
+	fflip += sign * m.B()[i]
 	return -numeric.Softplus(fflip - fv)
 }
 

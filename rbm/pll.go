@@ -37,7 +37,7 @@ func (m *RBM) PseudoLogLikelihoods(dst []float64, vs *matrix.Dense) []float64 {
 // pseudoLogLikelihoods sets dst[k] to the exact PLL of row k of vs when units is nil, and
 // otherwise to nv·log p(v_i | v_−i) for the one unit i = units[k].
 func (m *RBM) pseudoLogLikelihoods(dst []float64, vs *matrix.Dense, units []int) []float64 {
-	if _, ok := m.Visible.(Bernoulli); !ok {
+	if _, ok := m.Visible.(*Bernoulli); !ok {
 		panic("boltz/rbm: PseudoLogLikelihoods needs Bernoulli visible units")
 	}
 	if len(dst) != vs.Rows {
@@ -88,7 +88,7 @@ func (m *RBM) pllRow(v, x []float64, scratch *[64]float64) float64 {
 		if v[i] != 0 {
 			sign = -1
 		}
-		fflip := softplusSum(x, m.W.Row(i), sign, scratch) + sign*m.B[i]
+		fflip := softplusSum(x, m.W.Row(i), sign, scratch) + sign*m.B()[i]
 		s -= numeric.Softplus(fflip - fv)
 	}
 	return s

@@ -7,10 +7,10 @@ import "math/rand/v2"
 // order. It gives random models for tests and gradient checks, where nonzero biases matter.
 func (m *RBM) InitNormalWithBiases(wStd, bStd float64, r *rand.Rand) {
 	m.InitNormal(wStd, r)
-	for i := range m.B {
-		m.B[i] = bStd * r.NormFloat64()
+	for i := range m.B() {
+		m.B()[i] = bStd * r.NormFloat64()
 	}
-	for j := range m.C {
-		m.C[j] = bStd * r.NormFloat64()
+	for j := range m.C() {
+		m.C()[j] = bStd * r.NormFloat64()
 	}
 }

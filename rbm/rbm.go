@@ -25,47 +25,51 @@ import (
 	"github.com/boltzgo/boltz/matrix"
 )
 
-// RBM is a restricted Boltzmann machine with nv visible and nh hidden units.
+// RBM is a restricted Boltzmann machine: a visible layer, a hidden layer, each owning its
+// parameters (biases and whatever else its unit type has), and the weights W between them.
 type RBM struct {
 	W       *matrix.Dense // nv×nh weights; W.At(i, j) couples v_i and h_j
-	B       []float64     // visible biases, length nv
-	C       []float64     // hidden biases, length nh
-	Visible Layer
-	Hidden  Layer
+	Visible Layer         // nv units
+	Hidden  Layer         // nh units
 }
 
 // New returns a Bernoulli–Bernoulli RBM with all parameters zero. It panics unless nv and nh
 // are positive.
 func New(nv, nh int) *RBM {
-	return NewWithLayers(nv, nh, Bernoulli{}, Bernoulli{})
-}
-
-// NewWithLayers returns an RBM with the given unit types and all parameters zero.
-func NewWithLayers(nv, nh int, visible, hidden Layer) *RBM {
 	if nv <= 0 || nh <= 0 {
 		panic(fmt.Sprintf("boltz/rbm: New(%d, %d): sizes must be positive", nv, nh))
 	}
+	return NewWithLayers(NewBernoulli(nv), NewBernoulli(nh))
+}
+
+// NewWithLayers returns an RBM on the given layers, which it keeps (not copies), with zero
+// weights. It panics if a layer is nil or has no units.
+func NewWithLayers(visible, hidden Layer) *RBM {
 	if visible == nil || hidden == nil {
 		panic("boltz/rbm: nil layer")
 	}
-	return &RBM{
-		W: matrix.NewDense(nv, nh), B: make([]float64, nv), C: make([]float64, nh),
-		Visible: visible, Hidden: hidden,
+	nv, nh := visible.Len(), hidden.Len()
+	if nv <= 0 || nh <= 0 {
+		panic(fmt.Sprintf("boltz/rbm: NewWithLayers: layers of %d and %d units; sizes must be positive", nv, nh))
 	}
+	return &RBM{W: matrix.NewDense(nv, nh), Visible: visible, Hidden: hidden}
 }
 
 // NV returns the number of visible units.
-func (m *RBM) NV() int { return len(m.B) }
+func (m *RBM) NV() int { return m.W.Rows }
 
 // NH returns the number of hidden units.
-func (m *RBM) NH() int { return len(m.C) }
+func (m *RBM) NH() int { return m.W.Cols }
+
+// B returns the visible layer's biases (its field θ), sharing its storage.
+func (m *RBM) B() []float64 { return m.Visible.Bias() }
+
+// C returns the hidden layer's biases, sharing its storage.
+func (m *RBM) C() []float64 { return m.Hidden.Bias() }
 
 // Clone returns a deep copy of m.
 func (m *RBM) Clone() *RBM {
-	return &RBM{
-		W: m.W.Clone(), B: append([]float64(nil), m.B...), C: append([]float64(nil), m.C...),
-		Visible: m.Visible, Hidden: m.Hidden,
-	}
+	return &RBM{W: m.W.Clone(), Visible: m.Visible.Clone(), Hidden: m.Hidden.Clone()}
 }
 
 // InitNormal draws every weight from N(0, std²) using r and leaves the biases alone. Hinton's
@@ -78,15 +82,21 @@ func (m *RBM) InitNormal(std float64, r *rand.Rand) {
 
 // Validate returns an error if the shapes are inconsistent or any parameter is NaN or ±Inf.
 func (m *RBM) Validate() error {
-	if m.W == nil || m.W.Rows != len(m.B) || m.W.Cols != len(m.C) || len(m.W.Data) != m.W.Rows*m.W.Cols {
+	if m.W == nil || m.Visible == nil || m.Hidden == nil || m.W.Rows != m.Visible.Len() ||
+		m.W.Cols != m.Hidden.Len() || len(m.W.Data) != m.W.Rows*m.W.Cols {
 		return fmt.Errorf("inconsistent shapes")
 	}
-	for _, p := range []struct {
-		name string
-		x    []float64
-	}{{"W", m.W.Data}, {"b", m.B}, {"c", m.C}} {
-		if !finite(p.x) {
-			return fmt.Errorf("parameter %s holds NaN or Inf", p.name)
+	if !finite(m.W.Data) {
+		return fmt.Errorf("parameter W holds NaN or Inf")
+	}
+	for _, l := range []struct {
+		side  string
+		layer Layer
+	}{{"visible", m.Visible}, {"hidden", m.Hidden}} {
+		for _, p := range l.layer.Params() {
+			if !finite(p.Data) {
+				return fmt.Errorf("parameter %s holds NaN or Inf", ParamName(l.side, p.Name))
+			}
 		}
 	}
 	return nil
@@ -103,20 +113,20 @@ func (m *RBM) Energy(v, h []float64) float64 {
 			vwh += vi * numeric.Dot(m.W.Row(i), h)
 		}
 	}
-	return m.Visible.Energy(v, m.B) + m.Hidden.Energy(h, m.C) - vwh
+	return m.Visible.Energy(v) + m.Hidden.Energy(h) - vwh
 }
 
 // FreeEnergy returns F(v) = −log Σ_h exp(−E(v,h)) = E_vis(v; b) − A_hid(c + Wᵀv). Cost O(nv·nh).
 func (m *RBM) FreeEnergy(v []float64) float64 {
 	x := m.HiddenInput(nil, v)
-	return m.Visible.Energy(v, m.B) - m.Hidden.LogNormalizer(x)
+	return m.Visible.Energy(v) - m.Hidden.LogNormalizer(x)
 }
 
 // FreeEnergyHidden returns the hidden-side twin F(h) = −log Σ_v exp(−E(v,h))
 // = E_hid(h; c) − A_vis(b + Wh). Cost O(nv·nh).
 func (m *RBM) FreeEnergyHidden(h []float64) float64 {
 	x := m.VisibleInput(nil, h)
-	return m.Hidden.Energy(h, m.C) - m.Visible.LogNormalizer(x)
+	return m.Hidden.Energy(h) - m.Visible.LogNormalizer(x)
 }
 
 // HiddenInput sets dst = c + Wᵀv, the total inputs of the hidden units, allocating dst when
@@ -124,7 +134,7 @@ func (m *RBM) FreeEnergyHidden(h []float64) float64 {
 func (m *RBM) HiddenInput(dst, v []float64) []float64 {
 	m.checkV(v)
 	dst = reuse(dst, m.NH())
-	copy(dst, m.C)
+	copy(dst, m.C())
 	for i, vi := range v {
 		if vi == 0 {
 			continue
@@ -140,8 +150,9 @@ func (m *RBM) HiddenInput(dst, v []float64) []float64 {
 func (m *RBM) VisibleInput(dst, h []float64) []float64 {
 	m.checkH(h)
 	dst = reuse(dst, m.NV())
+	b := m.B()
 	for i := range dst {
-		dst[i] = m.B[i] + numeric.Dot(m.W.Row(i), h)
+		dst[i] = b[i] + numeric.Dot(m.W.Row(i), h)
 	}
 	return dst
 }

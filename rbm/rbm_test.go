@@ -77,8 +77,8 @@ func TestConditionalMeansMatchJoint(t *testing.T) {
 
 func TestExtremeBiasesStayFinite(t *testing.T) {
 	m := New(3, 2)
-	copy(m.B, []float64{1e3, -1e3, 1e3})
-	copy(m.C, []float64{-1e3, 1e3})
+	copy(m.B(), []float64{1e3, -1e3, 1e3})
+	copy(m.C(), []float64{-1e3, 1e3})
 	m.W.Data[0] = 1e3
 	for _, v := range states(3) {
 		f := m.FreeEnergy(v)
@@ -154,10 +154,10 @@ func TestSampleHiddenFrequencies(t *testing.T) {
 }
 
 func TestBernoulliCheck(t *testing.T) {
-	if err := (Bernoulli{}).Check([]float64{0, 1, 1}); err != nil {
+	if err := (&Bernoulli{}).Check([]float64{0, 1, 1}); err != nil {
 		t.Fatal(err)
 	}
-	err := (Bernoulli{}).Check([]float64{0, 0.5})
+	err := (&Bernoulli{}).Check([]float64{0, 0.5})
 	if err == nil || err.Error() != "value 0.5 at column 2 is not a bernoulli state (want 0 or 1)" {
 		t.Fatalf("Check: %v", err)
 	}
@@ -178,8 +178,8 @@ func TestGradArithmetic(t *testing.T) {
 	}
 	m := New(2, 3)
 	b.ApplyTo(m, 2)
-	if m.W.At(1, 2) != 2 || m.B[1] != 2 || m.C[2] != 2 {
-		t.Fatalf("ApplyTo: %v %v %v", m.W.Data, m.B, m.C)
+	if m.W.At(1, 2) != 2 || m.B()[1] != 2 || m.C()[2] != 2 {
+		t.Fatalf("ApplyTo: %v %v %v", m.W.Data, m.B(), m.C())
 	}
 }
 

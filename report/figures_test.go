@@ -68,8 +68,8 @@ func TestSamples(t *testing.T) {
 		}
 	}
 	// With visible biases of ±20 the means are σ(±20) whatever h is.
-	for i := range m.B {
-		m.B[i] = 20 * float64(1-2*(i%2))
+	for i := range m.B() {
+		m.B()[i] = 20 * float64(1-2*(i%2))
 	}
 	m.W = matrix.NewDense(6, 4)
 	for _, v := range Samples(m, 3, 0, 1).Data {

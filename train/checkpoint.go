@@ -171,18 +171,18 @@ func getDense(a *npz.Archive, name string, dst *matrix.Dense) error {
 
 func putGrad(a *npz.Archive, prefix string, g *rbm.Grad) {
 	putDense(a, prefix+"_W", g.W)
-	put(a, prefix+"_b", g.B)
-	put(a, prefix+"_c", g.C)
+	put(a, prefix+"_b", g.B())
+	put(a, prefix+"_c", g.C())
 }
 
 func getGrad(a *npz.Archive, prefix string, g *rbm.Grad) error {
 	if err := getDense(a, prefix+"_W", g.W); err != nil {
 		return err
 	}
-	if err := get(a, prefix+"_b", g.B); err != nil {
+	if err := get(a, prefix+"_b", g.B()); err != nil {
 		return err
 	}
-	return get(a, prefix+"_c", g.C)
+	return get(a, prefix+"_c", g.C())
 }
 
 // saveChains stores chain states as arrays (|u1 when binary would lose nothing, but float64

@@ -28,6 +28,8 @@ type minibatch32 struct {
 	k      int  // Gibbs sweeps per update
 	cd     bool // chains restart at the minibatch (CD-k) instead of persisting (PCD-k)
 	chains *mcmc.Chains
+	vis    rbm.Float32 // the layers' float32 kernels
+	hid    rbm.Float32
 
 	w32      *matrix.Dense32 // W in float32 (nv×nh), refreshed by sgdStep
 	b32, c32 []float32       // b and c in float32, refreshed after every step
@@ -50,13 +52,15 @@ type minibatch32 struct {
 // newMinibatch32 returns the float32 state for model m and the chains of the estimator neg,
 // which must be cd or pcd on Bernoulli units (Config.Validate checks the method).
 func newMinibatch32(m *rbm.RBM, neg NegativePhase, n int) (*minibatch32, error) {
-	if _, ok := m.Visible.(rbm.Bernoulli); !ok {
-		return nil, fmt.Errorf("precision float32 needs Bernoulli units, the model has %s visible units", m.Visible.Name())
+	vis, ok := m.Visible.(rbm.Float32)
+	if !ok {
+		return nil, fmt.Errorf("precision float32 needs layers with float32 kernels, the model has %s visible units", m.Visible.Name())
 	}
-	if _, ok := m.Hidden.(rbm.Bernoulli); !ok {
-		return nil, fmt.Errorf("precision float32 needs Bernoulli units, the model has %s hidden units", m.Hidden.Name())
+	hid, ok := m.Hidden.(rbm.Float32)
+	if !ok {
+		return nil, fmt.Errorf("precision float32 needs layers with float32 kernels, the model has %s hidden units", m.Hidden.Name())
 	}
-	f := &minibatch32{n: n}
+	f := &minibatch32{n: n, vis: vis, hid: hid}
 	e, ok := neg.(*chainPhase)
 	if !ok {
 		return nil, fmt.Errorf("precision float32 covers cd and pcd, not %T", neg)
@@ -86,10 +90,10 @@ func (f *minibatch32) refresh(m *rbm.RBM) {
 }
 
 func (f *minibatch32) refreshBiases(m *rbm.RBM) {
-	for i, x := range m.B {
+	for i, x := range m.B() {
 		f.b32[i] = float32(x)
 	}
-	for j, x := range m.C {
+	for j, x := range m.C() {
 		f.c32[j] = float32(x)
 	}
 }
@@ -132,26 +136,26 @@ func (t *Trainer) update32(batch *matrix.Dense, meter bool) error {
 	f, m, c := t.f32, t.Model, &t.Config
 	nv, nh, n := m.NV(), m.NH(), f.n
 	x, v, p := f.x, f.v, f.p
-	f.in = inputJob{batch: batch, x: x, mean: t.pos.B}
+	f.in = inputJob{batch: batch, x: x, mean: t.pos.B()}
 	par.Do(par.Parts(batch.Rows*batch.Cols, minColumnWork), &f.in)
 	f.in = inputJob{}
 
 	linalg.Sgemm(false, false, n, nh, nv, 1, x.Data, nv, f.w32.Data, nh, 0, f.hinX.Data, nh)
 	if f.cd {
 		copy(v.Data, x.Data)
-		f.run(layer32Job{x: f.hinX, bias: f.c32, mean: p, scale: 1 / float32(n), sample: f.h})
+		f.run(layer32Job{layer: f.hid, x: f.hinX, bias: f.c32, mean: p, scale: 1 / float32(n), sample: f.h})
 		f.sampleVisible()
 		f.sweep(f.k - 1)
 	} else {
-		f.run(layer32Job{x: f.hinX, bias: f.c32, mean: p, scale: 1 / float32(n)})
+		f.run(layer32Job{layer: f.hid, x: f.hinX, bias: f.c32, mean: p, scale: 1 / float32(n)})
 		f.sweep(f.k)
 	}
 	linalg.Sgemm(false, false, f.nc, nh, nv, 1, v.Data, nv, f.w32.Data, nh, 0, f.hinV.Data, nh)
-	f.run(layer32Job{x: f.hinV, bias: f.c32, mean: f.q, scale: -1 / float32(f.nc)})
+	f.run(layer32Job{layer: f.hid, x: f.hinV, bias: f.c32, mean: f.q, scale: -1 / float32(f.nc)})
 	linalg.Sgemm(true, false, nv, nh, n+f.nc, 1, f.a.Data, nv, f.bm.Data, nh, 0, f.gw.Data, nh)
 
 	g := t.grad
-	f.sums = sumsJob{v: v, p: p, q: f.q, posB: t.pos.B, posC: t.pos.C, gB: g.B, gC: g.C, invNC: 1 / float64(f.nc)}
+	f.sums = sumsJob{v: v, p: p, q: f.q, posB: t.pos.B(), posC: t.pos.C(), gB: g.B(), gC: g.C(), invNC: 1 / float64(f.nc)}
 	par.Do(par.Parts(max(v.Rows*v.Cols, f.bm.Rows*f.bm.Cols), minColumnWork), &f.sums)
 	f.sums = sumsJob{}
 	if meter {
@@ -182,7 +186,7 @@ func (f *minibatch32) sweep(k int) {
 	nv, nh := v.Cols, f.h.Cols
 	for range k {
 		linalg.Sgemm(false, false, f.nc, nh, nv, 1, v.Data, nv, f.w32.Data, nh, 0, f.hinV.Data, nh)
-		f.run(layer32Job{x: f.hinV, bias: f.c32, sample: f.h})
+		f.run(layer32Job{layer: f.hid, x: f.hinV, bias: f.c32, sample: f.h})
 		f.sampleVisible()
 	}
 }
@@ -191,7 +195,7 @@ func (f *minibatch32) sweep(k int) {
 func (f *minibatch32) sampleVisible() {
 	nv, nh := f.vin.Cols, f.h.Cols
 	linalg.Sgemm(false, true, f.nc, nv, nh, 1, f.h.Data, nh, f.w32.Data, nh, 0, f.vin.Data, nv)
-	f.run(layer32Job{x: f.vin, bias: f.b32, sample: f.v})
+	f.run(layer32Job{layer: f.vis, x: f.vin, bias: f.b32, sample: f.v})
 }
 
 // run runs j over its rows on up to par.Threads() goroutines. Every row draws from its own
@@ -211,6 +215,7 @@ const minUnits32 = 1 << 12
 // scale·σ(x_r + bias); when sample is not nil, sample row r ← Bernoulli(σ(x_r + bias))
 // drawn from srcs[r].
 type layer32Job struct {
+	layer           rbm.Float32
 	x, mean, sample *matrix.Dense32
 	bias            []float32
 	scale           float32
@@ -226,10 +231,10 @@ func (j *layer32Job) Part(i, parts int) {
 			mean = j.mean.Row(r)
 		}
 		if j.sample == nil {
-			rbm.BernoulliMeans32(mean, j.scale, j.x.Row(r), j.bias)
+			j.layer.Means32(mean, j.scale, j.x.Row(r), j.bias)
 			continue
 		}
-		rbm.SampleBernoulli32(j.sample.Row(r), mean, j.scale, j.x.Row(r), j.bias, j.srcs[r])
+		j.layer.Sample32(j.sample.Row(r), mean, j.scale, j.x.Row(r), j.bias, j.srcs[r])
 	}
 }
 

@@ -33,7 +33,7 @@ func TestFloat32StepMatchesFloat64(t *testing.T) {
 			if err := tr.update(x.Slice(0, c.Batch), false); err != nil {
 				t.Fatal(err)
 			}
-			for _, p := range [][2][]float64{{tr.Model.W.Data, before.W.Data}, {tr.Model.B, before.B}, {tr.Model.C, before.C}} {
+			for _, p := range [][2][]float64{{tr.Model.W.Data, before.W.Data}, {tr.Model.B(), before.B()}, {tr.Model.C(), before.C()}} {
 				for k := range p[0] {
 					steps[i] = append(steps[i], p[0][k]-p[1][k])
 				}

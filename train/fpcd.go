@@ -33,8 +33,8 @@ func newFastPCD(m *rbm.RBM, n, k int, seed uint64, fastLR, decay float64) *fastP
 
 func (e *fastPCD) Moments(neg *rbm.Grad, m *rbm.RBM, _, _ *matrix.Dense) error {
 	addInto(e.sum.W.Data, m.W.Data, e.fast.W.Data)
-	addInto(e.sum.B, m.B, e.fast.B)
-	addInto(e.sum.C, m.C, e.fast.C)
+	addInto(e.sum.B(), m.B(), e.fast.B())
+	addInto(e.sum.C(), m.C(), e.fast.C())
 	e.chains.Sweep(e.sum, 1, e.k)
 	// The moments are those of the regular model at the chains' states.
 	e.hm = sampleMoments(neg, m, e.chains.V, e.hm)
@@ -50,8 +50,8 @@ func (e *fastPCD) Gradient(g *rbm.Grad, lr float64) {
 		flr = lr
 	}
 	decayAdd(e.fast.W.Data, g.W.Data, e.decy, flr)
-	decayAdd(e.fast.B, g.B, e.decy, flr)
-	decayAdd(e.fast.C, g.C, e.decy, flr)
+	decayAdd(e.fast.B(), g.B(), e.decy, flr)
+	decayAdd(e.fast.C(), g.C(), e.decy, flr)
 }
 
 // addInto sets dst = a + b.

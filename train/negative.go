@@ -65,8 +65,8 @@ func sampleMoments(neg *rbm.Grad, m *rbm.RBM, vs, hm *matrix.Dense) *matrix.Dens
 func moments(g *rbm.Grad, vs, hs *matrix.Dense) {
 	n := float64(vs.Rows)
 	linalg.Gemm(true, false, vs.Cols, hs.Cols, vs.Rows, 1/n, vs.Data, vs.Cols, hs.Data, hs.Cols, 0, g.W.Data, g.W.Cols)
-	colMeans(g.B, vs)
-	colMeans(g.C, hs)
+	colMeans(g.B(), vs)
+	colMeans(g.C(), hs)
 }
 
 func colMeans(dst []float64, x *matrix.Dense) {

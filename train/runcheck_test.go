@@ -11,6 +11,7 @@ import (
 	"github.com/boltzgo/boltz/data"
 	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/npz"
+	"github.com/boltzgo/boltz/rbm"
 )
 
 // TestAPIMisuseIsAnError drives the exported API the ways issue 13 found to panic or to
@@ -66,7 +67,7 @@ func TestAPIMisuseIsAnError(t *testing.T) {
 		{"model swapped for another size", nil,
 			func(tr *Trainer, x *matrix.Dense) (*matrix.Dense, Options) {
 				tr.Model = tr.Model.Clone()
-				tr.Model.C = tr.Model.C[:2]
+				tr.Model.Hidden = rbm.NewBernoulli(2)
 				tr.Model.W = matrix.NewDense(9, 2)
 				return x, Options{}
 			}, "Model is 9×2, the trainer was built for 9×4"},

@@ -71,8 +71,9 @@ func (s *sgdStep) run(m *rbm.RBM, vel, g *rbm.Grad, l2, lr, mom float64, mu, lam
 	for p := range parts {
 		bad |= s.bad[p]
 	}
-	velC, gc := vel.C[:nh], g.C[:nh]
-	for j, x := range m.C {
+	velC, gc := vel.C()[:nh], g.C()[:nh]
+	mc := m.C()
+	for j, x := range mc {
 		u := mom*velC[j] + lr*gc[j]
 		velC[j] = u
 		if mu != nil {
@@ -81,7 +82,7 @@ func (s *sgdStep) run(m *rbm.RBM, vel, g *rbm.Grad, l2, lr, mom float64, mu, lam
 			}
 		}
 		x += u
-		m.C[j] = x
+		mc[j] = x
 		bad |= numeric.NonFinite(x)
 	}
 	s.m, s.vel, s.g, s.mu, s.lam = nil, nil, nil, nil, nil
@@ -98,14 +99,15 @@ func (s *sgdStep) Part(p, parts int) {
 		dc = s.dc[p][:nh]
 		clear(dc)
 	}
+	mb, vb, gb := m.B(), s.vel.B(), s.g.B()
 	for r := p * nv / parts; r < (p+1)*nv/parts; r++ {
-		ub := s.mom*s.vel.B[r] + s.lr*s.g.B[r]
-		s.vel.B[r] = ub
+		ub := s.mom*vb[r] + s.lr*gb[r]
+		vb[r] = ub
 		var dot float64
 		dot, bad = s.row(r, dc, bad)
 		ub -= dot
-		b := m.B[r] + ub
-		m.B[r] = b
+		b := mb[r] + ub
+		mb[r] = b
 		bad |= numeric.NonFinite(b)
 	}
 	s.bad[p] = bad
@@ -133,11 +135,11 @@ func (s *sgdStep) row(r int, dc []float64, bad uint64) (float64, uint64) {
 	case s.gw32 != nil && s.mu == nil:
 		return 0, bad | numeric.MomentumStep32(w, u, s.gw32[r*nh:(r+1)*nh], w32, s.l2, s.lr, s.mom)
 	case s.gw32 != nil:
-		dot, bad = centeredRow(w, s.gw32[r*nh:(r+1)*nh], u, dc, s.g.C, s.lam, s.mu[r], s.g.B[r], s.l2, s.lr, s.mom, bad)
+		dot, bad = centeredRow(w, s.gw32[r*nh:(r+1)*nh], u, dc, s.g.C(), s.lam, s.mu[r], s.g.B()[r], s.l2, s.lr, s.mom, bad)
 	case s.mu == nil:
 		bad |= numeric.MomentumStep(w, u, s.g.W.Data[r*nh:(r+1)*nh], s.l2, s.lr, s.mom)
 	default:
-		dot, bad = centeredRow(w, s.g.W.Data[r*nh:(r+1)*nh], u, dc, s.g.C, s.lam, s.mu[r], s.g.B[r], s.l2, s.lr, s.mom, bad)
+		dot, bad = centeredRow(w, s.g.W.Data[r*nh:(r+1)*nh], u, dc, s.g.C(), s.lam, s.mu[r], s.g.B()[r], s.l2, s.lr, s.mom, bad)
 	}
 	for j, x := range w[:len(w32)] {
 		w32[j] = float32(x)

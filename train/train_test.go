@@ -226,8 +226,8 @@ func TestCenteredGradientMatchesFiniteDifferences(t *testing.T) {
 			f := func(e float64) float64 {
 				p := m.Clone()
 				p.W.Data[i*m.NH()+j] += e
-				p.B[i] -= e * lam[j]
-				p.C[j] -= e * mu[i]
+				p.B()[i] -= e * lam[j]
+				p.C()[j] -= e * mu[i]
 				return ll(p)
 			}
 			fd := (f(eps) - f(-eps)) / (2 * eps)
@@ -246,15 +246,15 @@ func TestUncenterStep(t *testing.T) {
 	for i := range s.W.Data {
 		s.W.Data[i] = float64(i + 1)
 	}
-	s.B[0], s.C[2] = 1, -1
+	s.B()[0], s.C()[2] = 1, -1
 	tr.uncenterStep(s)
 	// b = b̃ − Wλ: Δb_0 = Δb̃_0 − Σ_j ΔW_0j λ_j = 1 − (1·0.4 + 2·0.1 + 3·0.9).
-	if want := 1 - (0.4 + 0.2 + 2.7); math.Abs(s.B[0]-want) > 1e-12 {
-		t.Errorf("Δb_0 = %v, want %v", s.B[0], want)
+	if want := 1 - (0.4 + 0.2 + 2.7); math.Abs(s.B()[0]-want) > 1e-12 {
+		t.Errorf("Δb_0 = %v, want %v", s.B()[0], want)
 	}
 	// c = c̃ − Wᵀμ: Δc_2 = −1 − (3·0.2 + 6·0.7).
-	if want := -1 - (0.6 + 4.2); math.Abs(s.C[2]-want) > 1e-12 {
-		t.Errorf("Δc_2 = %v, want %v", s.C[2], want)
+	if want := -1 - (0.6 + 4.2); math.Abs(s.C()[2]-want) > 1e-12 {
+		t.Errorf("Δc_2 = %v, want %v", s.C()[2], want)
 	}
 }
 
@@ -369,7 +369,7 @@ func TestBarsAndStripesPTReachesTarget(t *testing.T) {
 // JSON cannot hold.
 func TestBiasMeterZeroGradient(t *testing.T) {
 	tr := &Trainer{Model: rbm.New(2, 2), pos: rbm.NewGrad(2, 2), grad: rbm.NewGrad(2, 2), Config: Config{ExactMonitor: 2}}
-	tr.pos.B[0] = 1 // data moments differ from the uniform model's, so the exact gradient ≠ 0
+	tr.pos.B()[0] = 1 // data moments differ from the uniform model's, so the exact gradient ≠ 0
 	if err := tr.measureBias(); err != nil {
 		t.Fatal(err)
 	}

@@ -81,7 +81,7 @@ func New(cfg Config, train *matrix.Dense) (*Trainer, error) {
 		// columns (a Jeffreys-style smoothing; the guide does not say how to clamp).
 		n := float64(train.Rows)
 		q := (p*n + 0.5) / (n + 1)
-		m.B[i] = math.Log(q / (1 - q))
+		m.B()[i] = math.Log(q / (1 - q))
 	}
 	return newTrainer(cfg, m, mean)
 }
@@ -223,7 +223,7 @@ func (t *Trainer) update(batch *matrix.Dense, meter bool) error {
 // moveHiddenOffset slides the hidden centering offset towards the minibatch's mean hidden
 // activation, λ ← (1−ν)λ + ν⟨E[h|v]⟩_data (Melchior et al. 2016, Algorithm 1).
 func (t *Trainer) moveHiddenOffset() {
-	for j, h := range t.pos.C {
+	for j, h := range t.pos.C() {
 		t.hidOffset[j] += t.Config.CenterRate * (h - t.hidOffset[j])
 	}
 }
@@ -268,15 +268,15 @@ func (t *Trainer) positive(g *rbm.Grad, batch *matrix.Dense, withW bool) {
 	if withW {
 		moments(t.pos, batch, t.hpos)
 	} else {
-		colMeans(t.pos.B, batch)
-		colMeans(t.pos.C, t.hpos)
+		colMeans(t.pos.B(), batch)
+		colMeans(t.pos.C(), t.hpos)
 	}
 	linalg.Gemm(true, false, nv, nh, n, 1/float64(n), batch.Data, nv, t.hpos.Data, nh, -1, g.W.Data, nh)
-	for i, v := range t.pos.B {
-		g.B[i] = v - g.B[i]
+	for i, v := range t.pos.B() {
+		g.B()[i] = v - g.B()[i]
 	}
-	for j, h := range t.pos.C {
-		g.C[j] = h - g.C[j]
+	for j, h := range t.pos.C() {
+		g.C()[j] = h - g.C()[j]
 	}
 }
 
@@ -302,7 +302,7 @@ func (t *Trainer) center(g *rbm.Grad) {
 	for i := range mu {
 		row := g.W.Row(i)
 		for j := range row {
-			row[j] -= mu[i]*g.C[j] + g.B[i]*lam[j]
+			row[j] -= mu[i]*g.C()[j] + g.B()[i]*lam[j]
 		}
 	}
 }
@@ -318,9 +318,9 @@ func (t *Trainer) uncenterStep(s *rbm.Grad) {
 		var dot float64
 		for j, w := range row {
 			dot += w * lam[j]
-			s.C[j] -= w * mu[i]
+			s.C()[j] -= w * mu[i]
 		}
-		s.B[i] -= dot
+		s.B()[i] -= dot
 	}
 }
 
@@ -342,12 +342,12 @@ func (t *Trainer) regularise(g *rbm.Grad) {
 	if c.Sparsity > 0 {
 		// Hinton 2010, §11: q_j is a running mean (decay 0.9) of the hidden probabilities;
 		// the penalty's derivative with respect to unit j's total input is q_j − p, and
-		// with respect to W_ij that times ⟨v_i⟩ of the batch (t.pos.B).
-		for j, h := range t.pos.C {
+		// with respect to W_ij that times ⟨v_i⟩ of the batch (t.pos.B()).
+		for j, h := range t.pos.C() {
 			t.hidMean[j] = 0.9*t.hidMean[j] + 0.1*h
 			d := c.SparsityCost * (c.Sparsity - t.hidMean[j])
-			g.C[j] += d
-			for i, v := range t.pos.B {
+			g.C()[j] += d
+			for i, v := range t.pos.B() {
 				g.W.Data[i*g.W.Cols+j] += d * v
 			}
 		}

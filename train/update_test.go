@@ -39,7 +39,7 @@ func updateBoth(t *testing.T, fused, general *Trainer, batch *matrix.Dense) [3][
 	if err := general.update(batch, false); err != nil {
 		t.Fatal(err)
 	}
-	return [3][2][]float64{{fused.Model.W.Data, general.Model.W.Data}, {fused.Model.B, general.Model.B}, {fused.Model.C, general.Model.C}}
+	return [3][2][]float64{{fused.Model.W.Data, general.Model.W.Data}, {fused.Model.B(), general.Model.B()}, {fused.Model.C(), general.Model.C()}}
 }
 
 // The fused SGD step gives the same bits as the general route it replaces.
@@ -121,7 +121,7 @@ func TestFastWeightsFollowRawGradient(t *testing.T) {
 		want := rbm.GradLike(before)
 		addMoments(want, before, x, 1)
 		addMoments(want, before, fp.chains.V, -1)
-		for k, p := range [][2][]float64{{fp.fast.W.Data, want.W.Data}, {fp.fast.B, want.B}, {fp.fast.C, want.C}} {
+		for k, p := range [][2][]float64{{fp.fast.W.Data, want.W.Data}, {fp.fast.B(), want.B()}, {fp.fast.C(), want.C()}} {
 			for i, g := range p[1] {
 				if d := math.Abs(p[0][i] - tr.lr*g); d > 1e-12 {
 					t.Fatalf("general route %v: fast %s[%d] = %v, want lr·g = %v", general, "Wbc"[k:k+1], i, p[0][i], tr.lr*g)
@@ -139,13 +139,13 @@ func addMoments(g *rbm.Grad, m *rbm.RBM, vs *matrix.Dense, sign float64) {
 		v := vs.Row(r)
 		h := m.HiddenMeans(nil, v)
 		for i, vi := range v {
-			g.B[i] += sign * vi / n
+			g.B()[i] += sign * vi / n
 			for j, hj := range h {
 				g.W.Data[i*m.NH()+j] += sign * vi * hj / n
 			}
 		}
 		for j, hj := range h {
-			g.C[j] += sign * hj / n
+			g.C()[j] += sign * hj / n
 		}
 	}
 }
@@ -159,7 +159,7 @@ func TestFusedSGDDetectsDivergence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr.opt.(*sgd).vel.C[1] = math.Inf(1)
+	tr.opt.(*sgd).vel.C()[1] = math.Inf(1)
 	if err := tr.update(x, false); err == nil {
 		t.Fatal("no error for an infinite hidden bias")
 	}

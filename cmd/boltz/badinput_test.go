@@ -323,7 +323,7 @@ func badInputFixtures(t *testing.T, dir string) {
 	nan.W.Data[5] = math.NaN()
 	write("nan.npz", archive(nan, nil))
 	inf := model.Clone()
-	inf.B[2] = math.Inf(1)
+	inf.B()[2] = math.Inf(1)
 	write("inf.npz", archive(inf, nil))
 	big := rbm.New(784, 32)
 	big.InitNormal(0.01, r)

@@ -36,11 +36,11 @@ func evalModel(t *testing.T, wStd float64) string {
 	m := rbm.New(9, 5)
 	r := rng.New(42, 1)
 	m.InitNormal(wStd, r)
-	for i := range m.B {
-		m.B[i] = 0.5 * r.NormFloat64()
+	for i := range m.B() {
+		m.B()[i] = 0.5 * r.NormFloat64()
 	}
-	for j := range m.C {
-		m.C[j] = 0.5 * r.NormFloat64()
+	for j := range m.C() {
+		m.C()[j] = 0.5 * r.NormFloat64()
 	}
 	path := filepath.Join(t.TempDir(), "m.npz")
 	if err := m.Save(path, &rbm.Meta{}); err != nil {
@@ -311,7 +311,7 @@ func TestStochasticBinarizationStreams(t *testing.T) {
 	dir := t.TempDir()
 	train, test := writeGrey(t, dir, "train.csv", 40), writeGrey(t, dir, "test.csv", 40)
 	load := func(d dataFlags, spec string, seed uint64) []float64 {
-		ds, err := d.load(spec, seed, rbm.Bernoulli{}, 9, io.Discard)
+		ds, err := d.load(spec, seed, &rbm.Bernoulli{}, 9, io.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}

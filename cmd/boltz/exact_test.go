@@ -28,8 +28,8 @@ func saveTestModel(t *testing.T, nv, nh int, std float64) string {
 	m := rbm.New(nv, nh)
 	r := rand.New(rand.NewPCG(uint64(nv), uint64(nh)))
 	m.InitNormal(std, r)
-	for i := range m.B {
-		m.B[i] = std * r.NormFloat64()
+	for i := range m.B() {
+		m.B()[i] = std * r.NormFloat64()
 	}
 	path := filepath.Join(t.TempDir(), "m.npz")
 	if err := m.Save(path, &rbm.Meta{}); err != nil {

@@ -281,14 +281,14 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 // Under -binarize dynamic, d.grey receives the training set's grey values and the returned
 // training set is one stochastic draw of them, for the monitors.
 func loadTrainData(e *env, d *dataFlags, spec string, seed uint64) (*data.Dataset, *data.Dataset, error) {
-	ds, err := d.loadKeep(spec, seed, rbm.Bernoulli{}, 0, e.stderr, &d.grey)
+	ds, err := d.loadKeep(spec, seed, &rbm.Bernoulli{}, 0, e.stderr, &d.grey)
 	if err != nil {
 		return nil, nil, err
 	}
 	if d.valid == 0 || !strings.HasPrefix(spec, "mnist") {
 		return ds, nil, nil
 	}
-	valid, err := d.load("mnist:valid", seed, rbm.Bernoulli{}, 0, e.stderr)
+	valid, err := d.load("mnist:valid", seed, &rbm.Bernoulli{}, 0, e.stderr)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -411,7 +411,7 @@ func TestDynamicBinarizerResumesMidEpoch(t *testing.T) {
 	if err := resumed.Run(context.Background(), ds.X, opts); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(full.Model.W.Data, resumed.Model.W.Data) || !slices.Equal(full.Model.B, resumed.Model.B) {
+	if !slices.Equal(full.Model.W.Data, resumed.Model.W.Data) || !slices.Equal(full.Model.B(), resumed.Model.B()) {
 		t.Error("interrupted at epoch 2, minibatch 3 and resumed differs from the uninterrupted run")
 	}
 }

@@ -63,10 +63,10 @@ func main() {
 	negFh := func(h []float64) float64 {
 		s := 0.0
 		for j, hj := range h {
-			s += m.C[j] * hj
+			s += m.C()[j] * hj
 		}
 		for i := 0; i < nv; i++ {
-			x := m.B[i]
+			x := m.B()[i]
 			row := m.W.Row(i)
 			for j, hj := range h {
 				x += row[j] * hj
@@ -89,7 +89,7 @@ func main() {
 	for _, v := range starts {
 		for it := 0; it < 30; it++ {
 			for j := 0; j < nh; j++ {
-				x := m.C[j]
+				x := m.C()[j]
 				for i := 0; i < nv; i++ {
 					x += v[i] * m.W.At(i, j)
 				}
@@ -99,7 +99,7 @@ func main() {
 				}
 			}
 			for i := 0; i < nv; i++ {
-				x := m.B[i]
+				x := m.B()[i]
 				row := m.W.Row(i)
 				for j, hj := range h {
 					x += row[j] * hj

@@ -55,11 +55,11 @@ func NegFreeEnergies(m *rbm.RBM) []float64 {
 		var f float64
 		for i := range nv {
 			if s>>i&1 == 1 {
-				f += m.B[i]
+				f += m.B()[i]
 			}
 		}
 		for j := range nh {
-			x := m.C[j]
+			x := m.C()[j]
 			for i := range nv {
 				if s>>i&1 == 1 {
 					x += m.W.At(i, j)
@@ -92,14 +92,14 @@ func LogZJoint(m *rbm.RBM) float64 {
 			var negE float64
 			for i := range nv {
 				if s>>i&1 == 1 {
-					negE += m.B[i]
+					negE += m.B()[i]
 				}
 			}
 			for j := range nh {
 				if t>>j&1 == 0 {
 					continue
 				}
-				negE += m.C[j]
+				negE += m.C()[j]
 				for i := range nv {
 					if s>>i&1 == 1 {
 						negE += m.W.At(i, j)

@@ -16,7 +16,7 @@ func TestLogZForms(t *testing.T) {
 	}
 	clear(m.W.Data)
 	var want float64
-	for _, bias := range append(slices.Clone(m.B), m.C...) {
+	for _, bias := range append(slices.Clone(m.B()), m.C()...) {
 		want += math.Log1p(math.Exp(bias))
 	}
 	if a, b := LogZ(m), LogZJoint(m); math.Abs(a-want) > 1e-12*math.Abs(want) || math.Abs(b-want) > 1e-12*math.Abs(want) {

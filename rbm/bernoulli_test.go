@@ -19,9 +19,9 @@ func TestBernoulli32MatchesFloat64(t *testing.T) {
 		x64[i] = float64(x[i] + bias[i])
 	}
 	want := make([]float64, n)
-	Bernoulli{}.Means(want, x64)
+	(&Bernoulli{}).Means(want, x64)
 	mean, s32 := make([]float32, n), make([]float32, n)
-	BernoulliMeans32(mean, 0.5, x, bias)
+	(&Bernoulli{}).Means32(mean, 0.5, x, bias)
 	for i := range mean {
 		if d := math.Abs(float64(mean[i]) - 0.5*want[i]); d > 1e-7 {
 			t.Fatalf("mean %d: %v, want %v", i, mean[i], 0.5*want[i])
@@ -29,9 +29,9 @@ func TestBernoulli32MatchesFloat64(t *testing.T) {
 	}
 	src32, src64 := rand.NewPCG(5, 6), rand.NewPCG(5, 6)
 	mean2 := make([]float32, n)
-	SampleBernoulli32(s32, mean2, 0.5, x, bias, src32)
+	(&Bernoulli{}).Sample32(s32, mean2, 0.5, x, bias, src32)
 	s64 := make([]float64, n)
-	Bernoulli{}.Sample(s64, x64, rand.New(src64))
+	(&Bernoulli{}).Sample(s64, x64, rand.New(src64))
 	for i := range s32 {
 		if float64(s32[i]) != s64[i] || mean2[i] != mean[i] {
 			t.Fatalf("unit %d: sample %v, mean %v; float64 kernel %v, BernoulliMeans32 %v", i, s32[i], mean2[i], s64[i], mean[i])
@@ -54,19 +54,19 @@ func BenchmarkSampleBernoulli32(b *testing.B) {
 	src := rand.NewPCG(3, 4)
 	b.Run("sample+mean", func(b *testing.B) {
 		for b.Loop() {
-			SampleBernoulli32(dst, mean, 0.01, x, bias, src)
+			(&Bernoulli{}).Sample32(dst, mean, 0.01, x, bias, src)
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/unit")
 	})
 	b.Run("sample", func(b *testing.B) {
 		for b.Loop() {
-			SampleBernoulli32(dst, nil, 0, x, bias, src)
+			(&Bernoulli{}).Sample32(dst, nil, 0, x, bias, src)
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/unit")
 	})
 	b.Run("mean", func(b *testing.B) {
 		for b.Loop() {
-			BernoulliMeans32(mean, 0.01, x, bias)
+			(&Bernoulli{}).Means32(mean, 0.01, x, bias)
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/unit")
 	})
