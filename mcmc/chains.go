@@ -29,7 +29,6 @@ type Chains struct {
 	xh, xv *matrix.Dense // last hidden and visible inputs, untempered (c + Wᵀv, b + Wh)
 	job    sampleJob     // the half-step being run, kept here so that running it allocates nothing
 
-
 	precision Precision // of Sweep (SetPrecision)
 	f32       *chains32 // float32 state of Sweep, made on first use
 }

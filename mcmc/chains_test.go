@@ -211,7 +211,7 @@ func isStateErr(err error) bool { return errors.Is(err, ErrState) }
 // A layer with a base measure, which scaling the inputs does not temper correctly.
 type biasedUnit struct{ *rbm.Bernoulli }
 
-func (biasedUnit) Name() string      { return "biased" }
+func (biasedUnit) Name() string     { return "biased" }
 func (biasedUnit) Temperable() bool { return false }
 func (u biasedUnit) Energy(s []float64) float64 {
 	e := 0.0
