@@ -15,8 +15,8 @@ import (
 // x must hold the hidden inputs c + Wᵀv of v (HiddenInput); flipping bit i moves them by
 // ±W_i·, so the cost is O(nh). It panics unless the visible units are Bernoulli.
 func (m *RBM) LogConditional(v, x []float64, i int) float64 {
-	if _, ok := m.Visible.(*Bernoulli); !ok {
-		panic("boltz/rbm: LogConditional needs Bernoulli visible units")
+	if err := m.CheckPseudoLikelihood(); err != nil {
+		panic("boltz/rbm: LogConditional: " + err.Error())
 	}
 	sign := 1.0 // v_i: 0 → 1 adds W_i·
 	if v[i] != 0 {
@@ -76,4 +76,15 @@ func (m *RBM) ReconError(vs *matrix.Dense) float64 {
 		s += d * d
 	}
 	return s / float64(vs.Rows)
+}
+
+// CheckPseudoLikelihood returns an *UnsupportedError (errors.Is ErrUnsupported) unless the
+// pseudo-log-likelihood and the log-conditionals are defined for m's units: they flip one
+// visible bit, so they need Bernoulli visible units. The methods that compute them panic
+// where it returns an error; call it first when the unit types are not known.
+func (m *RBM) CheckPseudoLikelihood() error {
+	if _, ok := m.Visible.(*Bernoulli); !ok {
+		return &UnsupportedError{Op: "the pseudo-log-likelihood", Want: "bernoulli visible units", Layer: m.Visible.Name() + " visible"}
+	}
+	return nil
 }

@@ -37,8 +37,8 @@ func (m *RBM) PseudoLogLikelihoods(dst []float64, vs *matrix.Dense) []float64 {
 // pseudoLogLikelihoods sets dst[k] to the exact PLL of row k of vs when units is nil, and
 // otherwise to nv·log p(v_i | v_−i) for the one unit i = units[k].
 func (m *RBM) pseudoLogLikelihoods(dst []float64, vs *matrix.Dense, units []int) []float64 {
-	if _, ok := m.Visible.(*Bernoulli); !ok {
-		panic("boltz/rbm: PseudoLogLikelihoods needs Bernoulli visible units")
+	if err := m.CheckPseudoLikelihood(); err != nil {
+		panic("boltz/rbm: PseudoLogLikelihoods: " + err.Error())
 	}
 	if len(dst) != vs.Rows {
 		panic("boltz/rbm: PseudoLogLikelihoods: dst has the wrong length")

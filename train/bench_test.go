@@ -45,7 +45,7 @@ func BenchmarkUpdateCD1Centered_784x500_F32(b *testing.B) {
 
 func benchUpdate(b *testing.B, method string, set ...func(*Config)) {
 	cfg := Defaults()
-	cfg.Method, cfg.K, cfg.Hidden, cfg.Batch = method, 1, 500, 100
+	cfg.Method, cfg.K, cfg.Hidden, cfg.Batch = Method(method), 1, 500, 100
 	for _, f := range set {
 		f(&cfg)
 	}

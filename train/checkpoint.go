@@ -45,8 +45,10 @@ func (t *Trainer) Archive(meta *rbm.Meta) (*npz.Archive, error) {
 	if t.f32 != nil {
 		t.f32.saveChains()
 	}
-	if err := t.neg.Save(a); err != nil {
-		return nil, err
+	if c, ok := t.neg.(Checkpointer); ok {
+		if err := c.SaveState(a); err != nil {
+			return nil, err
+		}
 	}
 	p := progress{Version: checkpointVersion, Config: t.Config, Epoch: t.Epoch, Batch: t.Batch, Step: t.Step,
 		ElapsedNS: int64(t.Elapsed), LR: t.lr}
@@ -73,11 +75,18 @@ func (t *Trainer) SaveCheckpoint(path string, meta *rbm.Meta) error {
 // LoadCheckpoint reads a checkpoint written by SaveCheckpoint and returns a trainer that
 // continues the run exactly where it stopped.
 func LoadCheckpoint(path string) (*Trainer, *rbm.Meta, error) {
+	return LoadCheckpointWith(path, nil)
+}
+
+// LoadCheckpointWith is LoadCheckpoint for a run whose negative phase was the caller's own
+// (Config.Negative): neg is a fresh value of it, whose LoadState, if it is a Checkpointer,
+// restores its state. With neg nil it is LoadCheckpoint.
+func LoadCheckpointWith(path string, neg NegativePhase) (*Trainer, *rbm.Meta, error) {
 	a, err := npz.ReadFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	t, meta, err := FromArchive(a)
+	t, meta, err := FromArchiveWith(a, neg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -85,7 +94,11 @@ func LoadCheckpoint(path string) (*Trainer, *rbm.Meta, error) {
 }
 
 // FromArchive restores a trainer from a checkpoint archive.
-func FromArchive(a *npz.Archive) (*Trainer, *rbm.Meta, error) {
+func FromArchive(a *npz.Archive) (*Trainer, *rbm.Meta, error) { return FromArchiveWith(a, nil) }
+
+// FromArchiveWith restores a trainer from a checkpoint archive with the negative phase neg
+// (see LoadCheckpointWith).
+func FromArchiveWith(a *npz.Archive, neg NegativePhase) (*Trainer, *rbm.Meta, error) {
 	raw, ok := a.Files["checkpoint.json"]
 	if !ok {
 		return nil, nil, fmt.Errorf("missing checkpoint.json: a model file, not a checkpoint")
@@ -102,8 +115,12 @@ func FromArchive(a *npz.Archive) (*Trainer, *rbm.Meta, error) {
 		return nil, nil, err
 	}
 	if p.Config.Precision == "" {
-		p.Config.Precision = "float64" // checkpoints from before the setting existed
+		p.Config.Precision = Float64 // checkpoints from before the setting existed
 	}
+	if p.Config.Method == MethodCustom && neg == nil {
+		return nil, nil, fmt.Errorf("checkpoint.json: the run used its own negative phase; resume it with LoadCheckpointWith")
+	}
+	p.Config.Negative = neg
 	if p.Config.Hidden != m.NH() {
 		return nil, nil, fmt.Errorf("checkpoint.json: %d hidden units, the model has %d", p.Config.Hidden, m.NH())
 	}
@@ -132,8 +149,10 @@ func FromArchive(a *npz.Archive) (*Trainer, *rbm.Meta, error) {
 	if c := t.opt.counter(); c != nil {
 		*c = p.AdamT
 	}
-	if err := t.neg.Load(a); err != nil {
-		return nil, nil, err
+	if c, ok := t.neg.(Checkpointer); ok {
+		if err := c.LoadState(a); err != nil {
+			return nil, nil, err
+		}
 	}
 	if t.f32 != nil {
 		t.f32.loadChains()
@@ -232,7 +251,7 @@ func checkProgress(p *progress, a *npz.Archive, nv int) error {
 	var names []string
 	switch c.Method {
 	case "cd", "pcd", "fpcd":
-		names = []string{c.Method + "_V"}
+		names = []string{string(c.Method) + "_V"}
 	case "pt":
 		for k := range c.Replicas {
 			names = append(names, replicaName(k)+"_V")

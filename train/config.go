@@ -7,29 +7,86 @@
 //
 // Negative phases: exact enumeration, CD-k (Hinton 2002), PCD-k (Tieleman 2008), fast PCD
 // (Tieleman & Hinton 2009) and parallel tempering (Desjardins et al. 2010). Each is one
-// implementation of NegativePhase, in a file of its own.
+// implementation of NegativePhase, in a file of its own, made by Exact, CD, PCD, FastPCD or
+// PT; your own implementation plugs in the same way (Config.Negative).
+//
+// Fit trains a model in one call; New and Run give control over a run (hooks, checkpoints,
+// resuming); NewFromModel continues from an existing model; PartialFit makes one update.
 package train
 
 import (
 	"fmt"
 	"math"
+	"reflect"
+	"strings"
+)
+
+// Method names a negative-phase estimator in Config, run.json and on the command line.
+type Method string
+
+// The estimators Config.Method can name.
+const (
+	MethodExact   Method = "exact" // Exact()
+	MethodCD      Method = "cd"    // CD(K)
+	MethodPCD     Method = "pcd"   // PCD(K, Chains)
+	MethodFastPCD Method = "fpcd"  // FastPCD(K, Chains, FastLR, FastDecay)
+	MethodPT      Method = "pt"    // PT(K, Chains, Replicas, BetaMin, Ladder)
+	// MethodCustom is recorded for a run whose Config.Negative is the caller's own value.
+	MethodCustom Method = "custom"
+)
+
+// Optimizer names the optimiser.
+type Optimizer string
+
+// The optimisers.
+const (
+	SGD  Optimizer = "sgd"  // gradient ascent with classical momentum
+	Adam Optimizer = "adam" // Kingma & Ba 2015
+)
+
+// Schedule names a learning-rate schedule.
+type Schedule string
+
+// The learning-rate schedules.
+const (
+	ScheduleConstant Schedule = "constant" // LR throughout
+	ScheduleLinear   Schedule = "linear"   // LR to LRFinal at the last epoch
+	ScheduleExp      Schedule = "exp"      // ×LRDecay per epoch, floored at LRFinal
+)
+
+// Precision names the arithmetic of the minibatch kernels.
+type Precision string
+
+// The precisions.
+const (
+	// PrecisionAuto is float32 where the fast route covers the configuration and the
+	// model's layers offer float32 kernels (Config.Float32Covers), float64 elsewhere; New
+	// records the choice in Config.Precision.
+	PrecisionAuto Precision = "auto"
+	Float64       Precision = "float64"
+	Float32       Precision = "float32"
 )
 
 // Config is every setting of a training run. Its JSON form is stored in run.json, in
 // checkpoints and in model files; the JSON keys are the CLI flag names.
 type Config struct {
 	Hidden int    `json:"hidden"` // number of hidden units
-	Method string `json:"method"` // exact, cd, pcd, fpcd or pt
+	Method Method `json:"method"` // exact, cd, pcd, fpcd or pt (ignored when Negative is set)
+	// Negative, when not nil, is the negative phase (CD(1), PT(…), your own); it
+	// replaces Method and the estimator settings below (K, Chains, Replicas, BetaMin,
+	// Ladder, FastLR, FastDecay), and Method is recorded as "custom" unless it names a
+	// built-in one. It is not stored in run.json or checkpoints: pass it again to resume.
+	Negative NegativePhase `json:"-"`
 	K      int    `json:"k"`      // Gibbs sweeps per update (cd, pcd, fpcd, pt)
 	Epochs int    `json:"epochs"` // passes over the training data
 	Batch  int    `json:"batch"`  // minibatch rows; the last incomplete minibatch of an epoch is dropped
 
 	LR         float64 `json:"lr"`          // initial learning rate
-	LRSchedule string  `json:"lr_schedule"` // constant, linear (to LRFinal at the last epoch) or exp (×LRDecay per epoch)
+	LRSchedule Schedule `json:"lr_schedule"` // constant, linear (to LRFinal at the last epoch) or exp (×LRDecay per epoch)
 	LRFinal    float64 `json:"lr_final"`    // floor of the linear schedule
 	LRDecay    float64 `json:"lr_decay"`    // per-epoch factor of the exp schedule
 
-	Optimizer       string  `json:"optimizer"`        // sgd or adam
+	Optimizer       Optimizer `json:"optimizer"`        // sgd or adam
 	Momentum        float64 `json:"momentum"`         // final SGD momentum
 	MomentumInitial float64 `json:"momentum_initial"` // SGD momentum for the first MomentumEpochs epochs
 	MomentumEpochs  int     `json:"momentum_epochs"`  // epochs at MomentumInitial (Hinton 2010, §9: 0.5 then 0.9 after 5 epochs)
@@ -53,13 +110,18 @@ type Config struct {
 
 	// Precision is the arithmetic of the minibatch kernels: float64, or float32 for products,
 	// hidden means and chain states while the parameters, the velocity and the centering
-	// offsets stay float64 (cd and pcd with SGD on Bernoulli units; see update32).
-	Precision string `json:"precision"`
+	// offsets stay float64 (cd and pcd on layers with float32 kernels; see gradient32), or
+	// auto: float32 where it is fastest (Float32Covers), as the command line does.
+	Precision Precision `json:"precision"`
 
 	InitStd float64 `json:"init_std"` // weights start from N(0, init_std²)
 	Seed    uint64  `json:"seed"`
 
 	MonitorRows int `json:"monitor_rows"` // rows of training (and held-out) data the monitors use; 0 means all
+	// NoMonitors turns off the per-epoch monitors (free energies, pseudo-log-likelihood,
+	// reconstruction error, exact log-likelihood, gradient-bias meter, AIS): Metrics then
+	// holds only the epoch, the learning rate and the times.
+	NoMonitors bool `json:"no_monitors,omitempty"`
 	// ExactMonitor turns on the exact log-likelihood and the gradient-bias meter when
 	// min(nv,nh) ≤ it. The default, 16, keeps them under a second per epoch on MNIST: the
 	// meter's exact moments of a 784×16 model evaluate 2^16·784 sigmoids.
@@ -87,12 +149,15 @@ func Defaults() Config {
 		AdamBeta1: 0.9, AdamBeta2: 0.999, AdamEps: 1e-8,
 		L2: 1e-4, SparsityCost: 0.1, Centered: true, CenterRate: 0.01,
 		Replicas: 10, BetaMin: 0.1, Ladder: "geometric", FastDecay: 19.0 / 20,
-		Precision: "float64", InitStd: 0.01, Seed: 1,
+		Precision: PrecisionAuto, InitStd: 0.01, Seed: 1,
 		MonitorRows: 1000, ExactMonitor: 16, AISRuns: 16, AISBetas: 500,
 	}
 }
 
-// ConfigError is a setting outside its valid range. Field is the CLI flag name.
+// ConfigError is a setting outside its valid range. Field is its JSON key in run.json, which
+// is also the command line's flag name with - for _; Error names the Go field
+// ("train: Config.Hidden must be at least 1, got 0") and Flag the flag ("-hidden: must be
+// at least 1, got 0").
 type ConfigError struct {
 	Field string
 	Want  string // the valid range, in words
@@ -100,24 +165,47 @@ type ConfigError struct {
 }
 
 func (e *ConfigError) Error() string {
-	return fmt.Sprintf("-%s: must be %s, got %v", e.Field, e.Want, e.Value)
+	return fmt.Sprintf("train: Config.%s must be %s, got %v", e.GoField(), e.Want, e.Value)
 }
 
-// Methods lists the negative-phase estimators by name.
-var Methods = []string{"exact", "cd", "pcd", "fpcd", "pt"}
+// Flag returns the message in the command line's terms.
+func (e *ConfigError) Flag() string {
+	return fmt.Sprintf("-%s: must be %s, got %v", strings.ReplaceAll(e.Field, "_", "-"), e.Want, e.Value)
+}
+
+// GoField returns the name of the Config field the error is about.
+func (e *ConfigError) GoField() string { return goField(e.Field) }
+
+// goField returns the name of the Config field whose JSON key is key.
+func goField(key string) string {
+	t := reflect.TypeFor[Config]()
+	key = strings.ReplaceAll(key, "-", "_")
+	for i := range t.NumField() {
+		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); tag == key {
+			return t.Field(i).Name
+		}
+	}
+	return key
+}
+
+// Methods lists the built-in negative-phase estimators by name.
+var Methods = []Method{MethodExact, MethodCD, MethodPCD, MethodFastPCD, MethodPT}
 
 // Validate checks every setting against its range, for training on nRows rows with nv
-// visible units. It returns the first *ConfigError found.
+// visible units. It returns the first *ConfigError found. The estimator settings (K,
+// Chains, Replicas, BetaMin, Ladder, FastLR, FastDecay) are checked only when Negative is
+// nil, since a Negative value carries its own.
 func (c *Config) Validate(nRows, nv int) error {
 	bad := func(field, want string, v any) error { return &ConfigError{field, want, v} }
 	finitePos := func(x float64) bool { return x > 0 && !math.IsInf(x, 0) }
+	if c.Negative == nil {
+		if err := c.validateEstimator(nv); err != nil {
+			return err
+		}
+	}
 	switch {
 	case c.Hidden < 1:
 		return bad("hidden", "at least 1", c.Hidden)
-	case !oneOf(c.Method, Methods...):
-		return bad("method", "one of exact, cd, pcd, fpcd, pt", c.Method)
-	case c.K < 1:
-		return bad("k", "at least 1", c.K)
 	case c.Epochs < 1:
 		return bad("epochs", "at least 1", c.Epochs)
 	case c.Batch < 1:
@@ -126,26 +214,26 @@ func (c *Config) Validate(nRows, nv int) error {
 		return bad("batch", fmt.Sprintf("at most the %d rows of the training data", nRows), c.Batch)
 	case !finitePos(c.LR):
 		return bad("lr", "positive and finite", c.LR)
-	case !oneOf(c.LRSchedule, "constant", "linear", "exp"):
-		return bad("lr-schedule", "one of constant, linear, exp", c.LRSchedule)
+	case !oneOf(c.LRSchedule, ScheduleConstant, ScheduleLinear, ScheduleExp):
+		return bad("lr_schedule", "one of constant, linear, exp", c.LRSchedule)
 	case c.LRFinal < 0 || c.LRFinal > c.LR:
-		return bad("lr-final", fmt.Sprintf("in [0, lr=%v]", c.LR), c.LRFinal)
+		return bad("lr_final", fmt.Sprintf("in [0, lr=%v]", c.LR), c.LRFinal)
 	case !(c.LRDecay > 0 && c.LRDecay <= 1):
-		return bad("lr-decay", "in (0, 1]", c.LRDecay)
-	case !oneOf(c.Optimizer, "sgd", "adam"):
+		return bad("lr_decay", "in (0, 1]", c.LRDecay)
+	case !oneOf(c.Optimizer, SGD, Adam):
 		return bad("optimizer", "sgd or adam", c.Optimizer)
 	case !(c.Momentum >= 0 && c.Momentum < 1):
 		return bad("momentum", "in [0, 1)", c.Momentum)
 	case !(c.MomentumInitial >= 0 && c.MomentumInitial < 1):
-		return bad("momentum-initial", "in [0, 1)", c.MomentumInitial)
+		return bad("momentum_initial", "in [0, 1)", c.MomentumInitial)
 	case c.MomentumEpochs < 0:
-		return bad("momentum-epochs", "at least 0", c.MomentumEpochs)
+		return bad("momentum_epochs", "at least 0", c.MomentumEpochs)
 	case !(c.AdamBeta1 >= 0 && c.AdamBeta1 < 1):
-		return bad("adam-beta1", "in [0, 1)", c.AdamBeta1)
+		return bad("adam_beta1", "in [0, 1)", c.AdamBeta1)
 	case !(c.AdamBeta2 >= 0 && c.AdamBeta2 < 1):
-		return bad("adam-beta2", "in [0, 1)", c.AdamBeta2)
+		return bad("adam_beta2", "in [0, 1)", c.AdamBeta2)
 	case !finitePos(c.AdamEps):
-		return bad("adam-eps", "positive", c.AdamEps)
+		return bad("adam_eps", "positive", c.AdamEps)
 	case !(c.L2 >= 0) || math.IsInf(c.L2, 0):
 		return bad("l2", "at least 0", c.L2)
 	case !(c.L1 >= 0) || math.IsInf(c.L1, 0):
@@ -153,50 +241,68 @@ func (c *Config) Validate(nRows, nv int) error {
 	case !(c.Sparsity >= 0 && c.Sparsity < 1):
 		return bad("sparsity", "in [0, 1) (0 disables it)", c.Sparsity)
 	case !(c.SparsityCost >= 0) || math.IsInf(c.SparsityCost, 0):
-		return bad("sparsity-cost", "at least 0", c.SparsityCost)
+		return bad("sparsity_cost", "at least 0", c.SparsityCost)
 	case !(c.CenterRate > 0 && c.CenterRate <= 1):
-		return bad("center-rate", "in (0, 1]", c.CenterRate)
+		return bad("center_rate", "in (0, 1]", c.CenterRate)
+	case !oneOf(c.Precision, Float64, Float32, PrecisionAuto):
+		return bad("precision", "float64, float32 or auto", c.Precision)
+	case c.Precision == Float32 && !c.chainMethod():
+		return bad("precision", fmt.Sprintf("float64 for method %s (float32 covers cd and pcd)", c.Method), c.Precision)
+	case !(c.InitStd >= 0) || math.IsInf(c.InitStd, 0):
+		return bad("init_std", "at least 0", c.InitStd)
+	case c.MonitorRows < 0:
+		return bad("monitor_rows", "at least 0 (0 means all)", c.MonitorRows)
+	case c.ExactMonitor < 0 || c.ExactMonitor > 32:
+		return bad("exact_monitor", "in [0, 32]", c.ExactMonitor)
+	case c.AISEvery < 0:
+		return bad("ais_every", "at least 0", c.AISEvery)
+	case c.AISEvery > 0 && c.AISRuns < 2:
+		return bad("ais_runs", "at least 2", c.AISRuns)
+	case c.AISEvery > 0 && c.AISBetas < 2:
+		return bad("ais_betas", "at least 2", c.AISBetas)
+	}
+	return nil
+}
+
+// validateEstimator checks the settings of the estimator Method names.
+func (c *Config) validateEstimator(nv int) error {
+	bad := func(field, want string, v any) error { return &ConfigError{field, want, v} }
+	switch {
+	case !oneOf(c.Method, Methods...):
+		return bad("method", "one of exact, cd, pcd, fpcd, pt", c.Method)
+	case c.K < 1:
+		return bad("k", "at least 1", c.K)
 	case c.Chains < 0:
 		return bad("chains", "at least 0 (0 means one per minibatch row)", c.Chains)
-	case c.Method == "pt" && c.Replicas < 2:
+	case c.Method == MethodPT && c.Replicas < 2:
 		return bad("replicas", "at least 2 for parallel tempering", c.Replicas)
-	case c.Method == "pt" && !(c.BetaMin >= 0 && c.BetaMin < 1):
-		return bad("beta-min", "in [0, 1)", c.BetaMin)
+	case c.Method == MethodPT && !(c.BetaMin >= 0 && c.BetaMin < 1):
+		return bad("beta_min", "in [0, 1)", c.BetaMin)
 	case !oneOf(c.Ladder, "geometric", "linear"):
 		return bad("ladder", "geometric or linear", c.Ladder)
-	case c.Ladder == "geometric" && c.Method == "pt" && c.BetaMin == 0:
-		return bad("beta-min", "above 0 for a geometric ladder", c.BetaMin)
+	case c.Ladder == "geometric" && c.Method == MethodPT && c.BetaMin == 0:
+		return bad("beta_min", "above 0 for a geometric ladder", c.BetaMin)
 	case !(c.FastLR >= 0) || math.IsInf(c.FastLR, 0):
-		return bad("fast-lr", "at least 0 (0 means equal to lr)", c.FastLR)
+		return bad("fast_lr", "at least 0 (0 means equal to lr)", c.FastLR)
 	case !(c.FastDecay >= 0 && c.FastDecay <= 1):
-		return bad("fast-decay", "in [0, 1]", c.FastDecay)
-	case !oneOf(c.Precision, "float64", "float32"):
-		return bad("precision", "float64 or float32", c.Precision)
-	case c.Precision == "float32" && !oneOf(c.Method, "cd", "pcd"):
-		return bad("precision", fmt.Sprintf("float64 for method %s (float32 covers cd and pcd)", c.Method), c.Precision)
-	case c.Precision == "float32" && c.Optimizer != "sgd":
-		return bad("precision", fmt.Sprintf("float64 for optimizer %s (float32 covers sgd)", c.Optimizer), c.Precision)
-	case c.Precision == "float32" && (c.L1 != 0 || c.Sparsity != 0):
-		return bad("precision", "float64 with l1 or sparsity (float32 covers l2 and centering)", c.Precision)
-	case !(c.InitStd >= 0) || math.IsInf(c.InitStd, 0):
-		return bad("init-std", "at least 0", c.InitStd)
-	case c.MonitorRows < 0:
-		return bad("monitor-rows", "at least 0 (0 means all)", c.MonitorRows)
-	case c.ExactMonitor < 0 || c.ExactMonitor > 32:
-		return bad("exact-monitor", "in [0, 32]", c.ExactMonitor)
-	case c.AISEvery < 0:
-		return bad("ais-every", "at least 0", c.AISEvery)
-	case c.AISEvery > 0 && c.AISRuns < 2:
-		return bad("ais-runs", "at least 2", c.AISRuns)
-	case c.AISEvery > 0 && c.AISBetas < 2:
-		return bad("ais-betas", "at least 2", c.AISBetas)
-	case c.Method == "exact" && min(nv, c.Hidden) > 32:
+		return bad("fast_decay", "in [0, 1]", c.FastDecay)
+	case c.Method == MethodExact && min(nv, c.Hidden) > 32:
 		return bad("method", fmt.Sprintf("cd, pcd, fpcd or pt for a %d×%d model (exact enumerates 2^%d states)", nv, c.Hidden, min(nv, c.Hidden)), c.Method)
 	}
 	return nil
 }
 
-func oneOf(s string, set ...string) bool {
+// chainMethod reports whether the estimator is CD or PCD, whose chains the float32 route
+// runs: a built-in one named by Method, or a Negative made by CD or PCD.
+func (c *Config) chainMethod() bool {
+	if c.Negative != nil {
+		_, ok := c.Negative.(gibbsSource)
+		return ok
+	}
+	return oneOf(c.Method, MethodCD, MethodPCD)
+}
+
+func oneOf[S ~string](s S, set ...S) bool {
 	for _, x := range set {
 		if s == x {
 			return true
@@ -250,9 +356,11 @@ func (c *Config) AutoAISEvery(rows, nv int) int {
 	return max(1, int(math.Ceil(share/aisMonitorShare)))
 }
 
-// Float32Covers reports whether the float32 minibatch path supports this configuration's
-// method, optimiser and penalties (cd or pcd, SGD, no L1 or sparsity), whatever Precision
-// says. The command line's -precision auto uses it to pick float32 where it can.
+// Float32Covers reports whether the float32 route is the fast one for this configuration's
+// method, optimiser and penalties (cd or pcd, SGD, no L1 or sparsity: the update then runs
+// in one fused pass), whatever Precision says. Precision auto uses it, with the layers'
+// float32 kernels, to pick float32; an explicit float32 also covers Adam, L1 and sparsity,
+// through the general update route.
 func (c *Config) Float32Covers() bool {
-	return oneOf(c.Method, "cd", "pcd") && c.Optimizer == "sgd" && c.L1 == 0 && c.Sparsity == 0
+	return c.chainMethod() && c.Optimizer == SGD && c.L1 == 0 && c.Sparsity == 0
 }

@@ -2,19 +2,21 @@ package train
 
 import (
 	"github.com/boltzgo/boltz/exact"
-	"github.com/boltzgo/boltz/matrix"
-	"github.com/boltzgo/boltz/npz"
 	"github.com/boltzgo/boltz/rbm"
 )
 
-// exactPhase computes the model moments exactly by enumerating the smaller layer
+// exactPhase computes the model statistics exactly by enumerating the smaller layer
 // (exact.ModelMoments). With it, full-batch training is exact gradient ascent on the
 // log-likelihood. Cost O(2^min(nv,nh)·nv·nh) per update.
 type exactPhase struct{}
 
-func newExactPhase() *exactPhase { return &exactPhase{} }
+// Exact returns the exact negative phase: the model statistics by enumeration of the
+// smaller layer, for models where min(nv, nh) is small (up to about 24 units).
+func Exact() NegativePhase { return exactPhase{} }
 
-func (*exactPhase) Moments(neg *rbm.Grad, m *rbm.RBM, _, _ *matrix.Dense) error {
+func (exactPhase) Init(*rbm.RBM, int, uint64) error { return nil }
+
+func (exactPhase) Moments(neg *rbm.Grad, m *rbm.RBM, _ *Batch) error {
 	g, err := exact.ModelMoments(m, nil)
 	if err != nil {
 		return err
@@ -22,8 +24,3 @@ func (*exactPhase) Moments(neg *rbm.Grad, m *rbm.RBM, _, _ *matrix.Dense) error 
 	neg.CopyFrom(g)
 	return nil
 }
-
-func (*exactPhase) Gradient(*rbm.Grad, float64) {}
-func (*exactPhase) Save(*npz.Archive) error     { return nil }
-func (*exactPhase) Load(*npz.Archive) error     { return nil }
-func (*exactPhase) Stats() []float64            { return nil }

@@ -61,11 +61,11 @@ func newMinibatch32(m *rbm.RBM, neg NegativePhase, n int) (*minibatch32, error) 
 		return nil, fmt.Errorf("precision float32 needs layers with float32 kernels, the model has %s hidden units", m.Hidden.Name())
 	}
 	f := &minibatch32{n: n, vis: vis, hid: hid}
-	e, ok := neg.(*chainPhase)
+	e, ok := neg.(gibbsSource)
 	if !ok {
 		return nil, fmt.Errorf("precision float32 covers cd and pcd, not %T", neg)
 	}
-	f.chains, f.k, f.cd = e.chains, e.k, e.restart
+	f.chains, f.k, f.cd = e.gibbsChains()
 	nv, nh := m.NV(), m.NH()
 	f.nc = f.chains.Len()
 	f.w32, f.b32, f.c32 = matrix.NewDense32(nv, nh), make([]float32, nv), make([]float32, nh)
@@ -122,18 +122,19 @@ func convert32(dst []float32, x []float64) {
 	}
 }
 
-// update32 is update in float32 (Config.Precision "float32"). With X the minibatch, V the
-// chains' visible states, P = E[h|X] and Q = E[h|V], all in float32,
+// gradient32 is gradient64 in float32 (Config.Precision "float32"). With X the minibatch,
+// V the chains' visible states, P = E[h|X] and Q = E[h|V], all in float32,
 //
 //	g_W = [X ; V]ᵀ·[P/n ; −Q/nc],   g_b = ⟨X⟩ − ⟨V⟩,   g_c = ⟨P⟩ − ⟨Q⟩
 //
-// (the bias gradients summed in float64), then the fused SGD step of update, which reads
-// g_W in float32 and refreshes the float32 copy of W. CD-k draws the chains' first hidden
-// states in the pass that computes P, from the same inputs. Products: CD-1 four (X·W, H·Wᵀ,
-// V·W and the gradient, whose inner dimension is n + nc), PCD-k 2k + 3. No allocation in
-// steady state.
-func (t *Trainer) update32(batch *matrix.Dense, meter bool) error {
-	f, m, c := t.f32, t.Model, &t.Config
+// (the bias gradients summed in float64): the statistics of rbm.RBM.Statistics for X minus
+// those for V, in one product. g_W stays in float32 (gw) for the fused SGD step, which reads
+// it there and refreshes the float32 copy of W; the general route reads it through gradW.
+// CD-k draws the chains' first hidden states in the pass that computes P, from the same
+// inputs. Products: CD-1 four (X·W, H·Wᵀ, V·W and the gradient, whose inner dimension is
+// n + nc), PCD-k 2k + 3. No allocation in steady state.
+func (t *Trainer) gradient32(batch *matrix.Dense, meter bool) error {
+	f, m := t.f32, t.Model
 	nv, nh, n := m.NV(), m.NH(), f.n
 	x, v, p := f.x, f.v, f.p
 	f.in = inputJob{batch: batch, x: x, mean: t.pos.B()}
@@ -159,25 +160,17 @@ func (t *Trainer) update32(batch *matrix.Dense, meter bool) error {
 	par.Do(par.Parts(max(v.Rows*v.Cols, f.bm.Rows*f.bm.Cols), minColumnWork), &f.sums)
 	f.sums = sumsJob{}
 	if meter {
-		if err := t.measureBias32(batch, p); err != nil {
-			return err
-		}
-	}
-	lr, mom := c.learningRate(t.Epoch), c.momentum(t.Epoch)
-	t.lr = lr
-	// Config.Validate admits float32 only where step takes the fused pass, the one that
-	// reads gw32 and refreshes w32.
-	t.apply.w32, t.apply.gw32 = f.w32.Data, f.gw.Data
-	err := t.step(g, lr, mom)
-	t.apply.w32, t.apply.gw32 = nil, nil
-	if err != nil {
-		return t.diverged(err)
-	}
-	f.refreshBiases(m)
-	if c.Centered {
-		t.moveHiddenOffset()
+		return t.measureBias32(batch, p)
 	}
 	return nil
+}
+
+// gradW copies the float32 W gradient into g.W, for the consumers that read float64 (the
+// general update route, a GradientObserver).
+func (f *minibatch32) gradW(g *rbm.Grad) {
+	for i, x := range f.gw.Data {
+		g.W.Data[i] = float64(x)
+	}
 }
 
 // sweep runs k block Gibbs sweeps of the chains: H ~ p(h|V), then V ~ p(v|H).
@@ -322,9 +315,9 @@ func (t *Trainer) measureBias32(batch *matrix.Dense, p *matrix.Dense32) error {
 	for i, x := range p.Data {
 		t.hpos.Data[i] = float64(x) * n
 	}
-	moments(t.pos, batch, t.hpos)
-	for i, x := range t.f32.gw.Data {
-		t.grad.W.Data[i] = float64(x)
-	}
+	rbm.ColMeans(t.pos.B(), batch)
+	rbm.ColMeans(t.pos.C(), t.hpos)
+	linalg.Gemm(true, false, batch.Cols, t.hpos.Cols, batch.Rows, 1/n, batch.Data, batch.Cols, t.hpos.Data, t.hpos.Cols, 0, t.pos.W.Data, t.pos.W.Cols)
+	t.f32.gradW(t.grad)
 	return t.measureBias()
 }

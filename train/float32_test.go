@@ -19,12 +19,12 @@ func TestFloat32StepMatchesFloat64(t *testing.T) {
 		centered bool
 	}{{"cd", false}, {"pcd", false}, {"cd", true}, {"pcd", true}} {
 		c := Defaults()
-		c.Method, c.Hidden, c.Batch, c.K, c.Centered, c.ExactMonitor = tc.method, 30, 20, 2, tc.centered, 0
+		c.Method, c.Hidden, c.Batch, c.K, c.Centered, c.ExactMonitor = Method(tc.method), 30, 20, 2, tc.centered, 0
 		c.InitStd, c.LR = 0.3, 0.1
 		x := randomBinary(40, 50, rand.New(rand.NewPCG(7, 1)))
 		var steps [2][]float64
 		for i, prec := range []string{"float64", "float32"} {
-			c.Precision = prec
+			c.Precision = Precision(prec)
 			tr, err := New(c, x)
 			if err != nil {
 				t.Fatal(err)
@@ -69,7 +69,7 @@ func TestFloat32TrainsAsFloat64(t *testing.T) {
 			c := smallConfig("pcd")
 			c.Hidden, c.Epochs, c.Batch, c.LR, c.ExactMonitor = 16, 1000, 14, 0.02, 0
 			c.Momentum = 0.5
-			c.Seed, c.Precision = uint64(s+1), prec
+			c.Seed, c.Precision = uint64(s+1), Precision(prec)
 			tr, _ := runToEnd(t, c, x)
 			lz, err := exact.LogZ(tr.Model, nil)
 			if err != nil {

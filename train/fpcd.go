@@ -1,6 +1,8 @@
 package train
 
 import (
+	"fmt"
+
 	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/mcmc"
 	"github.com/boltzgo/boltz/npz"
@@ -16,7 +18,7 @@ import (
 // so they push the chains away from modes they have just visited and the chains mix faster.
 // The paper uses decay 19/20 and lr_f equal to the regular learning rate.
 type fastPCD struct {
-	k            int
+	k, n         int // sweeps per update; chains (0: one per minibatch row)
 	chains       *mcmc.Chains
 	fast         *rbm.Grad // θ_f
 	sum          *rbm.RBM  // θ + θ_f, the chains' model
@@ -24,34 +26,56 @@ type fastPCD struct {
 	hm           *matrix.Dense
 }
 
-func newFastPCD(m *rbm.RBM, n, k int, seed uint64, fastLR, decay float64) *fastPCD {
-	return &fastPCD{
-		k: k, chains: mcmc.NewChains(m, n, seed, streamChains),
-		fast: rbm.GradLike(m), sum: m.Clone(), fastLR: fastLR, decy: decay,
+// FastPCD returns PCD with fast weights: k Gibbs sweeps per update of chains persistent
+// chains (0: one per minibatch row) that sample from the model plus fast weights, which
+// follow the gradient at learning rate fastLR (0: the update's own learning rate) and are
+// multiplied by decay after every update. Tieleman & Hinton use decay 19/20. It panics on
+// k < 1, chains < 0, fastLR < 0 or decay outside [0, 1].
+func FastPCD(k, chains int, fastLR, decay float64) NegativePhase {
+	mustSweeps("FastPCD", k)
+	mustChains("FastPCD", chains)
+	if !(fastLR >= 0) || !(decay >= 0 && decay <= 1) {
+		panic(fmt.Sprintf("boltz/train: FastPCD: fast learning rate %v (want ≥ 0) or decay %v (want [0, 1])", fastLR, decay))
 	}
+	return &fastPCD{k: k, n: chains, fastLR: fastLR, decy: decay}
 }
 
-func (e *fastPCD) Moments(neg *rbm.Grad, m *rbm.RBM, _, _ *matrix.Dense) error {
+func (e *fastPCD) Init(m *rbm.RBM, batch int, seed uint64) error {
+	e.chains = mcmc.NewChains(m, chainCount(e.n, batch), seed, streamChains)
+	e.fast, e.sum = rbm.GradLike(m), m.Clone()
+	return nil
+}
+
+func (e *fastPCD) Moments(neg *rbm.Grad, m *rbm.RBM, _ *Batch) error {
+	// The chains' model is θ + θ_f, parameter by parameter.
 	addInto(e.sum.W.Data, m.W.Data, e.fast.W.Data)
-	addInto(e.sum.B(), m.B(), e.fast.B())
-	addInto(e.sum.C(), m.C(), e.fast.C())
+	for _, l := range [2]struct {
+		sum, m rbm.Layer
+		fast   [][]float64
+	}{{e.sum.Visible, m.Visible, e.fast.Vis}, {e.sum.Hidden, m.Hidden, e.fast.Hid}} {
+		ps, pm := l.sum.Params(), l.m.Params()
+		for k := range ps {
+			addInto(ps[k].Data, pm[k].Data, l.fast[k])
+		}
+	}
 	e.chains.Sweep(e.sum, 1, e.k)
-	// The moments are those of the regular model at the chains' states.
-	e.hm = sampleMoments(neg, m, e.chains.V, e.hm)
+	// The statistics are those of the regular model at the chains' states.
+	e.hm = m.Statistics(neg, e.chains.V, e.hm)
 	return nil
 }
 
 // Gradient moves the fast weights by the raw gradient estimate, θ_f ← decay·θ_f + lr_f·g:
 // the paper's fast weights follow the estimated likelihood gradient itself, without the
 // regular weights' weight decay or centering (their own decay takes the place of both).
-func (e *fastPCD) Gradient(g *rbm.Grad, lr float64) {
+func (e *fastPCD) ObserveGradient(g *rbm.Grad, lr float64) {
 	flr := e.fastLR
 	if flr == 0 {
 		flr = lr
 	}
-	decayAdd(e.fast.W.Data, g.W.Data, e.decy, flr)
-	decayAdd(e.fast.B(), g.B(), e.decy, flr)
-	decayAdd(e.fast.C(), g.C(), e.decy, flr)
+	pg := g.Parts()
+	for k, p := range e.fast.Parts() {
+		decayAdd(p.X, pg[k].X, e.decy, flr)
+	}
 }
 
 // addInto sets dst = a + b.
@@ -70,16 +94,15 @@ func decayAdd(f, g []float64, decay, alpha float64) {
 	}
 }
 
-func (e *fastPCD) Save(a *npz.Archive) error {
+func (e *fastPCD) SaveState(a *npz.Archive) error {
 	putGrad(a, "fpcd_fast", e.fast)
 	return saveChains(a, "fpcd", e.chains)
 }
 
-func (e *fastPCD) Load(a *npz.Archive) error {
+func (e *fastPCD) LoadState(a *npz.Archive) error {
 	if err := getGrad(a, "fpcd_fast", e.fast); err != nil {
 		return err
 	}
 	return loadChains(a, "fpcd", e.chains)
 }
 
-func (*fastPCD) Stats() []float64 { return nil }

@@ -60,13 +60,24 @@ func (t *Trainer) monitorRows(x *matrix.Dense) *matrix.Dense {
 func (t *Trainer) monitor(train, valid *matrix.Dense) (Metrics, error) {
 	m := t.Model
 	met := Metrics{Epoch: t.Epoch, Step: t.Step, ElapsedSeconds: t.Elapsed.Seconds(), LearningRate: t.lr}
+	if r, ok := t.neg.(StatsReporter); ok {
+		met.SwapRates = r.Stats()
+	}
+	if t.Config.NoMonitors {
+		met.ReconError, met.PseudoLogLikelihood, met.PseudoLogLikelihoodPerUnit = math.NaN(), math.NaN(), math.NaN()
+		t.biasValid = false
+		return met, nil
+	}
 	tr, va := t.monitorRows(train), t.monitorRows(valid)
 	met.ReconError = m.ReconError(tr)
-	var r = rng.New(t.Config.Seed, streamMonitor, uint64(t.Epoch))
-	if m.NV() <= exactPLLUnits {
-		r = nil
+	met.PseudoLogLikelihood = math.NaN() // undefined for these unit types (written as null)
+	if m.CheckPseudoLikelihood() == nil {
+		var r = rng.New(t.Config.Seed, streamMonitor, uint64(t.Epoch))
+		if m.NV() <= exactPLLUnits {
+			r = nil
+		}
+		met.PseudoLogLikelihood = m.PseudoLogLikelihoodBatch(tr, r)
 	}
-	met.PseudoLogLikelihood = m.PseudoLogLikelihoodBatch(tr, r)
 	met.PseudoLogLikelihoodPerUnit = met.PseudoLogLikelihood / float64(m.NV())
 	ftr := mean(m.FreeEnergyBatch(nil, tr, nil))
 	met.FreeEnergyTrain = &ftr
@@ -88,7 +99,6 @@ func (t *Trainer) monitor(train, valid *matrix.Dense) (Metrics, error) {
 		}
 	}
 	met.GradCosine, met.GradRelError = t.biasMetrics()
-	met.SwapRates = t.neg.Stats()
 	if err := t.aisMonitor(&met, tr, va); err != nil {
 		return met, err
 	}

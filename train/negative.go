@@ -3,81 +3,84 @@ package train
 import (
 	"fmt"
 
-	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/npz"
 	"github.com/boltzgo/boltz/rbm"
 )
 
-// NegativePhase estimates the model term of the gradient: the moments ⟨v hᵀ⟩, ⟨v⟩, ⟨h⟩
-// under the model at the current parameters. Each training method is one implementation.
+// NegativePhase estimates the model term of the gradient: the model statistics ⟨v hᵀ⟩,
+// ⟨v⟩, ⟨h⟩ (and any other layer statistics, see rbm.Grad) under the model at the current
+// parameters. The trainer subtracts them from the minibatch's statistics.
+//
+// The built-in estimators are values made by CD, PCD, FastPCD, PT and Exact; set
+// Config.Negative to one of them, or to your own implementation, to choose it in code
+// (Config.Method names them for the command line and run.json). An implementation may also
+// implement GradientObserver, Checkpointer and StatsReporter.
 type NegativePhase interface {
-	// Moments sets neg to the estimated model moments of m. batch is the current minibatch
-	// and hin its hidden inputs 1cᵀ + batch·W under m (CD starts its chains there, without
-	// recomputing them); estimators that keep chains advance them.
-	Moments(neg *rbm.Grad, m *rbm.RBM, batch, hin *matrix.Dense) error
-	// Gradient is told the raw gradient estimate g = pos − neg of every update, before
-	// centering and regularisation, and the learning rate of the update (fast PCD moves its
-	// fast weights by it, as Tieleman & Hinton 2009 do). g must not be modified.
-	Gradient(g *rbm.Grad, lr float64)
-	// Save adds the estimator's state (chains, random streams, fast weights) to a checkpoint.
-	Save(a *npz.Archive) error
-	// Load restores the state written by Save.
-	Load(a *npz.Archive) error
-	// Stats returns per-epoch diagnostics (PT swap rates) and resets them; nil if none.
+	// Init prepares the estimator for training m with minibatches of batch rows (chains
+	// are sized and started here); seed is the run's seed. New and FromArchive call it
+	// once, before any update.
+	Init(m *rbm.RBM, batch int, seed uint64) error
+	// Moments sets neg to the estimated model statistics of m. Estimators that keep
+	// chains advance them here.
+	Moments(neg *rbm.Grad, m *rbm.RBM, b *Batch) error
+}
+
+// Batch is what a negative phase sees of the current minibatch.
+type Batch struct {
+	X *matrix.Dense // the minibatch, one row per example
+	// HiddenInput holds the rows' hidden inputs c + Xᵀ… under the model, 1cᵀ + X·W (CD
+	// starts its chains from them without recomputing them). It may be nil.
+	HiddenInput *matrix.Dense
+}
+
+// GradientObserver is implemented by estimators that need the gradient estimate of every
+// update: g = data − model statistics, before centering and regularisation, and the update's
+// learning rate (fast PCD moves its fast weights by it). g must not be modified.
+type GradientObserver interface {
+	ObserveGradient(g *rbm.Grad, lr float64)
+}
+
+// Checkpointer is implemented by estimators with state to keep across a checkpoint
+// (chains, random streams, fast weights). Array and file names must not collide with the
+// trainer's own (W, b, c, opt_*, center_*, sparsity_mean, meta.json, checkpoint.json):
+// prefix them with the estimator's name.
+type Checkpointer interface {
+	SaveState(a *npz.Archive) error
+	LoadState(a *npz.Archive) error
+}
+
+// StatsReporter is implemented by estimators with per-epoch diagnostics (PT's swap rates),
+// which Metrics.SwapRates records.
+type StatsReporter interface {
 	Stats() []float64
 }
 
-// newNegativePhase returns the estimator the configuration names.
-func newNegativePhase(c *Config, m *rbm.RBM) (NegativePhase, error) {
-	chains := c.Chains
-	if chains == 0 {
-		chains = c.Batch
+// negativePhase returns the estimator the configuration names: Config.Negative when set,
+// else the one Config.Method names, with the Config's settings.
+func (c *Config) negativePhase() (NegativePhase, error) {
+	if c.Negative != nil {
+		return c.Negative, nil
 	}
 	switch c.Method {
-	case "exact":
-		return newExactPhase(), nil
-	case "cd":
-		return newCD(m, c.Batch, c.K, c.Seed), nil
-	case "pcd":
-		return newPCD(m, chains, c.K, c.Seed), nil
-	case "fpcd":
-		return newFastPCD(m, chains, c.K, c.Seed, c.FastLR, c.FastDecay), nil
-	case "pt":
-		return newPT(m, chains, c.K, c.Seed, c.Replicas, c.BetaMin, c.Ladder)
+	case MethodExact:
+		return Exact(), nil
+	case MethodCD:
+		return CD(c.K), nil
+	case MethodPCD:
+		return PCD(c.K, c.Chains), nil
+	case MethodFastPCD:
+		return FastPCD(c.K, c.Chains, c.FastLR, c.FastDecay), nil
+	case MethodPT:
+		return PT(c.K, c.Chains, c.Replicas, c.BetaMin, c.Ladder), nil
 	}
 	return nil, fmt.Errorf("unknown method %q", c.Method)
 }
 
-// sampleMoments sets neg to the moments of the chain states vs, using the exact conditional
-// means of h given each state (Rao–Blackwellised, as is usual for RBMs):
-//
-//	⟨v hᵀ⟩ ≈ (1/n) Σ_r v_r E[h|v_r]ᵀ,  ⟨v⟩ ≈ (1/n) Σ_r v_r,  ⟨h⟩ ≈ (1/n) Σ_r E[h|v_r]
-//
-// hm is a work matrix for the hidden means; the result is returned for reuse.
-func sampleMoments(neg *rbm.Grad, m *rbm.RBM, vs, hm *matrix.Dense) *matrix.Dense {
-	hm = m.HiddenMeansBatch(hm, vs)
-	moments(neg, vs, hm)
-	return hm
-}
-
-// moments sets g to the means over rows of v hᵀ, v and h.
-func moments(g *rbm.Grad, vs, hs *matrix.Dense) {
-	n := float64(vs.Rows)
-	linalg.Gemm(true, false, vs.Cols, hs.Cols, vs.Rows, 1/n, vs.Data, vs.Cols, hs.Data, hs.Cols, 0, g.W.Data, g.W.Cols)
-	colMeans(g.B(), vs)
-	colMeans(g.C(), hs)
-}
-
-func colMeans(dst []float64, x *matrix.Dense) {
-	clear(dst)
-	for r := 0; r < x.Rows; r++ {
-		for j, v := range x.Row(r) {
-			dst[j] += v
-		}
+// chainCount returns the number of chains: n, or one per minibatch row when n is 0.
+func chainCount(n, batch int) int {
+	if n == 0 {
+		return batch
 	}
-	inv := 1 / float64(x.Rows)
-	for j := range dst {
-		dst[j] *= inv
-	}
+	return n
 }

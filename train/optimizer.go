@@ -21,7 +21,7 @@ type optimizer interface {
 // it is the textbook update θ ← θ + lr·g.
 type sgd struct{ vel *rbm.Grad }
 
-func newSGD(nv, nh int) *sgd { return &sgd{vel: rbm.NewGrad(nv, nh)} }
+func newSGD(m *rbm.RBM) *sgd { return &sgd{vel: rbm.GradLike(m)} }
 
 func (o *sgd) step(s, g *rbm.Grad, lr, mom float64) {
 	for k, v := range o.vel.Parts() {
@@ -44,8 +44,8 @@ type adam struct {
 	beta1, beta2, eps float64
 }
 
-func newAdam(nv, nh int, c *Config) *adam {
-	return &adam{m: rbm.NewGrad(nv, nh), v: rbm.NewGrad(nv, nh), beta1: c.AdamBeta1, beta2: c.AdamBeta2, eps: c.AdamEps}
+func newAdam(m *rbm.RBM, c *Config) *adam {
+	return &adam{m: rbm.GradLike(m), v: rbm.GradLike(m), beta1: c.AdamBeta1, beta2: c.AdamBeta2, eps: c.AdamEps}
 }
 
 func (o *adam) step(s, g *rbm.Grad, lr, _ float64) {
@@ -67,9 +67,9 @@ func (o *adam) state() map[string]*rbm.Grad {
 }
 func (o *adam) counter() *int { return &o.t }
 
-func newOptimizer(c *Config, nv, nh int) optimizer {
-	if c.Optimizer == "adam" {
-		return newAdam(nv, nh, c)
+func newOptimizer(c *Config, m *rbm.RBM) optimizer {
+	if c.Optimizer == Adam {
+		return newAdam(m, c)
 	}
-	return newSGD(nv, nh)
+	return newSGD(m)
 }

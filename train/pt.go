@@ -14,32 +14,39 @@ import (
 // after every sweep; the β = 1 replica supplies the negative phase. Hot replicas cross
 // energy barriers, and swaps carry their states down to β = 1.
 type pt struct {
-	k  int
-	pt *mcmc.Tempering
-	hm *matrix.Dense
+	k, n, replicas int
+	betaMin        float64
+	ladder         string
+	pt             *mcmc.Tempering
+	hm             *matrix.Dense
 }
 
-func newPT(m *rbm.RBM, n, k int, seed uint64, replicas int, betaMin float64, spacing string) (*pt, error) {
-	betas, err := mcmc.Ladder(replicas, betaMin, spacing)
-	if err != nil {
-		return nil, err
-	}
-	t, err := mcmc.NewTempering(m, betas, n, seed, streamChains)
-	if err != nil {
-		return nil, err
-	}
-	return &pt{k: k, pt: t}, nil
+// PT returns parallel tempering: chains persistent chains (0: one per minibatch row) at
+// each of replicas inverse temperatures from 1 down to betaMin, spaced "geometric" or
+// "linear", with k sweeps and replica exchanges per update. The ladder is checked when
+// training starts. It panics on k < 1 or chains < 0.
+func PT(k, chains, replicas int, betaMin float64, ladder string) NegativePhase {
+	mustSweeps("PT", k)
+	mustChains("PT", chains)
+	return &pt{k: k, n: chains, replicas: replicas, betaMin: betaMin, ladder: ladder}
 }
 
-func (e *pt) Moments(neg *rbm.Grad, m *rbm.RBM, _, _ *matrix.Dense) error {
+func (e *pt) Init(m *rbm.RBM, batch int, seed uint64) error {
+	betas, err := mcmc.Ladder(e.replicas, e.betaMin, e.ladder)
+	if err != nil {
+		return err
+	}
+	e.pt, err = mcmc.NewTempering(m, betas, chainCount(e.n, batch), seed, streamChains)
+	return err
+}
+
+func (e *pt) Moments(neg *rbm.Grad, m *rbm.RBM, _ *Batch) error {
 	e.pt.Step(m, e.k)
-	e.hm = sampleMoments(neg, m, e.pt.Samples().V, e.hm)
+	e.hm = m.Statistics(neg, e.pt.Samples().V, e.hm)
 	return nil
 }
 
-func (*pt) Gradient(*rbm.Grad, float64) {}
-
-func (e *pt) Save(a *npz.Archive) error {
+func (e *pt) SaveState(a *npz.Archive) error {
 	for k := range e.pt.Betas() {
 		c := e.pt.Replica(k)
 		putDense(a, replicaName(k)+"_V", c.V)
@@ -53,7 +60,7 @@ func (e *pt) Save(a *npz.Archive) error {
 	return nil
 }
 
-func (e *pt) Load(a *npz.Archive) error {
+func (e *pt) LoadState(a *npz.Archive) error {
 	for k := range e.pt.Betas() {
 		c := e.pt.Replica(k)
 		if err := getDense(a, replicaName(k)+"_V", c.V); err != nil {

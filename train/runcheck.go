@@ -36,12 +36,12 @@ func batchSizes(c *Config) bool {
 // ChangedError is a setting of Trainer.Config changed after New (or LoadCheckpoint) that
 // the trainer cannot honour, because it was built into the trainer's state.
 type ChangedError struct {
-	Field    string // the CLI flag name
+	Field    string // the setting's JSON key (the CLI flag name with _ for -)
 	Was, Now any
 }
 
 func (e *ChangedError) Error() string {
-	return fmt.Sprintf("Config -%s changed from %v to %v after the trainer was built; build a new Trainer (New) for it", e.Field, e.Was, e.Now)
+	return fmt.Sprintf("train: Config.%s changed from %v to %v after the trainer was built; build a new Trainer (New) for it", goField(e.Field), e.Was, e.Now)
 }
 
 // checkRun validates, before Run touches anything, the configuration Run is about to use

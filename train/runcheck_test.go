@@ -29,17 +29,17 @@ func TestAPIMisuseIsAnError(t *testing.T) {
 			func(tr *Trainer, x *matrix.Dense) (*matrix.Dense, Options) {
 				tr.Config.Batch = 14
 				return x, Options{}
-			}, "-batch changed from 7 to 14"},
+			}, "Config.Batch changed from 7 to 14"},
 		{"batch changed, cd", func(c *Config) { c.Method = "cd" },
 			func(tr *Trainer, x *matrix.Dense) (*matrix.Dense, Options) {
 				tr.Config.Batch = 2
 				return x, Options{}
-			}, "-batch changed from 7 to 2"},
+			}, "Config.Batch changed from 7 to 2"},
 		{"batch 0 after New", nil,
 			func(tr *Trainer, x *matrix.Dense) (*matrix.Dense, Options) {
 				tr.Config.Batch = 0
 				return x, Options{}
-			}, "-batch: must be at least 1, got 0"},
+			}, "Config.Batch must be at least 1, got 0"},
 		{"valid of the wrong width", nil,
 			func(tr *Trainer, x *matrix.Dense) (*matrix.Dense, Options) {
 				return x, Options{Valid: matrix.NewDense(3, 4)}
@@ -47,17 +47,17 @@ func TestAPIMisuseIsAnError(t *testing.T) {
 		{"fewer rows than batch", nil,
 			func(tr *Trainer, x *matrix.Dense) (*matrix.Dense, Options) {
 				return x.Slice(0, 5), Options{}
-			}, "-batch: must be at most the 5 rows of the training data, got 7"},
+			}, "Config.Batch must be at most the 5 rows of the training data, got 7"},
 		{"method changed", nil,
 			func(tr *Trainer, x *matrix.Dense) (*matrix.Dense, Options) {
 				tr.Config.Method = "cd"
 				return x, Options{}
-			}, "-method changed from pcd to cd"},
+			}, "Config.Method changed from pcd to cd"},
 		{"optimizer changed", nil,
 			func(tr *Trainer, x *matrix.Dense) (*matrix.Dense, Options) {
 				tr.Config.Optimizer = "adam"
 				return x, Options{}
-			}, "-optimizer changed from sgd to adam"},
+			}, "Config.Optimizer changed from sgd to adam"},
 		{"nil data", nil,
 			func(tr *Trainer, x *matrix.Dense) (*matrix.Dense, Options) { return nil, Options{} },
 			"no training data"},
@@ -127,7 +127,7 @@ func TestNewNilData(t *testing.T) {
 func TestBatchChangeHonoured(t *testing.T) {
 	x := data.BarsAndStripes(3).X
 	c := smallConfig("pcd")
-	c.Chains, c.Epochs = 5, 1
+	c.Chains, c.Epochs, c.Precision = 5, 1, Float64
 	tr, err := New(c, x)
 	if err != nil {
 		t.Fatal(err)
@@ -229,7 +229,7 @@ func TestCheckpointCountsMatchArrays(t *testing.T) {
 		"cd batch":   {func(c *Config) { c.Method = "cd" }, `"batch": 1000000000`, "array cd_V has shape [3 4], the configuration needs 1000000000×4"},
 		"pt replicas": {func(c *Config) { c.Method, c.Replicas = "pt", 3 }, `"replicas": 1000000000`,
 			"missing array pt3_V for method pt"},
-		"bad config": {func(c *Config) { c.Method = "pcd" }, `"lr": -1`, "-lr: must be positive and finite, got -1"},
+		"bad config": {func(c *Config) { c.Method = "pcd" }, `"lr": -1`, "Config.LR must be positive and finite, got -1"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			c := smallConfig("")

@@ -11,6 +11,7 @@ import (
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/rng"
 	"github.com/boltzgo/boltz/matrix"
+	"github.com/boltzgo/boltz/mcmc"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -75,7 +76,7 @@ func New(cfg Config, train *matrix.Dense) (*Trainer, error) {
 	m := rbm.New(train.Cols, cfg.Hidden)
 	m.InitNormal(cfg.InitStd, rng.New(cfg.Seed, streamInit))
 	mean := make([]float64, train.Cols)
-	colMeans(mean, train)
+	rbm.ColMeans(mean, train)
 	for i, p := range mean {
 		// Pseudo-count of one half on each side keeps log-odds finite for constant
 		// columns (a Jeffreys-style smoothing; the guide does not say how to clamp).
@@ -87,26 +88,52 @@ func New(cfg Config, train *matrix.Dense) (*Trainer, error) {
 }
 
 func newTrainer(cfg Config, m *rbm.RBM, dataMean []float64) (*Trainer, error) {
-	neg, err := newNegativePhase(&cfg, m)
+	neg, err := cfg.negativePhase()
 	if err != nil {
 		return nil, err
 	}
-	nv, nh := m.NV(), m.NH()
+	if err := neg.Init(m, cfg.Batch, cfg.Seed); err != nil {
+		return nil, err
+	}
+	if cfg.Negative != nil {
+		cfg.Method = methodOf(cfg.Negative)
+	}
+	if cfg.Precision == PrecisionAuto {
+		cfg.Precision = Float64
+		if cfg.Float32Covers() && mcmc.Supports32(m) {
+			cfg.Precision = Float32
+		}
+	}
 	t := &Trainer{
-		Config: cfg, built: cfg, Model: m, neg: neg, opt: newOptimizer(&cfg, nv, nh),
-		visOffset: dataMean, hidOffset: make([]float64, nh), hidMean: make([]float64, nh),
-		pos: rbm.NewGrad(nv, nh), grad: rbm.NewGrad(nv, nh), stepG: rbm.NewGrad(nv, nh),
+		Config: cfg, built: cfg, Model: m, neg: neg, opt: newOptimizer(&cfg, m),
+		visOffset: dataMean, hidOffset: make([]float64, m.NH()), hidMean: make([]float64, m.NH()),
+		pos: rbm.GradLike(m), grad: rbm.GradLike(m), stepG: rbm.GradLike(m),
 	}
 	for j := range t.hidOffset {
 		t.hidOffset[j] = 0.5 // centering starts at σ(0), Melchior et al. 2016 §5
 		t.hidMean[j] = cfg.Sparsity
 	}
-	if cfg.Precision == "float32" {
+	if cfg.Precision == Float32 {
 		if t.f32, err = newMinibatch32(m, neg, cfg.Batch); err != nil {
 			return nil, err
 		}
 	}
 	return t, nil
+}
+
+// methodOf returns the Method that names a Negative value: the built-in one's, or custom.
+func methodOf(n NegativePhase) Method {
+	switch e := n.(type) {
+	case *chainPhase:
+		return e.method
+	case *fastPCD:
+		return MethodFastPCD
+	case *pt:
+		return MethodPT
+	case exactPhase:
+		return MethodExact
+	}
+	return MethodCustom
 }
 
 // Options are the hooks of a training run.
@@ -182,40 +209,60 @@ func (t *Trainer) Run(ctx context.Context, train *matrix.Dense, opts Options) er
 	return nil
 }
 
-// update performs one parameter update on a minibatch:
+// update performs one parameter update on a minibatch: the gradient
 //
-//	g = ⟨v E[h|v]ᵀ⟩_batch − neg   (W; likewise b and c)
+//	g = ⟨statistics⟩_batch − ⟨statistics⟩_model   (rbm.RBM.Statistics, Grad.Sub)
 //
-// then centering, regularisation, the optimiser's step and the finiteness check. The
-// negative phase writes its moments into the gradient and the positive product is added to
-// them in the same matrix product (beta = −1), so g costs no pass of its own; SGD then takes
-// its step, weight decay and centering included, in one parallel pass over the parameters
-// (sgdStep). No allocation in steady state.
+// computed by gradient64 or, when the run is in float32, gradient32, then centering,
+// regularisation, the optimiser's step and the finiteness check (step). Both gradient
+// routes are fused forms of that one difference, pinned to it by TestGradientRoutes. No
+// allocation in steady state.
 func (t *Trainer) update(batch *matrix.Dense, meter bool) error {
-	m, c := t.Model, &t.Config
-	meter = meter && t.enumerable()
+	c := &t.Config
+	meter = meter && !c.NoMonitors && t.enumerable()
+	var err error
 	if t.f32 != nil {
-		return t.update32(batch, meter)
+		err = t.gradient32(batch, meter)
+	} else {
+		err = t.gradient64(batch, meter)
 	}
+	if err != nil {
+		return err
+	}
+	lr, mom := c.learningRate(t.Epoch), c.momentum(t.Epoch)
+	t.lr = lr
+	g := t.grad
+	if o, ok := t.neg.(GradientObserver); ok {
+		if t.f32 != nil {
+			t.f32.gradW(g)
+		}
+		o.ObserveGradient(g, lr)
+	}
+	if err := t.step(g, lr, mom); err != nil {
+		return t.diverged(err)
+	}
+	if t.f32 != nil {
+		t.f32.refreshBiases(t.Model)
+	}
+	if c.Centered {
+		t.moveHiddenOffset()
+	}
+	return nil
+}
+
+// gradient64 sets t.grad to the gradient on batch in float64. The negative phase writes its
+// statistics into the gradient and the batch's W statistic is added to them in the same
+// matrix product (beta = −1), so g costs no pass of its own.
+func (t *Trainer) gradient64(batch *matrix.Dense, meter bool) error {
+	m := t.Model
 	t.hin = m.HiddenInputBatch(t.hin, batch)
 	g := t.grad
-	if err := t.neg.Moments(g, m, batch, t.hin); err != nil {
+	if err := t.neg.Moments(g, m, &Batch{X: batch, HiddenInput: t.hin}); err != nil {
 		return err
 	}
 	t.positive(g, batch, meter)
 	if meter {
-		if err := t.measureBias(); err != nil {
-			return err
-		}
-	}
-	lr, mom := c.learningRate(t.Epoch), c.momentum(t.Epoch)
-	t.lr = lr
-	t.neg.Gradient(g, lr)
-	if err := t.step(g, lr, mom); err != nil {
-		return t.diverged(err)
-	}
-	if c.Centered {
-		t.moveHiddenOffset()
+		return t.measureBias()
 	}
 	return nil
 }
@@ -236,6 +283,11 @@ func (t *Trainer) moveHiddenOffset() {
 func (t *Trainer) step(g *rbm.Grad, lr, mom float64) error {
 	m, c := t.Model, &t.Config
 	if o, ok := t.opt.(*sgd); ok && t.fusable() {
+		if t.f32 != nil {
+			// The fused pass reads the W gradient in float32 and refreshes the float32 W.
+			t.apply.w32, t.apply.gw32 = t.f32.w32.Data, t.f32.gw.Data
+			defer func() { t.apply.w32, t.apply.gw32 = nil, nil }()
+		}
 		var mu, lam []float64
 		if c.Centered {
 			mu, lam = t.visOffset, t.hidOffset
@@ -244,6 +296,10 @@ func (t *Trainer) step(g *rbm.Grad, lr, mom float64) error {
 			return m.Validate()
 		}
 		return nil
+	}
+	if t.f32 != nil {
+		t.f32.gradW(g)
+		defer t.f32.refresh(m)
 	}
 	if c.Centered {
 		t.center(g)
@@ -257,26 +313,34 @@ func (t *Trainer) step(g *rbm.Grad, lr, mom float64) error {
 	return m.Validate()
 }
 
-// positive turns the negative moments in g into the gradient g = pos − g, where pos are the
-// batch's moments ⟨v E[h|v]ᵀ⟩, ⟨v⟩, ⟨E[h|v]⟩ from the hidden inputs t.hin. It keeps ⟨v⟩ and
-// ⟨E[h|v]⟩ in t.pos (sparsity and centering use them), and ⟨v E[h|v]ᵀ⟩ too when withW (the
-// bias meter compares the gradient with the exact one), at the cost of one more product.
+// positive turns the model statistics in g into the gradient g = pos − g, where pos are
+// the batch's statistics ⟨v E[h|v]ᵀ⟩ and the layers' (⟨v⟩, ⟨E[h|v]⟩ for Bernoulli units)
+// from the hidden inputs t.hin. It keeps the layer statistics in t.pos (sparsity and
+// centering use them), and ⟨v E[h|v]ᵀ⟩ too when withW (the bias meter compares the gradient
+// with the exact one), at the cost of one more product.
 func (t *Trainer) positive(g *rbm.Grad, batch *matrix.Dense, withW bool) {
+	m := t.Model
 	t.hpos = linalg.Reuse(t.hpos, t.hin.Rows, t.hin.Cols)
-	t.Model.Hidden.Means(t.hpos.Data, t.hin.Data)
+	m.Hidden.Means(t.hpos.Data, t.hin.Data)
 	nv, nh, n := batch.Cols, t.hpos.Cols, batch.Rows
 	if withW {
-		moments(t.pos, batch, t.hpos)
+		m.Statistics(t.pos, batch, t.hpos)
 	} else {
-		colMeans(t.pos.B(), batch)
-		colMeans(t.pos.C(), t.hpos)
+		m.Visible.Stats(t.pos.Vis, batch)
+		if cs, ok := m.Hidden.(rbm.ConditionalStats); ok {
+			cs.MeanStats(t.pos.Hid, t.hin)
+		} else {
+			m.Hidden.Stats(t.pos.Hid, t.hpos)
+		}
 	}
 	linalg.Gemm(true, false, nv, nh, n, 1/float64(n), batch.Data, nv, t.hpos.Data, nh, -1, g.W.Data, nh)
-	for i, v := range t.pos.B() {
-		g.B()[i] = v - g.B()[i]
-	}
-	for j, h := range t.pos.C() {
-		g.C()[j] = h - g.C()[j]
+	for _, blocks := range [2][2][][]float64{{t.pos.Vis, g.Vis}, {t.pos.Hid, g.Hid}} {
+		for k, pos := range blocks[0] {
+			gk := blocks[1][k][:len(pos)]
+			for i, v := range pos {
+				gk[i] = v - gk[i]
+			}
+		}
 	}
 }
 

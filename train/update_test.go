@@ -46,7 +46,7 @@ func updateBoth(t *testing.T, fused, general *Trainer, batch *matrix.Dense) [3][
 func TestFusedSGDMatchesGeneralRoute(t *testing.T) {
 	for _, method := range []string{"cd", "pcd"} {
 		c := Defaults()
-		c.Method, c.Hidden, c.Batch, c.L2, c.Momentum, c.MomentumInitial = method, 7, 10, 1e-3, 0.9, 0.5
+		c.Method, c.Hidden, c.Batch, c.L2, c.Momentum, c.MomentumInitial = Method(method), 7, 10, 1e-3, 0.9, 0.5
 		c.ExactMonitor = 0
 		x := randomBinary(20, 9, rand.New(rand.NewPCG(1, 1)))
 		fused, general := fusedAndGeneral(t, c, x)
@@ -74,7 +74,7 @@ func TestFusedSGDMatchesGeneralRoute(t *testing.T) {
 func TestFusedCenteredMatchesGeneralRoute(t *testing.T) {
 	for _, method := range []string{"cd", "pcd", "fpcd"} {
 		c := Defaults()
-		c.Method, c.Hidden, c.Batch, c.L2, c.Momentum, c.MomentumInitial = method, 7, 10, 1e-3, 0.9, 0.5
+		c.Method, c.Hidden, c.Batch, c.L2, c.Momentum, c.MomentumInitial = Method(method), 7, 10, 1e-3, 0.9, 0.5
 		c.Centered, c.CenterRate, c.LR, c.ExactMonitor = true, 0.1, 0.1, 0
 		x := randomBinary(40, 37, rand.New(rand.NewPCG(1, 1))) // 37 rows of W: blocks of 2 and 3 rows
 		fused, general := fusedAndGeneral(t, c, x)

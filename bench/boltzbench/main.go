@@ -135,9 +135,9 @@ func mnist(o options) (*matrix.Dense, error) {
 
 func config(o options, method string) train.Config {
 	cfg := train.Defaults()
-	cfg.Method, cfg.K, cfg.Epochs = method, 1, 1
+	cfg.Method, cfg.K, cfg.Epochs = train.Method(method), 1, 1
 	cfg.Hidden, cfg.Batch, cfg.LR, cfg.Seed = o.hidden, o.batch, o.lr, o.seed
-	cfg.Precision = o.precision
+	cfg.Precision = train.Precision(o.precision)
 	cfg.Chains = 0 // pcd: one chain per minibatch row
 	// The cheapest monitors the configuration allows: they run after the epoch, outside
 	// Trainer.Elapsed, and are reported separately as run_seconds − seconds.

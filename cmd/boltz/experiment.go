@@ -79,8 +79,9 @@ func experimentFlags(fs *flag.FlagSet) func(*env, []string) error {
 
 func basConfig(m basMethod, seed uint64, epochs int, lr float64, batch int) train.Config {
 	c := train.Defaults()
-	c.Hidden, c.Method, c.K, c.Epochs, c.Batch, c.LR, c.Seed = 16, m.Method, m.K, epochs, batch, lr, seed
+	c.Hidden, c.Method, c.K, c.Epochs, c.Batch, c.LR, c.Seed = 16, train.Method(m.Method), m.K, epochs, batch, lr, seed
 	c.Momentum, c.MomentumInitial, c.L2 = 0, 0, 0
+	c.Precision = train.Float64 // the figures of docs/bas.md were made in float64
 	c.InitStd = 0.01
 	c.MonitorRows = 0
 	c.ExactMonitor = 16
@@ -104,7 +105,7 @@ func runBAS(e *env, out string, seeds, epochs int, lr float64, batch int, asJSON
 		for s := 1; s <= seeds; s++ {
 			cfg := basConfig(bm, uint64(s), epochs, lr, batch)
 			if err := cfg.Validate(ds.X.Rows, ds.X.Cols); err != nil {
-				return &usageError{err.Error()}
+				return &usageError{cliMessage(err)}
 			}
 			t, err := train.New(cfg, ds.X)
 			if err != nil {

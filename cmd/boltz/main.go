@@ -16,6 +16,8 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
+
+	"github.com/boltzgo/boltz/train"
 )
 
 func main() {
@@ -137,7 +139,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "boltz %s %s\nusage: %s\n", c.Name, ue.msg, c.Usage)
 			return 2
 		}
-		fmt.Fprintf(stderr, "boltz %s: %v\n", c.Name, err)
+		fmt.Fprintf(stderr, "boltz %s: %s\n", c.Name, cliMessage(err))
 		var ie *interruptedError
 		if errors.As(err, &ie) {
 			return 130
@@ -196,4 +198,15 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+// cliMessage is err's message in the command line's terms: a setting the library names by
+// its Go field (train.ConfigError) is named by its flag.
+func cliMessage(err error) string {
+	msg := err.Error()
+	var ce *train.ConfigError
+	if errors.As(err, &ce) {
+		msg = strings.Replace(msg, ce.Error(), ce.Flag(), 1)
+	}
+	return msg
 }

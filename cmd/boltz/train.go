@@ -96,15 +96,15 @@ func trainFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.BoolVar(&o.json, "json", false, "print a JSON summary on stdout at the end")
 	fs.BoolVar(&o.noReport, "no-report", false, "skip the pictures and report.html at the end")
 	fs.IntVar(&c.Hidden, "hidden", c.Hidden, "number of hidden units")
-	fs.StringVar(&c.Method, "method", c.Method, "negative phase: exact, cd, pcd, fpcd or pt")
+	fs.StringVar((*string)(&c.Method), "method", string(c.Method), "negative phase: exact, cd, pcd, fpcd or pt")
 	fs.IntVar(&c.K, "k", c.K, "Gibbs sweeps per update")
 	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "passes over the training data (with -resume: the total to reach)")
 	fs.IntVar(&c.Batch, "batch", c.Batch, "minibatch rows (the last incomplete minibatch of an epoch is dropped)")
 	fs.Float64Var(&c.LR, "lr", c.LR, "learning rate")
-	fs.StringVar(&c.LRSchedule, "lr-schedule", c.LRSchedule, "learning-rate schedule: constant, linear (to -lr-final) or exp (×-lr-decay per epoch)")
+	fs.StringVar((*string)(&c.LRSchedule), "lr-schedule", string(c.LRSchedule), "learning-rate schedule: constant, linear (to -lr-final) or exp (×-lr-decay per epoch)")
 	fs.Float64Var(&c.LRFinal, "lr-final", c.LRFinal, "final learning rate of the linear schedule, floor of the exp schedule")
 	fs.Float64Var(&c.LRDecay, "lr-decay", c.LRDecay, "per-epoch factor of the exp schedule")
-	fs.StringVar(&c.Optimizer, "optimizer", c.Optimizer, "sgd (with momentum) or adam")
+	fs.StringVar((*string)(&c.Optimizer), "optimizer", string(c.Optimizer), "sgd (with momentum) or adam")
 	fs.Float64Var(&c.Momentum, "momentum", c.Momentum, "SGD momentum after the first -momentum-epochs epochs")
 	fs.Float64Var(&c.MomentumInitial, "momentum-initial", c.MomentumInitial, "SGD momentum for the first -momentum-epochs epochs (capped at -momentum)")
 	fs.IntVar(&c.MomentumEpochs, "momentum-epochs", c.MomentumEpochs, "epochs at -momentum-initial")
@@ -124,7 +124,7 @@ func trainFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.Float64Var(&c.FastLR, "fast-lr", c.FastLR, "learning rate of fast PCD's fast weights (0: same as -lr)")
 	fs.Float64Var(&c.FastDecay, "fast-decay", c.FastDecay, "factor applied to fast weights after each update")
 	c.Precision = "auto"
-	fs.StringVar(&c.Precision, "precision", c.Precision, "arithmetic of the minibatch products and sampling: float64, float32 (faster; cd and pcd with sgd, no -l1 or -sparsity; parameters and their updates stay float64), or auto: float32 where it applies, float64 otherwise (run.json records the choice)")
+	fs.StringVar((*string)(&c.Precision), "precision", string(c.Precision), "arithmetic of the minibatch products and sampling: float64, float32 (cd and pcd; about twice as fast with sgd and no -l1 or -sparsity, when the update is one fused pass; parameters and their updates stay float64), or auto: float32 where it is that fast, float64 otherwise (run.json records the choice)")
 	fs.Float64Var(&c.InitStd, "init-std", c.InitStd, "standard deviation of the initial weights")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed: the same seed gives the same model, bit for bit")
 	fs.IntVar(&c.MonitorRows, "monitor-rows", c.MonitorRows, "rows of training and held-out data the per-epoch monitors use (0: all)")
@@ -197,7 +197,7 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	if o.data.valid > 0 && !strings.HasPrefix(o.data.spec, "mnist") {
 		return flagError("valid", "holds out rows of the MNIST training set only; -data %s has no held-out split, got %d", o.data.spec, o.data.valid)
 	}
-	if !slices.Contains([]string{"auto", "float64", "float32"}, o.cfg.Precision) {
+	if !slices.Contains([]train.Precision{train.PrecisionAuto, train.Float64, train.Float32}, o.cfg.Precision) {
 		return flagError("precision", "must be auto, float64 or float32, got %s", o.cfg.Precision)
 	}
 	if st, err := os.Stat(o.out); err == nil && !st.IsDir() {
@@ -229,7 +229,7 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 		o.cfg.AISEvery = o.cfg.AutoAISEvery(ds.X.Rows, ds.X.Cols)
 	}
 	if err := o.cfg.Validate(ds.X.Rows, ds.X.Cols); err != nil {
-		return &usageError{err.Error()}
+		return &usageError{cliMessage(err)}
 	}
 
 	if err := e.checkTrainMemory(o.cfg, ds.X.Rows, ds.X.Cols, set); err != nil {

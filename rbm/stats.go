@@ -1,0 +1,41 @@
+package rbm
+
+import (
+	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/matrix"
+)
+
+// ConditionalStats is implemented by hidden layers whose sufficient statistics are not
+// linear in the state (a Gaussian or ReLU layer's quadratic term): MeanStats sets dst[k] to
+// the mean over the rows of x of E[statistic k | inputs x_r]. Layers whose statistics are
+// the state itself (Bernoulli, spins, one-hot Potts) need not implement it: the statistic at
+// the conditional means is then its conditional expectation.
+type ConditionalStats interface {
+	MeanStats(dst [][]float64, x *matrix.Dense)
+}
+
+// Statistics sets dst to the mean sufficient statistics of the rows of vs with the hidden
+// layer summed out given each row (Rao–Blackwellised):
+//
+//	dst.W = (1/n) Σ_r v_r E[h|v_r]ᵀ,   dst.Vis = ⟨visible statistics of v_r⟩,
+//	dst.Hid = ⟨E[hidden statistics | v_r]⟩
+//
+// With vs the training data this is the data term of the gradient; with vs drawn from the
+// model it estimates the model term, and the gradient of the mean log-likelihood is their
+// difference, Grad.Sub(data, model) (docs/gradient.md). work, when not nil, is reused for
+// E[h|v], which is returned.
+func (m *RBM) Statistics(dst *Grad, vs, work *matrix.Dense) *matrix.Dense {
+	hm := m.HiddenInputBatch(work, vs)
+	cs, conditional := m.Hidden.(ConditionalStats)
+	if conditional {
+		cs.MeanStats(dst.Hid, hm)
+	}
+	m.Hidden.Means(hm.Data, hm.Data)
+	n := vs.Rows
+	linalg.Gemm(true, false, vs.Cols, hm.Cols, n, 1/float64(n), vs.Data, vs.Cols, hm.Data, hm.Cols, 0, dst.W.Data, dst.W.Cols)
+	m.Visible.Stats(dst.Vis, vs)
+	if !conditional {
+		m.Hidden.Stats(dst.Hid, hm)
+	}
+	return hm
+}
