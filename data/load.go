@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -26,13 +27,21 @@ const (
 )
 
 // specForms lists the SPEC forms Load accepts, for its error message.
-const specForms = "bas:N (N in 2..8), shifter:N (N in 2..10), mnist, mnist:train, mnist:test, mnist:valid, " +
+const specForms = "bas:N (N in 2..8), shifter:N (N in 2..10), ising:L:T[:N[:SEED]], potts-chain:Q:N[:ROWS[:SEED]], " +
+	"mnist, mnist:train, mnist:test, mnist:valid, " +
 	"or a file path ending in .csv, .npy, .idx, .idx.gz, -ubyte or -ubyte.gz"
 
 // Load returns the data set named by spec:
 //
 //	bas:N                BarsAndStripes(N), N in 2..8
 //	shifter:N            Shifter(N), N in 2..10
+//	ising:L:T[:N[:SEED]] Ising(L, T, N, SEED): N (default 10000) configurations of the L×L
+//	                     periodic Ising model at temperature T, spins ±1; L in 2..256,
+//	                     SEED default 1
+//	potts-chain:Q:N[:ROWS[:SEED]]
+//	                     PottsChainData(Q, N, ROWS, SEED): ROWS (default 10000) exact draws of
+//	                     a chain of N Potts sites with Q states (0..Q−1), Q in 2..21,
+//	                     N in 1..10000, SEED default 1
 //	mnist, mnist:train   the MNIST training set without its last opts.Valid rows
 //	mnist:valid          the last opts.Valid rows of the MNIST training set (needs Valid > 0)
 //	mnist:test           the MNIST test set
@@ -61,6 +70,10 @@ func Load(spec string, opts LoadOptions) (*Dataset, error) {
 				return nil, err
 			}
 			return Shifter(n), nil
+		case "ising":
+			return loadIsing(spec, arg)
+		case "potts-chain":
+			return loadPottsChain(spec, arg)
 		case "mnist":
 			return loadMNIST(arg, opts)
 		}
@@ -200,4 +213,103 @@ func mnistFilesDir(opts LoadOptions) (string, error) {
 		}
 	}
 	return dir, nil
+}
+
+// maxGeneratedValues bounds rows × columns of a generated data set (ising, potts-chain):
+// 2^27 float64 values are 1 GiB.
+const maxGeneratedValues = 1 << 27
+
+// specInt parses the field called name of a generated data set's spec as an integer in
+// lo..hi, naming the field in the error.
+func specInt(spec, name, field string, lo, hi int) (int, error) {
+	n, err := strconv.Atoi(field)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("data set %q: %s must be an integer in %d..%d, got %q", spec, name, lo, hi, field)
+	}
+	return n, nil
+}
+
+// specSeed parses the optional SEED field of a generated data set's spec.
+func specSeed(spec string, fields []string, at int, def uint64) (uint64, error) {
+	if len(fields) <= at {
+		return def, nil
+	}
+	seed, err := strconv.ParseUint(fields[at], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("data set %q: SEED must be a non-negative integer, got %q", spec, fields[at])
+	}
+	return seed, nil
+}
+
+// checkGeneratedSize refuses a generated data set of more than maxGeneratedValues values.
+func checkGeneratedSize(spec string, rows, cols int) error {
+	if rows > maxGeneratedValues/cols {
+		return fmt.Errorf("data set %q: %d rows of %d values exceed the %d values (1 GiB) a generated data set may hold",
+			spec, rows, cols, maxGeneratedValues)
+	}
+	return nil
+}
+
+// loadIsing loads ising:L:T[:N[:SEED]]; arg is what follows "ising:".
+func loadIsing(spec, arg string) (*Dataset, error) {
+	fields := strings.Split(arg, ":")
+	if len(fields) < 2 || len(fields) > 4 {
+		return nil, fmt.Errorf("data set %q: want ising:L:T[:N[:SEED]]", spec)
+	}
+	l, err := specInt(spec, "L", fields[0], minIsingSize, maxIsingSize)
+	if err != nil {
+		return nil, err
+	}
+	T, err := strconv.ParseFloat(fields[1], 64)
+	if err != nil || !(T > 0) || math.IsInf(T, 1) {
+		return nil, fmt.Errorf("data set %q: T must be a positive temperature, got %q", spec, fields[1])
+	}
+	n := DefaultIsingRows
+	if len(fields) > 2 {
+		if n, err = specInt(spec, "N", fields[2], 1, maxGeneratedValues); err != nil {
+			return nil, err
+		}
+	}
+	seed, err := specSeed(spec, fields, 3, DefaultIsingSeed)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkGeneratedSize(spec, n, l*l); err != nil {
+		return nil, err
+	}
+	d := Ising(l, T, n, seed)
+	d.Name = spec
+	return d, nil
+}
+
+// loadPottsChain loads potts-chain:Q:N[:ROWS[:SEED]]; arg is what follows "potts-chain:".
+func loadPottsChain(spec, arg string) (*Dataset, error) {
+	fields := strings.Split(arg, ":")
+	if len(fields) < 2 || len(fields) > 4 {
+		return nil, fmt.Errorf("data set %q: want potts-chain:Q:N[:ROWS[:SEED]]", spec)
+	}
+	q, err := specInt(spec, "Q", fields[0], MinPottsStates, MaxPottsStates)
+	if err != nil {
+		return nil, err
+	}
+	n, err := specInt(spec, "N", fields[1], 1, maxPottsSites)
+	if err != nil {
+		return nil, err
+	}
+	rows := DefaultPottsRows
+	if len(fields) > 2 {
+		if rows, err = specInt(spec, "ROWS", fields[2], 1, maxGeneratedValues); err != nil {
+			return nil, err
+		}
+	}
+	seed, err := specSeed(spec, fields, 3, DefaultPottsSeed)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkGeneratedSize(spec, rows, n); err != nil {
+		return nil, err
+	}
+	d := PottsChainData(q, n, rows, seed)
+	d.Name = spec
+	return d, nil
 }
