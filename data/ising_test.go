@@ -145,9 +145,9 @@ func TestIsingExactL4(t *testing.T) {
 //
 // Finite-size tolerances: away from T_c the correlation length is at most about 2 sites at
 // these temperatures, and the torus differs from the infinite lattice by O(e^(−L/ξ)), below
-// 1e-5 here (Kaufman's u_32 and Onsager's u differ by less than 1e-5 at T = 1.5, 2 and 3):
+// 2e-7 here (Kaufman's u_32 minus Onsager's u: 2e-11, 5e-8, −1.5e-7 at T = 1.5, 2, 3):
 // the tolerance is 4 standard errors. At T_c the torus energy carries a correction of order
-// 1/L (Ferdinand & Fisher 1969); Kaufman gives u_32(T_c) − u(T_c) ≈ −0.0195, so against
+// 1/L (Ferdinand & Fisher 1969); Kaufman gives u_32(T_c) − u(T_c) ≈ −0.0194, so against
 // Onsager the tolerance there is 4 SE + 0.025. |m| at T_c decays only as L^(−1/8) (≈ 0.65 at
 // L = 32, not Yang's 0) and is not compared. Above T_c, ⟨|m|⟩ is of order √⟨m²⟩ = √(Tχ/L²),
 // small but not 0 on a finite lattice (about 0.09 at T = 3, L = 32); it is only checked to lie
