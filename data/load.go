@@ -229,25 +229,27 @@ func specInt(spec, name, field string, lo, hi int) (int, error) {
 	return n, nil
 }
 
-// specSeed parses the optional SEED field of a generated data set's spec.
-func specSeed(spec string, fields []string, at int, def uint64) (uint64, error) {
-	if len(fields) <= at {
-		return def, nil
+// specRowsAndSeed parses the optional row-count and SEED fields, fields[2] and fields[3], of
+// a generated data set's spec (defaults defRows and defSeed; the row field is called
+// rowsName in errors), and refuses more than maxGeneratedValues values of cols columns.
+func specRowsAndSeed(spec string, fields []string, rowsName string, defRows int, defSeed uint64, cols int) (int, uint64, error) {
+	rows, seed := defRows, defSeed
+	var err error
+	if len(fields) > 2 {
+		if rows, err = specInt(spec, rowsName, fields[2], 1, maxGeneratedValues); err != nil {
+			return 0, 0, err
+		}
 	}
-	seed, err := strconv.ParseUint(fields[at], 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("data set %q: SEED must be a non-negative integer, got %q", spec, fields[at])
+	if len(fields) > 3 {
+		if seed, err = strconv.ParseUint(fields[3], 10, 64); err != nil {
+			return 0, 0, fmt.Errorf("data set %q: SEED must be a non-negative integer, got %q", spec, fields[3])
+		}
 	}
-	return seed, nil
-}
-
-// checkGeneratedSize refuses a generated data set of more than maxGeneratedValues values.
-func checkGeneratedSize(spec string, rows, cols int) error {
 	if rows > maxGeneratedValues/cols {
-		return fmt.Errorf("data set %q: %d rows of %d values exceed the %d values (1 GiB) a generated data set may hold",
+		return 0, 0, fmt.Errorf("data set %q: %d rows of %d values exceed the %d values (1 GiB) a generated data set may hold",
 			spec, rows, cols, maxGeneratedValues)
 	}
-	return nil
+	return rows, seed, nil
 }
 
 // loadIsing loads ising:L:T[:N[:SEED]]; arg is what follows "ising:".
@@ -264,17 +266,8 @@ func loadIsing(spec, arg string) (*Dataset, error) {
 	if err != nil || !(T > 0) || math.IsInf(T, 1) {
 		return nil, fmt.Errorf("data set %q: T must be a positive temperature, got %q", spec, fields[1])
 	}
-	n := DefaultIsingRows
-	if len(fields) > 2 {
-		if n, err = specInt(spec, "N", fields[2], 1, maxGeneratedValues); err != nil {
-			return nil, err
-		}
-	}
-	seed, err := specSeed(spec, fields, 3, DefaultIsingSeed)
+	n, seed, err := specRowsAndSeed(spec, fields, "N", DefaultIsingRows, DefaultIsingSeed, l*l)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkGeneratedSize(spec, n, l*l); err != nil {
 		return nil, err
 	}
 	d := Ising(l, T, n, seed)
@@ -296,17 +289,8 @@ func loadPottsChain(spec, arg string) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows := DefaultPottsRows
-	if len(fields) > 2 {
-		if rows, err = specInt(spec, "ROWS", fields[2], 1, maxGeneratedValues); err != nil {
-			return nil, err
-		}
-	}
-	seed, err := specSeed(spec, fields, 3, DefaultPottsSeed)
+	rows, seed, err := specRowsAndSeed(spec, fields, "ROWS", DefaultPottsRows, DefaultPottsSeed, n)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkGeneratedSize(spec, rows, n); err != nil {
 		return nil, err
 	}
 	d := PottsChainData(q, n, rows, seed)
