@@ -63,11 +63,8 @@ func Ising(l int, T float64, n int, seed uint64) *Dataset {
 		}
 		w.copyTo(x.Row(i))
 	}
-	return &Dataset{Name: fmt.Sprintf("ising:%d:%s:%d:%d", l, formatTemperature(T), n, seed), X: x, Shape: [2]int{l, l}}
+	return &Dataset{Name: fmt.Sprintf("ising:%d:%v:%d:%d", l, T, n, seed), X: x, Shape: [2]int{l, l}}
 }
-
-// formatTemperature writes T in the shortest form that parses back to it.
-func formatTemperature(T float64) string { return fmt.Sprint(T) }
 
 // wolff is a Wolff cluster sampler on a periodic l×l lattice.
 type wolff struct {

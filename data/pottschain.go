@@ -33,8 +33,9 @@ const (
 //	p(x) = exp(Σ_{i=1}^{N} h_i(x_i) + Σ_{i=1}^{N−1} J_i(x_i, x_{i+1})) / Z,   x_i ∈ {0, …, Q−1}
 //
 // Its log Z, marginals, entropy and exact samples come from the transfer-matrix (forward and
-// backward message) recursions in O(N·Q²). A PottsChain is immutable after NewPottsChain
-// and safe for concurrent use.
+// backward message) recursions in O(N·Q²), computed once by NewPottsChain: H and J are
+// exported to be read, and changing them leaves the chain inconsistent. A PottsChain is safe
+// for concurrent use.
 type PottsChain struct {
 	Q, N int
 	H    [][]float64 // H[i][a] = h_i(a): N rows of Q
