@@ -1,5 +1,7 @@
 // Package data loads the example matrices that boltz trains and evaluates on: the toy sets of
-// the RBM literature (bars-and-stripes, the labelled shifter ensemble), files in the IDX
+// the RBM literature (bars-and-stripes, the labelled shifter ensemble), generated sets whose
+// distribution is known exactly (Ising configurations with Onsager's and Yang's exact values,
+// a Potts chain with exact log-probabilities and entropy), files in the IDX
 // (MNIST), .npy and CSV formats, and MNIST itself, fetched once into a local cache. It also
 // binarises real-valued data and draws minibatches.
 //

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -26,13 +27,21 @@ const (
 )
 
 // specForms lists the SPEC forms Load accepts, for its error message.
-const specForms = "bas:N (N in 2..8), shifter:N (N in 2..10), mnist, mnist:train, mnist:test, mnist:valid, " +
+const specForms = "bas:N (N in 2..8), shifter:N (N in 2..10), ising:L:T[:N[:SEED]], potts-chain:Q:N[:ROWS[:SEED]], " +
+	"mnist, mnist:train, mnist:test, mnist:valid, " +
 	"or a file path ending in .csv, .npy, .idx, .idx.gz, -ubyte or -ubyte.gz"
 
 // Load returns the data set named by spec:
 //
 //	bas:N                BarsAndStripes(N), N in 2..8
 //	shifter:N            Shifter(N), N in 2..10
+//	ising:L:T[:N[:SEED]] Ising(L, T, N, SEED): N (default 10000) configurations of the L×L
+//	                     periodic Ising model at temperature T, spins ±1; L in 2..256,
+//	                     SEED default 1
+//	potts-chain:Q:N[:ROWS[:SEED]]
+//	                     PottsChainData(Q, N, ROWS, SEED): ROWS (default 10000) exact draws of
+//	                     a chain of N Potts sites with Q states (0..Q−1), Q in 2..21,
+//	                     N in 1..10000, SEED default 1
 //	mnist, mnist:train   the MNIST training set without its last opts.Valid rows
 //	mnist:valid          the last opts.Valid rows of the MNIST training set (needs Valid > 0)
 //	mnist:test           the MNIST test set
@@ -61,6 +70,10 @@ func Load(spec string, opts LoadOptions) (*Dataset, error) {
 				return nil, err
 			}
 			return Shifter(n), nil
+		case "ising":
+			return loadIsing(spec, arg)
+		case "potts-chain":
+			return loadPottsChain(spec, arg)
 		case "mnist":
 			return loadMNIST(arg, opts)
 		}
@@ -200,4 +213,87 @@ func mnistFilesDir(opts LoadOptions) (string, error) {
 		}
 	}
 	return dir, nil
+}
+
+// maxGeneratedValues bounds rows × columns of a generated data set (ising, potts-chain):
+// 2^27 float64 values are 1 GiB.
+const maxGeneratedValues = 1 << 27
+
+// specInt parses the field called name of a generated data set's spec as an integer in
+// lo..hi, naming the field in the error.
+func specInt(spec, name, field string, lo, hi int) (int, error) {
+	n, err := strconv.Atoi(field)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("data set %q: %s must be an integer in %d..%d, got %q", spec, name, lo, hi, field)
+	}
+	return n, nil
+}
+
+// specRowsAndSeed parses the optional row-count and SEED fields, fields[2] and fields[3], of
+// a generated data set's spec (defaults defRows and defSeed; the row field is called
+// rowsName in errors), and refuses more than maxGeneratedValues values of cols columns.
+func specRowsAndSeed(spec string, fields []string, rowsName string, defRows int, defSeed uint64, cols int) (int, uint64, error) {
+	rows, seed := defRows, defSeed
+	var err error
+	if len(fields) > 2 {
+		if rows, err = specInt(spec, rowsName, fields[2], 1, maxGeneratedValues); err != nil {
+			return 0, 0, err
+		}
+	}
+	if len(fields) > 3 {
+		if seed, err = strconv.ParseUint(fields[3], 10, 64); err != nil {
+			return 0, 0, fmt.Errorf("data set %q: SEED must be a non-negative integer, got %q", spec, fields[3])
+		}
+	}
+	if rows > maxGeneratedValues/cols {
+		return 0, 0, fmt.Errorf("data set %q: %d rows of %d values exceed the %d values (1 GiB) a generated data set may hold",
+			spec, rows, cols, maxGeneratedValues)
+	}
+	return rows, seed, nil
+}
+
+// loadIsing loads ising:L:T[:N[:SEED]]; arg is what follows "ising:".
+func loadIsing(spec, arg string) (*Dataset, error) {
+	fields := strings.Split(arg, ":")
+	if len(fields) < 2 || len(fields) > 4 {
+		return nil, fmt.Errorf("data set %q: want ising:L:T[:N[:SEED]]", spec)
+	}
+	l, err := specInt(spec, "L", fields[0], minIsingSize, maxIsingSize)
+	if err != nil {
+		return nil, err
+	}
+	T, err := strconv.ParseFloat(fields[1], 64)
+	if err != nil || !(T > 0) || math.IsInf(T, 1) {
+		return nil, fmt.Errorf("data set %q: T must be a positive temperature, got %q", spec, fields[1])
+	}
+	n, seed, err := specRowsAndSeed(spec, fields, "N", DefaultIsingRows, DefaultIsingSeed, l*l)
+	if err != nil {
+		return nil, err
+	}
+	d := Ising(l, T, n, seed)
+	d.Name = spec
+	return d, nil
+}
+
+// loadPottsChain loads potts-chain:Q:N[:ROWS[:SEED]]; arg is what follows "potts-chain:".
+func loadPottsChain(spec, arg string) (*Dataset, error) {
+	fields := strings.Split(arg, ":")
+	if len(fields) < 2 || len(fields) > 4 {
+		return nil, fmt.Errorf("data set %q: want potts-chain:Q:N[:ROWS[:SEED]]", spec)
+	}
+	q, err := specInt(spec, "Q", fields[0], MinPottsStates, MaxPottsStates)
+	if err != nil {
+		return nil, err
+	}
+	n, err := specInt(spec, "N", fields[1], 1, maxPottsSites)
+	if err != nil {
+		return nil, err
+	}
+	rows, seed, err := specRowsAndSeed(spec, fields, "ROWS", DefaultPottsRows, DefaultPottsSeed, n)
+	if err != nil {
+		return nil, err
+	}
+	d := PottsChainData(q, n, rows, seed)
+	d.Name = spec
+	return d, nil
 }

@@ -31,7 +31,8 @@ type dataFlags struct {
 	grey *matrix.Dense
 }
 
-const specHelp = "data `SPEC`: bas:N (bars and stripes N×N), shifter:N, mnist, mnist:test, mnist:valid, " +
+const specHelp = "data `SPEC`: bas:N (bars and stripes N×N), shifter:N, ising:L:T[:N[:SEED]], potts-chain:Q:N[:ROWS[:SEED]], " +
+	"mnist, mnist:test, mnist:valid, " +
 	"or a .csv, .npy, .idx or .idx.gz file"
 
 func (d *dataFlags) register(fs *flag.FlagSet, defaultSpec string) {
