@@ -42,6 +42,20 @@ func (l *Bernoulli) Energy(s []float64) float64 {
 	return -numeric.Dot(s, l.B)
 }
 
+// InitFromData sets the biases to the log-odds log(p̄_i/(1−p̄_i)) of the column means of x
+// (Hinton 2010, "A practical guide", §8), with a pseudo-count of one half on each side so
+// that constant columns give finite biases (a Jeffreys-style smoothing; the guide does not
+// say how to clamp).
+func (l *Bernoulli) InitFromData(x *matrix.Dense) {
+	mustSameLen("Bernoulli.InitFromData", len(l.B), x.Cols)
+	ColMeans(l.B, x)
+	n := float64(x.Rows)
+	for i, p := range l.B {
+		q := (p*n + 0.5) / (n + 1)
+		l.B[i] = math.Log(q / (1 - q))
+	}
+}
+
 // Temperable returns true: Bernoulli units have no base measure.
 func (*Bernoulli) Temperable() bool { return true }
 

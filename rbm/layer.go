@@ -124,17 +124,25 @@ func (e *ValueError) Error() string {
 	return fmt.Sprintf("value %v at column %d is not a %s state (want %s)", e.Value, e.Index+1, e.Unit, e.Want)
 }
 
-var registry = map[string]func(n int) Layer{
-	"bernoulli": func(n int) Layer { return NewBernoulli(n) },
+var registry = map[string]func(spec string, n int) (Layer, error){
+	"bernoulli": func(spec string, n int) (Layer, error) {
+		if spec != "bernoulli" {
+			return nil, fmt.Errorf("unit type %q takes no argument", spec)
+		}
+		return NewBernoulli(n), nil
+	},
 }
 
-// RegisterLayer makes a unit type known by name to LayerByName, and so to model files:
-// newLayer returns a layer of n units with its parameters at their defaults; loading a model
-// then fills them from the file. Register in an init function, before any model is loaded.
-// It panics if the name is empty or already taken.
-func RegisterLayer(name string, newLayer func(n int) Layer) {
-	if name == "" || newLayer == nil {
-		panic("boltz/rbm: RegisterLayer: empty name or nil constructor")
+// RegisterLayer makes a unit type known by name to LayerByName, and so to model files and
+// the command line. newLayer returns a layer of n units (state-vector length n) with its
+// parameters at their defaults, for a spec that is the name alone or, for unit types that
+// take an argument, name:argument (as a Potts layer's number of states might be written);
+// a layer's Name must return the spec that recreates it. Loading a model fills the
+// parameters from the file. Register in an init function, before any model is loaded. It
+// panics if the name is empty, holds a colon or is already taken.
+func RegisterLayer(name string, newLayer func(spec string, n int) (Layer, error)) {
+	if name == "" || strings.Contains(name, ":") || newLayer == nil {
+		panic("boltz/rbm: RegisterLayer: empty name, a name with a colon, or a nil constructor")
 	}
 	if _, dup := registry[name]; dup {
 		panic(fmt.Sprintf("boltz/rbm: RegisterLayer: unit type %q is already registered", name))
@@ -142,22 +150,41 @@ func RegisterLayer(name string, newLayer func(n int) Layer) {
 	registry[name] = newLayer
 }
 
-// LayerByName returns a layer of n units of the unit type registered under name.
-func LayerByName(name string, n int) (Layer, error) {
+// LayerNames returns the registered unit-type names, sorted.
+func LayerNames() []string {
+	names := make([]string, 0, len(registry))
+	for k := range registry {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// LayerByName returns a layer of n units for a unit-type spec: a registered name, or
+// name:argument for unit types that take one.
+func LayerByName(spec string, n int) (Layer, error) {
+	name, _, _ := strings.Cut(spec, ":")
 	f, ok := registry[name]
 	if !ok {
-		names := make([]string, 0, len(registry))
-		for k := range registry {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		return nil, fmt.Errorf("unknown unit type %q (known: %s)", name, strings.Join(names, ", "))
+		return nil, fmt.Errorf("unknown unit type %q (known: %s)", spec, strings.Join(LayerNames(), ", "))
 	}
-	l := f(n)
-	if l == nil || l.Len() != n || l.Name() != name {
-		return nil, fmt.Errorf("unit type %q: its constructor did not return a layer of %d %s units", name, n, name)
+	if n <= 0 {
+		return nil, fmt.Errorf("unit type %q: %d units; want at least 1", spec, n)
+	}
+	l, err := f(spec, n)
+	if err != nil {
+		return nil, err
+	}
+	if l == nil || l.Len() != n || l.Name() != spec {
+		return nil, fmt.Errorf("unit type %q: its constructor did not return a layer of %d %s units", spec, n, spec)
 	}
 	return l, nil
+}
+
+// DataInitializer is implemented by layers that can set their parameters from the data
+// they will model, before training (Bernoulli: biases at the log-odds of the column means).
+type DataInitializer interface {
+	InitFromData(x *matrix.Dense)
 }
 
 // Prefix returns a layer of the first k units of l, with copies of their parameters, for

@@ -82,8 +82,12 @@ func (e *chainPhase) Moments(neg *rbm.Grad, m *rbm.RBM, b *Batch) error {
 	return nil
 }
 
-func (e *chainPhase) SaveState(a *npz.Archive) error { return saveChains(a, string(e.method), e.chains) }
-func (e *chainPhase) LoadState(a *npz.Archive) error { return loadChains(a, string(e.method), e.chains) }
+func (e *chainPhase) SaveState(a *npz.Archive) error {
+	return saveChains(a, string(e.method), e.chains)
+}
+func (e *chainPhase) LoadState(a *npz.Archive) error {
+	return loadChains(a, string(e.method), e.chains)
+}
 
 // gibbsChains is the float32 route's view of a chain estimator: its chains, the sweeps per
 // update, and whether they restart at the minibatch (CD) or persist (PCD).

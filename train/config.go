@@ -70,29 +70,33 @@ const (
 // Config is every setting of a training run. Its JSON form is stored in run.json, in
 // checkpoints and in model files; the JSON keys are the CLI flag names.
 type Config struct {
-	Hidden int    `json:"hidden"` // number of hidden units
-	Method Method `json:"method"` // exact, cd, pcd, fpcd or pt (ignored when Negative is set)
+	Hidden int `json:"hidden"` // number of hidden units
+	// VisibleUnits and HiddenUnits are the unit types of a fresh model, as registered
+	// with rbm.RegisterLayer ("bernoulli", …); empty means bernoulli.
+	VisibleUnits string `json:"visible_units,omitempty"`
+	HiddenUnits  string `json:"hidden_units,omitempty"`
+	Method       Method `json:"method"` // exact, cd, pcd, fpcd or pt (ignored when Negative is set)
 	// Negative, when not nil, is the negative phase (CD(1), PT(…), your own); it
 	// replaces Method and the estimator settings below (K, Chains, Replicas, BetaMin,
 	// Ladder, FastLR, FastDecay), and Method is recorded as "custom" unless it names a
 	// built-in one. It is not stored in run.json or checkpoints: pass it again to resume.
 	Negative NegativePhase `json:"-"`
-	K      int    `json:"k"`      // Gibbs sweeps per update (cd, pcd, fpcd, pt)
-	Epochs int    `json:"epochs"` // passes over the training data
-	Batch  int    `json:"batch"`  // minibatch rows; the last incomplete minibatch of an epoch is dropped
+	K        int           `json:"k"`      // Gibbs sweeps per update (cd, pcd, fpcd, pt)
+	Epochs   int           `json:"epochs"` // passes over the training data
+	Batch    int           `json:"batch"`  // minibatch rows; the last incomplete minibatch of an epoch is dropped
 
-	LR         float64 `json:"lr"`          // initial learning rate
+	LR         float64  `json:"lr"`          // initial learning rate
 	LRSchedule Schedule `json:"lr_schedule"` // constant, linear (to LRFinal at the last epoch) or exp (×LRDecay per epoch)
-	LRFinal    float64 `json:"lr_final"`    // floor of the linear schedule
-	LRDecay    float64 `json:"lr_decay"`    // per-epoch factor of the exp schedule
+	LRFinal    float64  `json:"lr_final"`    // floor of the linear schedule
+	LRDecay    float64  `json:"lr_decay"`    // per-epoch factor of the exp schedule
 
 	Optimizer       Optimizer `json:"optimizer"`        // sgd or adam
-	Momentum        float64 `json:"momentum"`         // final SGD momentum
-	MomentumInitial float64 `json:"momentum_initial"` // SGD momentum for the first MomentumEpochs epochs
-	MomentumEpochs  int     `json:"momentum_epochs"`  // epochs at MomentumInitial (Hinton 2010, §9: 0.5 then 0.9 after 5 epochs)
-	AdamBeta1       float64 `json:"adam_beta1"`
-	AdamBeta2       float64 `json:"adam_beta2"`
-	AdamEps         float64 `json:"adam_eps"`
+	Momentum        float64   `json:"momentum"`         // final SGD momentum
+	MomentumInitial float64   `json:"momentum_initial"` // SGD momentum for the first MomentumEpochs epochs
+	MomentumEpochs  int       `json:"momentum_epochs"`  // epochs at MomentumInitial (Hinton 2010, §9: 0.5 then 0.9 after 5 epochs)
+	AdamBeta1       float64   `json:"adam_beta1"`
+	AdamBeta2       float64   `json:"adam_beta2"`
+	AdamEps         float64   `json:"adam_eps"`
 
 	L2           float64 `json:"l2"`            // L2 weight decay on W
 	L1           float64 `json:"l1"`            // L1 weight decay on W

@@ -105,4 +105,3 @@ func (e *fastPCD) LoadState(a *npz.Archive) error {
 	}
 	return loadChains(a, "fpcd", e.chains)
 }
-

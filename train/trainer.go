@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
+	"strings"
 	"time"
 
 	"github.com/boltzgo/boltz/data"
@@ -62,10 +62,11 @@ type Trainer struct {
 	biasValid        bool
 }
 
-// New returns a trainer for a fresh model with cfg.Hidden hidden units, Bernoulli units and
-// weights drawn from N(0, InitStd²) with the run's seed; visible biases start at the log-odds
-// log(p̄_i/(1−p̄_i)) of the training data's column means (Hinton 2010, §8), smoothed so that
-// constant columns give finite biases.
+// New returns a trainer for a fresh model with cfg.Hidden hidden units of the unit types
+// cfg.VisibleUnits and cfg.HiddenUnits (Bernoulli when empty) and weights drawn from
+// N(0, InitStd²) with the run's seed. A visible layer that can (rbm.DataInitializer) starts
+// from the training data: Bernoulli biases at the log-odds log(p̄_i/(1−p̄_i)) of the column
+// means (Hinton 2010, §8).
 func New(cfg Config, train *matrix.Dense) (*Trainer, error) {
 	if train == nil {
 		return nil, errors.New("no training data (nil matrix)")
@@ -73,18 +74,29 @@ func New(cfg Config, train *matrix.Dense) (*Trainer, error) {
 	if err := cfg.Validate(train.Rows, train.Cols); err != nil {
 		return nil, err
 	}
-	m := rbm.New(train.Cols, cfg.Hidden)
+	vis, err := rbm.LayerByName(unitsOrBernoulli(cfg.VisibleUnits), train.Cols)
+	if err != nil {
+		return nil, &ConfigError{Field: "visible_units", Want: "a registered unit type (" + strings.Join(rbm.LayerNames(), ", ") + ")", Value: cfg.VisibleUnits}
+	}
+	hid, err := rbm.LayerByName(unitsOrBernoulli(cfg.HiddenUnits), cfg.Hidden)
+	if err != nil {
+		return nil, &ConfigError{Field: "hidden_units", Want: "a registered unit type (" + strings.Join(rbm.LayerNames(), ", ") + ")", Value: cfg.HiddenUnits}
+	}
+	m := rbm.NewWithLayers(vis, hid)
 	m.InitNormal(cfg.InitStd, rng.New(cfg.Seed, streamInit))
+	if d, ok := m.Visible.(rbm.DataInitializer); ok {
+		d.InitFromData(train)
+	}
 	mean := make([]float64, train.Cols)
 	rbm.ColMeans(mean, train)
-	for i, p := range mean {
-		// Pseudo-count of one half on each side keeps log-odds finite for constant
-		// columns (a Jeffreys-style smoothing; the guide does not say how to clamp).
-		n := float64(train.Rows)
-		q := (p*n + 0.5) / (n + 1)
-		m.B()[i] = math.Log(q / (1 - q))
-	}
 	return newTrainer(cfg, m, mean)
+}
+
+func unitsOrBernoulli(s string) string {
+	if s == "" {
+		return "bernoulli"
+	}
+	return s
 }
 
 func newTrainer(cfg Config, m *rbm.RBM, dataMean []float64) (*Trainer, error) {
@@ -345,10 +357,11 @@ func (t *Trainer) positive(g *rbm.Grad, batch *matrix.Dense, withW bool) {
 }
 
 // fusable reports whether the update can run as the one pass of sgdStep: no L1 or sparsity
-// term (they stay on the general route, which is fast enough for their rare use).
+// term (they stay on the general route, which is fast enough for their rare use), and
+// layers whose only parameter is the bias (the pass updates W, b and c).
 func (t *Trainer) fusable() bool {
-	c := &t.Config
-	return c.L1 == 0 && c.Sparsity == 0
+	c, m := &t.Config, t.Model
+	return c.L1 == 0 && c.Sparsity == 0 && len(m.Visible.Params()) == 1 && len(m.Hidden.Params()) == 1
 }
 
 func (t *Trainer) diverged(err error) error {

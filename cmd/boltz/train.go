@@ -96,6 +96,8 @@ func trainFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.BoolVar(&o.json, "json", false, "print a JSON summary on stdout at the end")
 	fs.BoolVar(&o.noReport, "no-report", false, "skip the pictures and report.html at the end")
 	fs.IntVar(&c.Hidden, "hidden", c.Hidden, "number of hidden units")
+	fs.StringVar(&c.VisibleUnits, "visible-units", "bernoulli", "unit type of the visible layer (docs/units.md): "+strings.Join(rbm.LayerNames(), ", "))
+	fs.StringVar(&c.HiddenUnits, "hidden-units", "bernoulli", "unit type of the hidden layer: "+strings.Join(rbm.LayerNames(), ", "))
 	fs.StringVar((*string)(&c.Method), "method", string(c.Method), "negative phase: exact, cd, pcd, fpcd or pt")
 	fs.IntVar(&c.K, "k", c.K, "Gibbs sweeps per update")
 	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "passes over the training data (with -resume: the total to reach)")
@@ -196,6 +198,19 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	}
 	if o.data.valid > 0 && !strings.HasPrefix(o.data.spec, "mnist") {
 		return flagError("valid", "holds out rows of the MNIST training set only; -data %s has no held-out split, got %d", o.data.spec, o.data.valid)
+	}
+	for _, u := range []struct{ flag, spec string }{{"visible-units", o.cfg.VisibleUnits}, {"hidden-units", o.cfg.HiddenUnits}} {
+		if _, err := rbm.LayerByName(u.spec, 1); err != nil {
+			return flagError(u.flag, "%v", err)
+		}
+	}
+	// Bernoulli units are recorded as no unit type at all, as before the flags existed, so
+	// run.json and the model's training record are unchanged for them.
+	if o.cfg.VisibleUnits == "bernoulli" {
+		o.cfg.VisibleUnits = ""
+	}
+	if o.cfg.HiddenUnits == "bernoulli" {
+		o.cfg.HiddenUnits = ""
 	}
 	if !slices.Contains([]train.Precision{train.PrecisionAuto, train.Float64, train.Float32}, o.cfg.Precision) {
 		return flagError("precision", "must be auto, float64 or float32, got %s", o.cfg.Precision)
