@@ -121,7 +121,8 @@ func (mo *moments) grad(v *view) *rbm.Grad {
 	return g
 }
 
-// DataMoments returns the positive phase of the log-likelihood gradient over the rows of x:
+// DataMoments returns the positive phase of the log-likelihood gradient over the rows of x
+// (rbm.RBM.Statistics):
 //
 //	⟨v E[h|v]ᵀ⟩_X in W,   ⟨v⟩_X in B,   ⟨E[h|v]⟩_X in C,
 //
@@ -133,25 +134,8 @@ func DataMoments(m *rbm.RBM, x *matrix.Dense) *rbm.Grad {
 	if x.Rows == 0 {
 		panic("boltz/exact: DataMoments: no rows")
 	}
-	nv, nh, n := m.NV(), m.NH(), x.Rows
-	hm := m.HiddenMeansBatch(nil, x)
 	g := rbm.GradLike(m)
-	inv := 1 / float64(n)
-	linalg.Gemm(true, false, nv, nh, n, inv, x.Data, nv, hm.Data, nh, 0, g.W.Data, nh)
-	for r := 0; r < n; r++ {
-		for i, v := range x.Row(r) {
-			g.B()[i] += v
-		}
-		for j, h := range hm.Row(r) {
-			g.C()[j] += h
-		}
-	}
-	for i := range g.B() {
-		g.B()[i] *= inv
-	}
-	for j := range g.C() {
-		g.C()[j] *= inv
-	}
+	m.Statistics(g, x, nil)
 	return g
 }
 
