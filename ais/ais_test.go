@@ -417,3 +417,31 @@ func TestJudgeBracket(t *testing.T) {
 		t.Errorf("MinESS: %v %v %v", MinESS(100), MinESS(16), MinESS(2))
 	}
 }
+
+// LogLikelihood on an enumerable model agrees with the exact mean log-likelihood within
+// the bracket's errors, and its two estimates bracket it.
+func TestLogLikelihoodMatchesExact(t *testing.T) {
+	m := randomModel(10, 8, 0.5, 0.5, 3)
+	x := oracle.Samples(m, 200, rng.New(4, 0))
+	logZ := oracle.LogZ(m)
+	var want float64
+	for _, f := range m.FreeEnergyBatch(nil, x, nil) {
+		want -= f
+	}
+	want = want/float64(x.Rows) - logZ
+	est, err := LogLikelihood(context.Background(), m, x, &LogLikelihoodOptions{
+		Options: Options{Runs: 100, Betas: Schedule(2000), Seed: 1}, ReverseSweeps: 200,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := math.Abs(est.Mean - want); d > 4*est.Stderr+0.02 {
+		t.Errorf("forward %v ± %v, exact %v", est.Mean, est.Stderr, want)
+	}
+	if d := math.Abs(est.Reverse - want); d > 0.05 {
+		t.Errorf("reverse %v, exact %v", est.Reverse, want)
+	}
+	if !est.Bracket.Trustworthy || est.DataStderr <= 0 {
+		t.Errorf("verdict %v, data s.e. %v on an easy model", est.Bracket.Verdict, est.DataStderr)
+	}
+}
