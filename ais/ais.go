@@ -75,8 +75,8 @@
 // Each temperature step costs two matrix products of M×nv by nv×nh (4·M·nv·nh flops) and
 // O(M·(nv+nh)) exponentials and uniform draws; a step allocates nothing. The M runs are the
 // rows of one matrix per layer; the matrix products run on up to GOMAXPROCS goroutines
-// (linalg.Gemm), and the elementwise work is split over goroutines in fixed blocks of rows.
-// Forward run m draws from its own stream rng.PCG(seed, m), reverse run m from another
+// (the matrix-product kernel), and the elementwise work is split over goroutines in fixed blocks of rows.
+// Forward run m draws from its own random stream, PCG(seed, m), reverse run m from another
 // stream of its own, so the same Options give bit-identical results whatever GOMAXPROCS is;
 // and since a run's arithmetic does not depend on the other runs, SandwichSpan can run any
 // contiguous range of runs on another machine and MergeSandwich reassembles Sandwich's result
@@ -86,7 +86,7 @@
 // # Precision
 //
 // Options.Precision Float32 runs the same runs and steps with float32 matrix products
-// (linalg.Sgemm), exponentials and Bernoulli draws, and float64 log weights: about a third
+// (the single-precision product kernel), exponentials and Bernoulli draws, and float64 log weights: about a third
 // of the float64 time on 784×500. Each run keeps its stream and the results still do not
 // depend on GOMAXPROCS, but the draws differ from Float64's, so the two precisions give two
 // independent estimates, which agree within their standard errors (see annealer32 in

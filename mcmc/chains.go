@@ -41,7 +41,7 @@ type sampleJob struct {
 	rngs   []*rand.Rand
 }
 
-// NewChains returns n chains for m. Chain i draws from the stream rng.PCG(seed, path..., i);
+// NewChains returns n chains for m. Chain i draws from its own PCG stream, derived from (seed, path..., i);
 // give each set of chains in a program its own path (for example one per purpose) so that
 // their streams differ. Each V row is drawn from the visible units' law at zero input, which
 // for Bernoulli units is uniform (each bit Bernoulli(½)); each H row is then drawn from
