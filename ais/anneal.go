@@ -111,12 +111,12 @@ func (a *annealer) setStart(x *matrix.Dense, first, total int) {
 
 // hiddenInputs sets wtv = v·W. One matrix product, 2·M·nv·nh flops.
 func (a *annealer) hiddenInputs() {
-	linalg.Gemm(false, false, a.runs, a.nh, a.nv, 1, a.v.Data, a.nv, a.m.W.Data, a.nh, 0, a.wtv.Data, a.nh)
+	linalg.MulNN(a.wtv, 1, a.v, a.m.W, 0)
 }
 
 // visibleInputs sets wh = h·Wᵀ. One matrix product, 2·M·nv·nh flops.
 func (a *annealer) visibleInputs() {
-	linalg.Gemm(false, true, a.runs, a.nv, a.nh, 1, a.h.Data, a.nh, a.m.W.Data, a.nh, 0, a.wh.Data, a.nv)
+	linalg.MulNT(a.wh, 1, a.h, a.m.W, 0)
 }
 
 // stepper is one precision's implementation of the steps anneal takes: the annealer

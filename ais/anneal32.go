@@ -100,7 +100,7 @@ func (a *annealer32) setStart(x *matrix.Dense, first, total int) {
 
 // hiddenInputs sets in = v·[W | b−b_A]. One float32 product, 2·M·nv·(nh+1) flops.
 func (a *annealer32) hiddenInputs() {
-	linalg.Sgemm(false, false, a.runs, a.nh+1, a.nv, 1, a.v.Data, a.nv, a.w.Data, a.nh+1, 0, a.in.Data, a.nh+1)
+	linalg.MulNN(a.in, 1, a.v, a.w, 0)
 }
 
 func (a *annealer32) hidden(betaOld, betaNew float64, accumulate, sample bool) {
@@ -114,7 +114,7 @@ func (a *annealer32) hidden(betaOld, betaNew float64, accumulate, sample bool) {
 // v_i ~ Bernoulli(σ(β̃(W h)_i + (1−β) b_A,i + β b_i)).
 func (a *annealer32) visible(beta float64) {
 	bt := float32(beta)
-	linalg.Sgemm(false, false, a.runs, a.nv, a.nh, bt, a.h.Data, a.nh, a.wT.Data, a.nv, 0, a.wh.Data, a.nv)
+	linalg.MulNN(a.wh, bt, a.h, a.wT, 0)
 	for i := range a.mix {
 		a.mix[i] = float32((1-beta)*a.bA[i] + beta*a.b[i])
 	}

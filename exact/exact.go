@@ -325,7 +325,7 @@ func (v *view) blocks(lo, hi uint64, means bool, f func(b *block)) {
 			fillState(b.e.Row(r), start+uint64(r), v.values)
 			copy(b.x.Row(r), v.bs)
 		}
-		linalg.Gemm(false, true, n, v.ns, v.ne, 1, b.e.Data, v.ne, v.ws.Data, v.ne, 1, b.x.Data, v.ns)
+		linalg.MulNT(b.x, 1, b.e, v.ws, 1)
 		_, bernoulli := v.ls.(*rbm.Bernoulli)
 		for r := range b.negF {
 			x := b.x.Row(r)

@@ -80,7 +80,7 @@ func (v *view) momentsRange(lo, hi uint64, logZ float64) *moments {
 			}
 		}
 		// se += E[s|e]ᵀ · diag(w) · e over the block's rows.
-		linalg.Gemm(true, false, v.ns, v.ne, n, 1, b.x.Data, v.ns, wb.Data, v.ne, 1, mo.se.Data, v.ne)
+		linalg.MulTN(mo.se, 1, b.x, wb, 1)
 	})
 	return mo
 }

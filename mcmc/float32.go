@@ -135,9 +135,9 @@ func (c *Chains) sweep32(m *rbm.RBM, p *weights32, beta float64, k int, inputs b
 		s.v.Data[i] = float32(x)
 	}
 	for range k {
-		linalg.Sgemm(false, false, n, nh, nv, bt, s.v.Data, nv, p.w.Data, nh, 0, s.hin.Data, nh)
+		linalg.MulNN(s.hin, bt, s.v, p.w, 0)
 		s.run(sample32Job{layer: m.Hidden.(rbm.Float32), x: s.hin, bias: s.bc, dst: s.h, srcs: c.srcs})
-		linalg.Sgemm(false, false, n, nv, nh, 1, s.h.Data, nh, p.wT.Data, nv, 0, s.vin.Data, nv)
+		linalg.MulNN(s.vin, 1, s.h, p.wT, 0)
 		s.run(sample32Job{layer: m.Visible.(rbm.Float32), x: s.vin, scaled: vin, beta: bt, bias: s.bb, dst: s.v, srcs: c.srcs})
 	}
 	for i, x := range s.v.Data {

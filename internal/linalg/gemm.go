@@ -15,7 +15,8 @@ import "fmt"
 // differ in the last bits between CPUs that select different micro-kernels.
 //
 // It panics if a dimension is negative or a stride or a slice is too short for the shapes
-// given. It is safe for concurrent use on disjoint C.
+// given. It is safe for concurrent use on disjoint C. For products of whole matrices, MulNN,
+// MulTN and MulNT say the same with the shapes taken from the operands.
 func Gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	checkGemm(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
 	gemm(gemmArgs[float64]{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc}, kernels64.Load(), blas64)
