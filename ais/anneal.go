@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sync"
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/par"
@@ -41,8 +40,10 @@ type annealer struct {
 	accumulate bool // hiddenRows adds g_βNew(v) − g_βOld(v) to logW
 	sample     bool // hiddenRows draws h ~ p_βNew(h|v)
 
-	hiddenFn, visibleFn func(lo, hi int) // method values made once, so the loop does not allocate
-	crew                *crew
+	// hiddenJob and visibleJob run hiddenRows and visibleRows over blocks of rows on par's
+	// pool, made once so that a step does not allocate; blocks is how many.
+	hiddenJob, visibleJob par.Range
+	blocks                int
 }
 
 // streamReverse separates the random streams of the reverse runs from those of the forward
@@ -69,8 +70,9 @@ func newAnnealer(m *rbm.RBM, first, runs int, baseBias []float64, seed uint64, s
 		path := append(append([]uint64(nil), stream...), uint64(first+r))
 		a.rngs[r] = rand.New(rng.PCG(seed, path...))
 	}
-	a.hiddenFn, a.visibleFn = a.hiddenRows, a.visibleRows
-	a.crew = newCrew(runs, workersFor(runs, nv+nh))
+	a.hiddenJob = par.Range{N: runs, Fn: a.hiddenRows}
+	a.visibleJob = par.Range{N: runs, Fn: a.visibleRows}
+	a.blocks = workersFor(runs, nv+nh)
 	return a
 }
 
@@ -79,19 +81,19 @@ func newAnnealer(m *rbm.RBM, first, runs int, baseBias []float64, seed uint64, s
 // a few microseconds, an update a few nanoseconds).
 const minParallelWork = 8192
 
+// workersFor returns how many blocks of rows a phase of runs×units updates is split into:
+// one below minParallelWork, else one per thread (at most one per run).
 func workersFor(runs, units int) int {
 	if runs*units < minParallelWork {
 		return 1
 	}
-	return max(1, min(par.Threads(), runs))
+	return par.Parts(runs, 1)
 }
-
-func (a *annealer) close() { a.crew.stop() }
 
 // sampleBase draws every row from the base-rate model, v_i ~ Bernoulli(σ(b_A,i)), exactly.
 func (a *annealer) sampleBase() {
 	a.betaNew = 0 // u = b_A: the zero product W h is multiplied by β = 0 anyway
-	a.crew.run(a.visibleFn)
+	par.Do(a.blocks, &a.visibleJob)
 }
 
 // setStart copies the starting rows of x into the runs: run m of total starts at row
@@ -139,13 +141,13 @@ func (a *annealer) firstRun() int { return a.first }
 
 func (a *annealer) hidden(betaOld, betaNew float64, accumulate, sample bool) {
 	a.betaOld, a.betaNew, a.accumulate, a.sample = betaOld, betaNew, accumulate, sample
-	a.crew.run(a.hiddenFn)
+	par.Do(a.blocks, &a.hiddenJob)
 }
 
 func (a *annealer) visible(beta float64) {
 	a.betaNew = beta
 	a.visibleInputs()
-	a.crew.run(a.visibleFn)
+	par.Do(a.blocks, &a.visibleJob)
 }
 
 func (a *annealer) logWeights() []float64 { return a.logW }
@@ -265,57 +267,4 @@ func (a *annealer) visibleRows(lo, hi int) {
 // of u − p, so that no branch depends on the random outcome.
 func draw(p float64, r *rand.Rand) float64 {
 	return float64(math.Float64bits(r.Float64()-p) >> 63)
-}
-
-// crew runs a function over fixed contiguous blocks of rows on a set of goroutines that
-// live as long as the annealer, so a temperature step allocates nothing. Block b is always
-// rows [b·n/B, (b+1)·n/B); which goroutine runs it does not matter, since rows are
-// independent.
-type crew struct {
-	rows, blocks int
-	fn           func(lo, hi int)
-	jobs         chan int
-	wg           sync.WaitGroup
-}
-
-func newCrew(rows, blocks int) *crew {
-	c := &crew{rows: rows, blocks: blocks}
-	if blocks > 1 {
-		c.jobs = make(chan int, blocks)
-		for w := 1; w < blocks; w++ {
-			go c.work()
-		}
-	}
-	return c
-}
-
-func (c *crew) bounds(b int) (lo, hi int) { return b * c.rows / c.blocks, (b + 1) * c.rows / c.blocks }
-
-func (c *crew) work() {
-	for b := range c.jobs {
-		c.fn(c.bounds(b))
-		c.wg.Done()
-	}
-}
-
-// run calls fn on every block and returns when all are done. The caller runs block 0.
-func (c *crew) run(fn func(lo, hi int)) {
-	if c.blocks <= 1 {
-		fn(0, c.rows)
-		return
-	}
-	c.fn = fn
-	c.wg.Add(c.blocks - 1)
-	for b := 1; b < c.blocks; b++ {
-		c.jobs <- b
-	}
-	fn(c.bounds(0))
-	c.wg.Wait()
-	c.fn = nil
-}
-
-func (c *crew) stop() {
-	if c.jobs != nil {
-		close(c.jobs)
-	}
 }

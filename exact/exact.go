@@ -25,12 +25,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
-	"sync/atomic"
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/numeric"
-	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -254,32 +251,6 @@ func numRanges(n uint64) int {
 		return int(n)
 	}
 	return maxRanges
-}
-
-// parallel calls f(r) for r in [0, n) on up to par.Threads() goroutines and waits for them.
-// Which goroutine runs which r varies; callers store results by r.
-func parallel(n int, f func(r int)) {
-	workers := min(par.Threads(), n)
-	if workers <= 1 {
-		for r := 0; r < n; r++ {
-			f(r)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				r := int(next.Add(1) - 1)
-				if r >= n {
-					return
-				}
-				f(r)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // fillState sets dst to state number idx of units with the given values: unit j takes
