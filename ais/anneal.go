@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/internal/numeric"
 	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/internal/rng"
 	"github.com/boltzgo/boltz/matrix"
@@ -206,27 +207,25 @@ const productSpan = 512
 // to the log weight when accumulate is set, and draws h_j ~ Bernoulli(σ(βn z_j)) when sample
 // is set. softplus(y) = max(y,0) + log(1+e^{−|y|}), and since β ≥ 0,
 // max(βn z,0) − max(βo z,0) = (βn−βo)·max(z,0); the log terms are taken as the log of a product
-// of ratios, and e^{−|βn z|} is shared with the sigmoid, so a hidden unit costs two
-// exponentials and no logarithm.
+// of ratios (numeric.LogProduct, as numeric.SoftplusSum takes a single temperature's), and
+// e^{−|βn z|} is shared with the sigmoid, so a hidden unit costs two exponentials and no
+// logarithm. That is why it does not call numeric.SoftplusSum twice: two sums would cost two
+// logarithms per span and a third exponential per unit for the sampling.
 func (a *annealer) hiddenRows(lo, hi int) {
 	c := a.m.C()
 	bo, bn := a.betaOld, a.betaNew
 	for r := lo; r < hi; r++ {
 		x, h := a.wtv.Row(r), a.h.Row(r)
 		rnd := a.rngs[r]
-		var pos, logs float64
-		prod := 1.0
+		var pos float64
+		logs := numeric.NewLogProduct(productSpan)
 		for j, xj := range x {
 			z := c[j] + xj
 			az := math.Abs(z)
 			en := math.Exp(-bn * az)
 			if a.accumulate {
 				pos += (z + az) / 2 // max(z, 0), without a branch
-				prod *= (1 + en) / (1 + math.Exp(-bo*az))
-				if (j+1)%productSpan == 0 {
-					logs += math.Log(prod)
-					prod = 1
-				}
+				logs.Mul((1 + en) / (1 + math.Exp(-bo*az)))
 			}
 			if a.sample {
 				// σ(βn z) is q = 1/(1+e^{−βn|z|}) for z ≥ 0 and 1 − q for z < 0.
@@ -237,7 +236,7 @@ func (a *annealer) hiddenRows(lo, hi int) {
 		}
 		if a.accumulate {
 			d := bn - bo
-			a.logW[r] += d*a.biasDot[r] + d*pos + (logs + math.Log(prod))
+			a.logW[r] += d*a.biasDot[r] + d*pos + logs.Sum()
 		}
 	}
 }

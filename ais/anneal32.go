@@ -208,8 +208,8 @@ func (a *annealer32) hiddenRow(r int, betaOld, betaNew float64, accumulate, samp
 // 1 + t is exact in float64 for a float32 t ≥ 2⁻²⁹ (and off by less than 2⁻⁵³ below), and
 // each product of up to chunk32 factors in [1, 2] rounds by about 10⁻¹⁴ in all, so the
 // quotient carries only the float32 errors of the exponentials themselves. Two partial
-// products per side shorten the chains of dependent multiplications. It expects
-// len(to) ≥ len(tn).
+// products per side shorten the chains of dependent multiplications, which is why it is not
+// numeric.LogProduct (one chain, float64 factors). It expects len(to) ≥ len(tn).
 func ratioProduct(tn, to []float32) float64 {
 	to = to[:len(tn)]
 	n0, n1, o0, o1 := 1.0, 1.0, 1.0, 1.0
