@@ -225,7 +225,7 @@ func (a *annealer) hiddenRows(lo, hi int) {
 			en := math.Exp(-bn * az)
 			if a.accumulate {
 				pos += (z + az) / 2 // max(z, 0), without a branch
-				logs.Mul((1 + en) / (1 + math.Exp(-bo*az)))
+				logs = logs.Mul((1 + en) / (1 + math.Exp(-bo*az)))
 			}
 			if a.sample {
 				// σ(βn z) is q = 1/(1+e^{−βn|z|}) for z ≥ 0 and 1 − q for z < 0.

@@ -40,18 +40,29 @@ type LogProduct struct {
 // caller bounds span so that no product of span factors overflows.
 func NewLogProduct(span int) LogProduct { return LogProduct{prod: 1, span: span} }
 
-// Mul adds log f.
-func (p *LogProduct) Mul(f float64) {
+// Mul returns p with log f added. It is a value method, so that a LogProduct held in a local
+// variable stays in registers; it inlines, and the logarithm is taken out of line once per
+// span:
+//
+//	p = p.Mul(f)
+func (p LogProduct) Mul(f float64) LogProduct {
 	p.prod *= f
 	p.n++
 	if p.n == p.span {
-		p.logs += math.Log(p.prod)
-		p.prod, p.n = 1, 0
+		p = p.flush()
 	}
+	return p
+}
+
+//go:noinline
+func (p LogProduct) flush() LogProduct {
+	p.logs += math.Log(p.prod)
+	p.prod, p.n = 1, 0
+	return p
 }
 
 // Sum returns Σ log f over the factors given to Mul.
-func (p *LogProduct) Sum() float64 { return p.logs + math.Log(p.prod) }
+func (p LogProduct) Sum() float64 { return p.logs + math.Log(p.prod) }
 
 // SoftplusSum returns Σ_j softplus(x_j + s·w_j), or Σ_j softplus(x_j) when w is nil, as
 //
@@ -85,7 +96,7 @@ func SoftplusSum(x, w []float64, s float64) float64 {
 		}
 		NegAbsExps(tc, tc)
 		for _, tj := range tc {
-			logs.Mul(1 + tj)
+			logs = logs.Mul(1 + tj)
 		}
 	}
 	return lin + logs.Sum()
@@ -104,7 +115,7 @@ func SigmoidSoftplusSum(x []float64) float64 {
 		xc := x[start:min(start+softplusSpan, len(x))]
 		tc := NegAbsExps(t[:len(xc)], xc)
 		for i, v := range xc {
-			logs.Mul(1 + tc[i])
+			logs = logs.Mul(1 + tc[i])
 			lin += max(v, 0)
 			xc[i] = sigmoidFrom(v, tc[i])
 		}

@@ -80,7 +80,7 @@ func TestLogProduct(t *testing.T) {
 		var logs float64
 		prod := 1.0
 		for k, x := range f {
-			p.Mul(x)
+			p = p.Mul(x)
 			prod *= x
 			if (k+1)%span == 0 {
 				logs += math.Log(prod)
@@ -112,4 +112,30 @@ func oldSigmoidSoftplusSum(x []float64) float64 {
 		logs += math.Log(prod)
 	}
 	return lin + logs
+}
+
+func benchSoftplusInput() []float64 {
+	r := rand.New(rand.NewPCG(7, 8))
+	x := make([]float64, 500)
+	for i := range x {
+		x[i] = 4 * r.NormFloat64()
+	}
+	return x
+}
+
+func BenchmarkSigmoidSoftplusSum(b *testing.B) {
+	x, y := benchSoftplusInput(), make([]float64, 500)
+	for b.Loop() {
+		copy(y, x)
+		SigmoidSoftplusSum(y)
+	}
+}
+
+// BenchmarkSigmoidSoftplusSumBefore is the kernel before LogProduct, for comparison.
+func BenchmarkSigmoidSoftplusSumBefore(b *testing.B) {
+	x, y := benchSoftplusInput(), make([]float64, 500)
+	for b.Loop() {
+		copy(y, x)
+		oldSigmoidSoftplusSum(y)
+	}
 }
