@@ -36,39 +36,6 @@ var (
 	blas32 func(gemmArgs[float32])
 )
 
-// Mul sets dst = op(a)·op(b), allocating dst when it is nil, and returns it. It panics if
-// the inner dimensions differ.
-func Mul(dst *Dense, a *Dense, transA bool, b *Dense, transB bool) *Dense {
-	m, n, k := mulShape(a.Rows, a.Cols, transA, b.Rows, b.Cols, transB)
-	dst = Reuse(dst, m, n)
-	Gemm(transA, transB, m, n, k, 1, a.Data, a.Cols, b.Data, b.Cols, 0, dst.Data, n)
-	return dst
-}
-
-// Mul32 is Mul for Dense32.
-func Mul32(dst *Dense32, a *Dense32, transA bool, b *Dense32, transB bool) *Dense32 {
-	m, n, k := mulShape(a.Rows, a.Cols, transA, b.Rows, b.Cols, transB)
-	dst = Reuse32(dst, m, n)
-	Sgemm(transA, transB, m, n, k, 1, a.Data, a.Cols, b.Data, b.Cols, 0, dst.Data, n)
-	return dst
-}
-
-// mulShape returns the m, n, k of op(a)·op(b) for a ar×ac and b br×bc.
-func mulShape(ar, ac int, transA bool, br, bc int, transB bool) (m, n, k int) {
-	m, k = ar, ac
-	if transA {
-		m, k = k, m
-	}
-	kb, n := br, bc
-	if transB {
-		kb, n = n, kb
-	}
-	if k != kb {
-		panic(fmt.Sprintf("boltz/linalg: Mul inner dimensions %d and %d differ", k, kb))
-	}
-	return m, n, k
-}
-
 func checkGemm(transA, transB bool, m, n, k, la, lda, lb, ldb, lc, ldc int) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("boltz/linalg: negative Gemm dimension m=%d n=%d k=%d", m, n, k))

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/boltzgo/boltz/internal/par"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 // kernelPaths runs f with each micro-kernel this build has and the CPU runs: the portable Go
@@ -296,42 +297,17 @@ func TestGemmPanics(t *testing.T) {
 	}
 }
 
-func TestMul(t *testing.T) {
-	a := &Dense{Rows: 2, Cols: 3, Data: []float64{1, 2, 3, 4, 5, 6}}
-	b := &Dense{Rows: 2, Cols: 3, Data: []float64{1, 0, -1, 2, 1, 0}}
-	// a·bᵀ = [[1·1+3·(−1), 1·2+2·1], [4−6, 8+5]]
-	got := Mul(nil, a, false, b, true)
-	want := []float64{-2, 4, -2, 13}
-	a32 := &Dense32{Rows: 2, Cols: 3, Data: []float32{1, 2, 3, 4, 5, 6}}
-	b32 := &Dense32{Rows: 2, Cols: 3, Data: []float32{1, 0, -1, 2, 1, 0}}
-	got32 := Mul32(NewDense32(1, 1), a32, false, b32, true)
-	if got.Rows != 2 || got.Cols != 2 || got32.Rows != 2 || got32.Cols != 2 {
-		t.Fatalf("Mul shape %d×%d, Mul32 shape %d×%d, want 2×2", got.Rows, got.Cols, got32.Rows, got32.Cols)
-	}
-	for i := range want {
-		if got.Data[i] != want[i] || float64(got32.Data[i]) != want[i] {
-			t.Errorf("Mul element %d = %v (float32 %v), want %v", i, got.Data[i], got32.Data[i], want[i])
-		}
-	}
-	defer func() {
-		if recover() == nil {
-			t.Error("Mul32 with mismatched inner dimensions did not panic")
-		}
-	}()
-	Mul32(nil, a32, false, b32, false)
-}
-
 func TestDense32(t *testing.T) {
 	m := NewDense32(2, 3)
 	m.Set(1, 2, 5)
 	if m.At(1, 2) != 5 || m.Row(1)[2] != 5 || len(m.Row(0)) != 3 {
 		t.Fatalf("Set/At/Row disagree: %v", m.Data)
 	}
-	if r := Reuse32(m, 3, 2); r != m || len(r.Data) != 6 {
-		t.Errorf("Reuse32 to the same size reallocated")
+	if r := matrix.Reuse(m, 3, 2); r != m || len(r.Data) != 6 {
+		t.Errorf("Reuse to the same size reallocated")
 	}
-	if r := Reuse32(m, 4, 4); len(r.Data) != 16 {
-		t.Errorf("Reuse32 to a larger size has %d elements", len(r.Data))
+	if r := matrix.Reuse(m, 4, 4); len(r.Data) != 16 {
+		t.Errorf("Reuse to a larger size has %d elements", len(r.Data))
 	}
 	if c := m.Clone(); &c.Data[0] == &m.Data[0] {
 		t.Errorf("Clone shares storage")

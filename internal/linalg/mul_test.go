@@ -51,6 +51,22 @@ func checkMulNamed[T Float](t *testing.T, rng *rand.Rand, name string, transA, t
 	}
 }
 
+// A product worked by hand: a·bᵀ = [[1·1+3·(−1), 1·2+2·1], [4−6, 8+5]].
+func TestMulNTByHand(t *testing.T) {
+	want := []float64{-2, 4, -2, 13}
+	got := NewDense(2, 2)
+	MulNT(got, 1, &Dense{Rows: 2, Cols: 3, Data: []float64{1, 2, 3, 4, 5, 6}},
+		&Dense{Rows: 2, Cols: 3, Data: []float64{1, 0, -1, 2, 1, 0}}, 0)
+	got32 := NewDense32(2, 2)
+	MulNT(got32, 1, &Dense32{Rows: 2, Cols: 3, Data: []float32{1, 2, 3, 4, 5, 6}},
+		&Dense32{Rows: 2, Cols: 3, Data: []float32{1, 0, -1, 2, 1, 0}}, 0)
+	for i := range want {
+		if got.Data[i] != want[i] || float64(got32.Data[i]) != want[i] {
+			t.Errorf("element %d = %v (float32 %v), want %v", i, got.Data[i], got32.Data[i], want[i])
+		}
+	}
+}
+
 func TestMulNamedPanics(t *testing.T) {
 	a, b := NewDense(2, 3), NewDense(3, 4)
 	for _, tc := range []struct {
