@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/boltzgo/boltz/internal/numeric"
+	"github.com/boltzgo/boltz/internal/oracle"
 	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
@@ -24,10 +25,10 @@ func TestGibbsStationary(t *testing.T) {
 	m := testModel(4, 3, 1)
 	const n = 40000
 	for _, beta := range []float64{1, 0.4} {
-		j := newJoint(m, beta)
+		j := oracle.NewJoint(m, beta)
 		for _, k := range []int{1, 4, 16} {
 			c := NewChains(m, n, 2, uint64(k))
-			j.sample(c.V, c.H, rand.New(rand.NewPCG(3, uint64(k))))
+			j.Sample(c.V, c.H, rand.New(rand.NewPCG(3, uint64(k))))
 			c.Sweep(m, beta, k)
 			checkTV(t, "β="+ftoa(beta)+", k="+itoa(k), c, j)
 		}
