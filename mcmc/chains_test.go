@@ -20,17 +20,21 @@ import (
 
 // Gibbs chains started from exact draws of p_β(v,h) stay in p_β: after 1, 4 and 16 sweeps
 // the histograms of v and of (v,h) over 40000 chains are within 4 Monte Carlo floors of the
-// exact distribution. Checked at β = 1 and at β = 0.4 (tempering by scaled inputs).
+// exact distribution. Checked at β = 1 and at β = 0.4 (tempering by scaled inputs), in
+// float64 and in float32.
 func TestGibbsStationary(t *testing.T) {
 	m := testModel(4, 3, 1)
 	const n = 40000
-	for _, beta := range []float64{1, 0.4} {
-		j := oracle.NewJoint(m, beta)
-		for _, k := range []int{1, 4, 16} {
-			c := NewChains(m, n, 2, uint64(k))
-			j.Sample(c.V, c.H, rand.New(rand.NewPCG(3, uint64(k))))
-			c.Sweep(m, beta, k)
-			checkTV(t, "β="+ftoa(beta)+", k="+itoa(k), c, j)
+	for _, p := range []Precision{Float64, Float32} {
+		for _, beta := range []float64{1, 0.4} {
+			j := oracle.NewJoint(m, beta)
+			for _, k := range []int{1, 4, 16} {
+				c := NewChains(m, n, 2, uint64(k))
+				c.SetPrecision(p)
+				j.Sample(c.V, c.H, rand.New(rand.NewPCG(3, uint64(k))))
+				c.Sweep(m, beta, k)
+				checkTV(t, p.String()+" β="+ftoa(beta)+", k="+itoa(k), c, j)
+			}
 		}
 	}
 }

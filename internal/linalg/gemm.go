@@ -36,18 +36,21 @@ var (
 	blas32 func(gemmArgs[float32])
 )
 
+// opShape returns the shape of X when op(X) is rows×cols: the same, or swapped when trans
+// (X stored as Xᵀ's transpose). It is its own inverse: given X's shape it returns op(X)'s.
+func opShape(rows, cols int, trans bool) (int, int) {
+	if trans {
+		return cols, rows
+	}
+	return rows, cols
+}
+
 func checkGemm(transA, transB bool, m, n, k, la, lda, lb, ldb, lc, ldc int) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("boltz/linalg: negative Gemm dimension m=%d n=%d k=%d", m, n, k))
 	}
-	ar, ac := m, k
-	if transA {
-		ar, ac = k, m
-	}
-	br, bc := k, n
-	if transB {
-		br, bc = n, k
-	}
+	ar, ac := opShape(m, k, transA)
+	br, bc := opShape(k, n, transB)
 	check := func(name string, rows, cols, l, ld int) {
 		if rows == 0 || cols == 0 {
 			return

@@ -108,14 +108,8 @@ func gemmCases() []gemmCase {
 func checkGemmCase[T float](t *testing.T, rng *rand.Rand, transA, transB bool, tc gemmCase, eps float64,
 	run func(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)) {
 	t.Helper()
-	ar, ac := tc.m, tc.k
-	if transA {
-		ar, ac = ac, ar
-	}
-	br, bc := tc.k, tc.n
-	if transB {
-		br, bc = bc, br
-	}
+	ar, ac := opShape(tc.m, tc.k, transA)
+	br, bc := opShape(tc.k, tc.n, transB)
 	a := newStored[T](rng, ar, ac, tc.pad)
 	b := newStored[T](rng, br, bc, tc.pad+1)
 	c := newStored[T](rng, tc.m, tc.n, tc.pad+2)
@@ -163,28 +157,20 @@ var transCases = []struct {
 	transA, transB bool
 }{{"NN", false, false}, {"NT", false, true}, {"TN", true, false}, {"TT", true, true}}
 
-func TestGemm(t *testing.T) {
-	kernelPaths(t, func(t *testing.T) {
-		rng := rand.New(rand.NewPCG(1, 2))
-		for _, tr := range transCases {
-			for _, tc := range gemmCases() {
-				name := fmt.Sprintf("%s/%dx%dx%d/alpha=%v,beta=%v", tr.name, tc.m, tc.n, tc.k, tc.alpha, tc.beta)
-				t.Run(name, func(t *testing.T) {
-					checkGemmCase(t, rng, tr.transA, tr.transB, tc, 0x1p-52, Gemm)
-				})
-			}
-		}
-	})
-}
+func TestGemm(t *testing.T)  { testGemm(t, 1, 0x1p-52, Gemm) }
+func TestSgemm(t *testing.T) { testGemm(t, 3, 0x1p-23, Sgemm) }
 
-func TestSgemm(t *testing.T) {
+// testGemm checks run, of precision eps, on every kernel path, orientation and case, with
+// the random stream PCG(seed, seed+1) on each path.
+func testGemm[T float](t *testing.T, seed uint64, eps float64,
+	run func(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)) {
 	kernelPaths(t, func(t *testing.T) {
-		rng := rand.New(rand.NewPCG(3, 4))
+		rng := rand.New(rand.NewPCG(seed, seed+1))
 		for _, tr := range transCases {
 			for _, tc := range gemmCases() {
 				name := fmt.Sprintf("%s/%dx%dx%d/alpha=%v,beta=%v", tr.name, tc.m, tc.n, tc.k, tc.alpha, tc.beta)
 				t.Run(name, func(t *testing.T) {
-					checkGemmCase(t, rng, tr.transA, tr.transB, tc, 0x1p-23, Sgemm)
+					checkGemmCase(t, rng, tr.transA, tr.transB, tc, eps, run)
 				})
 			}
 		}
@@ -207,13 +193,8 @@ func TestGemmDeterministic(t *testing.T) {
 				a32 := randSlice[float32](rng, m*k)
 				b32 := randSlice[float32](rng, k*n)
 				c32 := randSlice[float32](rng, m*n)
-				lda, ldb := k, n
-				if tr.transA {
-					lda = m
-				}
-				if tr.transB {
-					ldb = k
-				}
+				_, lda := opShape(m, k, tr.transA)
+				_, ldb := opShape(k, n, tr.transB)
 				var want64 []float64
 				var want32 []float32
 				for _, procs := range []int{1, 2, 3, 8} {
@@ -338,13 +319,8 @@ func TestGemmNoAllocs(t *testing.T) {
 	a32, b32, c32 := randSlice[float32](rng, m*k), randSlice[float32](rng, k*n), make([]float32, m*n)
 	run := func() {
 		for _, tr := range transCases {
-			lda, ldb := k, n
-			if tr.transA {
-				lda = m
-			}
-			if tr.transB {
-				ldb = k
-			}
+			_, lda := opShape(m, k, tr.transA)
+			_, ldb := opShape(k, n, tr.transB)
 			Gemm(tr.transA, tr.transB, m, n, k, 1, a64, lda, b64, ldb, 0.5, c64, n)
 			Sgemm(tr.transA, tr.transB, m, n, k, 1, a32, lda, b32, ldb, 0.5, c32, n)
 		}

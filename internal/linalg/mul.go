@@ -32,14 +32,8 @@ func MulNT[T Float](dst *matrix.Matrix[T], alpha T, a, b *matrix.Matrix[T], beta
 // mul checks the shapes of dst = alpha·op(A)·op(B) + beta·dst and hands the product to the
 // kernel of T's precision, with each matrix's column count as its stride.
 func mul[T Float](name string, transA, transB bool, dst *matrix.Matrix[T], alpha T, a, b *matrix.Matrix[T], beta T) {
-	m, k := a.Rows, a.Cols
-	if transA {
-		m, k = k, m
-	}
-	kb, n := b.Rows, b.Cols
-	if transB {
-		kb, n = n, kb
-	}
+	m, k := opShape(a.Rows, a.Cols, transA)
+	kb, n := opShape(b.Rows, b.Cols, transB)
 	if k != kb || dst.Rows != m || dst.Cols != n {
 		panic(fmt.Sprintf("boltz/linalg: %s: dst %d×%d, A %d×%d, B %d×%d do not fit",
 			name, dst.Rows, dst.Cols, a.Rows, a.Cols, b.Rows, b.Cols))

@@ -23,13 +23,8 @@ func TestMulNamed(t *testing.T) {
 
 func checkMulNamed[T Float](t *testing.T, rng *rand.Rand, name string, transA, transB bool, m, n, k int, beta float64) {
 	t.Helper()
-	ar, ac, br, bc := m, k, k, n
-	if transA {
-		ar, ac = k, m
-	}
-	if transB {
-		br, bc = n, k
-	}
+	ar, ac := opShape(m, k, transA)
+	br, bc := opShape(k, n, transB)
 	a := matrix.New(ar, ac, randSlice[T](rng, ar*ac))
 	b := matrix.New(br, bc, randSlice[T](rng, br*bc))
 	got := matrix.New(m, n, randSlice[T](rng, m*n))

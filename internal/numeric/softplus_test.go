@@ -6,30 +6,6 @@ import (
 	"testing"
 )
 
-// oldSoftplusSum is the chunked sum as rbm/pll.go and SigmoidSoftplusSum wrote it before
-// LogProduct: SoftplusSum must give its bits.
-func oldSoftplusSum(x, w []float64, s float64) float64 {
-	var lin, logs float64
-	var scratch [64]float64
-	for start := 0; start < len(x); start += len(scratch) {
-		xc := x[start:min(start+len(scratch), len(x))]
-		wc := w[start : start+len(xc)]
-		t := scratch[:len(xc)]
-		for j, xj := range xc {
-			y := xj + s*wc[j]
-			lin += max(y, 0)
-			t[j] = y
-		}
-		NegAbsExps(t, t)
-		prod := 1.0
-		for _, tj := range t {
-			prod *= 1 + tj
-		}
-		logs += math.Log(prod)
-	}
-	return lin + logs
-}
-
 func TestSoftplusSum(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, n := range []int{0, 1, 63, 64, 65, 128, 500} {
@@ -46,21 +22,9 @@ func TestSoftplusSum(t *testing.T) {
 			if math.Abs(got-want) > 1e-13*math.Max(1, math.Abs(want)) {
 				t.Errorf("n=%d s=%v: %v, want %v", n, s, got, want)
 			}
-			if old := oldSoftplusSum(x, w, s); math.Float64bits(got) != math.Float64bits(old) {
-				t.Errorf("n=%d s=%v: %v, the chunked kernel it replaces gives %v", n, s, got, old)
-			}
 		}
 		plain := SoftplusSum(x, nil, 0)
-		xs, xo := append([]float64(nil), x...), append([]float64(nil), x...)
-		sig := SigmoidSoftplusSum(xs)
-		if old := oldSigmoidSoftplusSum(xo); math.Float64bits(sig) != math.Float64bits(old) {
-			t.Errorf("n=%d: SigmoidSoftplusSum %v, before LogProduct %v", n, sig, old)
-		}
-		for i := range xs {
-			if xs[i] != xo[i] {
-				t.Fatalf("n=%d: σ(x_%d) = %v, before LogProduct %v", n, i, xs[i], xo[i])
-			}
-		}
+		sig := SigmoidSoftplusSum(append([]float64(nil), x...))
 		if math.Float64bits(plain) != math.Float64bits(sig) || plain != SoftplusSum(x, w, 0) {
 			t.Errorf("n=%d: SoftplusSum(x, nil, 0) = %v, SigmoidSoftplusSum %v, SoftplusSum(x, w, 0) %v",
 				n, plain, sig, SoftplusSum(x, w, 0))
@@ -93,49 +57,5 @@ func TestLogProduct(t *testing.T) {
 	}
 	if p := NewLogProduct(8); p.Sum() != 0 {
 		t.Errorf("empty Sum = %v", p.Sum())
-	}
-}
-
-// oldSigmoidSoftplusSum is SigmoidSoftplusSum before LogProduct.
-func oldSigmoidSoftplusSum(x []float64) float64 {
-	var lin, logs float64
-	var t [64]float64
-	for start := 0; start < len(x); start += 64 {
-		xc := x[start:min(start+64, len(x))]
-		tc := NegAbsExps(t[:len(xc)], xc)
-		prod := 1.0
-		for i, v := range xc {
-			prod *= 1 + tc[i]
-			lin += max(v, 0)
-			xc[i] = sigmoidFrom(v, tc[i])
-		}
-		logs += math.Log(prod)
-	}
-	return lin + logs
-}
-
-func benchSoftplusInput() []float64 {
-	r := rand.New(rand.NewPCG(7, 8))
-	x := make([]float64, 500)
-	for i := range x {
-		x[i] = 4 * r.NormFloat64()
-	}
-	return x
-}
-
-func BenchmarkSigmoidSoftplusSum(b *testing.B) {
-	x, y := benchSoftplusInput(), make([]float64, 500)
-	for b.Loop() {
-		copy(y, x)
-		SigmoidSoftplusSum(y)
-	}
-}
-
-// BenchmarkSigmoidSoftplusSumBefore is the kernel before LogProduct, for comparison.
-func BenchmarkSigmoidSoftplusSumBefore(b *testing.B) {
-	x, y := benchSoftplusInput(), make([]float64, 500)
-	for b.Loop() {
-		copy(y, x)
-		oldSigmoidSoftplusSum(y)
 	}
 }
