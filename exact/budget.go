@@ -119,6 +119,14 @@ func restrict(m *rbm.RBM, hidden bool, k int) *rbm.RBM {
 	return s
 }
 
+// budgetRun is budget for a function that probes by running itself once on the restricted
+// model: run's wall time is both the pass and the task time.
+func budgetRun(m *rbm.RBM, v *view, opts *Options, task string, run func(sub *rbm.RBM, o *Options)) error {
+	return budget(m, v, opts, task, 1, func(sub *rbm.RBM, o *Options) (time.Duration, time.Duration) {
+		return timed(func() { run(sub, o) })
+	})
+}
+
 // timed returns how long f takes, as the time of one pass and of the task.
 func timed(f func()) (time.Duration, time.Duration) {
 	start := time.Now()

@@ -2,7 +2,6 @@ package exact
 
 import (
 	"math"
-	"time"
 
 	"github.com/boltzgo/boltz/internal/numeric"
 	"github.com/boltzgo/boltz/rbm"
@@ -32,10 +31,7 @@ func LogZ(m *rbm.RBM, opts *Options) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	err = budget(m, v, opts, "log Z", 1, func(sub *rbm.RBM, o *Options) (time.Duration, time.Duration) {
-		return timed(func() { LogZ(sub, o) })
-	})
-	if err != nil {
+	if err := budgetRun(m, v, opts, "log Z", func(sub *rbm.RBM, o *Options) { LogZ(sub, o) }); err != nil {
 		return 0, err
 	}
 	if v.binary() {

@@ -2,7 +2,6 @@ package exact
 
 import (
 	"math"
-	"time"
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/matrix"
@@ -29,10 +28,7 @@ func ModelMoments(m *rbm.RBM, opts *Options) (*rbm.Grad, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = budget(m, v, opts, "moments", 1, func(sub *rbm.RBM, o *Options) (time.Duration, time.Duration) {
-		return timed(func() { ModelMoments(sub, o) })
-	})
-	if err != nil {
+	if err := budgetRun(m, v, opts, "moments", func(sub *rbm.RBM, o *Options) { ModelMoments(sub, o) }); err != nil {
 		return nil, err
 	}
 	logZ, err := LogZ(m, untimed(opts))
