@@ -508,8 +508,7 @@ func reverse(ctx context.Context, m *rbm.RBM, x *matrix.Dense, c *config, offset
 
 // forwardWeights returns the log weights of forward runs [lo, hi) of c.runs.
 func forwardWeights(ctx context.Context, m *rbm.RBM, c *config, bA []float64, lo, hi, offset, total int) ([]float64, error) {
-	s, done := c.newStepper(m, bA, nil, lo, hi-lo)
-	defer done()
+	s := c.newStepper(m, bA, nil, lo, hi-lo)
 	if a, ok := s.(*annealer); ok {
 		a.sampleBase()
 	} else {
@@ -524,8 +523,7 @@ func forwardWeights(ctx context.Context, m *rbm.RBM, c *config, bA []float64, lo
 // reverseWeights returns the log weights of reverse runs [lo, hi) of c.runs, run r started
 // at row ⌊r·N/c.runs⌋ of x.
 func reverseWeights(ctx context.Context, m *rbm.RBM, x *matrix.Dense, c *config, bA []float64, lo, hi, offset, total int) ([]float64, error) {
-	s, done := c.newStepper(m, bA, []uint64{streamReverse}, lo, hi-lo)
-	defer done()
+	s := c.newStepper(m, bA, []uint64{streamReverse}, lo, hi-lo)
 	switch a := s.(type) {
 	case *annealer:
 		a.setStart(x, lo, c.runs)
@@ -543,14 +541,12 @@ func reverseWeights(ctx context.Context, m *rbm.RBM, x *matrix.Dense, c *config,
 }
 
 // newStepper returns the annealer of the configured precision for runs first ..
-// first+runs−1 of m, with base biases bA and the random streams under stream, and the
-// function that releases it.
-func (c *config) newStepper(m *rbm.RBM, bA []float64, stream []uint64, first, runs int) (stepper, func()) {
+// first+runs−1 of m, with base biases bA and the random streams under stream.
+func (c *config) newStepper(m *rbm.RBM, bA []float64, stream []uint64, first, runs int) stepper {
 	if c.precision == Float32 {
-		return newAnnealer32(m, first, runs, bA, c.seed, stream), func() {}
+		return newAnnealer32(m, first, runs, bA, c.seed, stream)
 	}
-	a := newAnnealer(m, first, runs, bA, c.seed, stream)
-	return a, a.close
+	return newAnnealer(m, first, runs, bA, c.seed, stream)
 }
 
 // logZBase returns log Z_A = Σ_i softplus(b_A,i) + nh·log 2.

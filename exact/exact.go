@@ -25,12 +25,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
-	"sync/atomic"
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/numeric"
-	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -256,32 +253,6 @@ func numRanges(n uint64) int {
 	return maxRanges
 }
 
-// parallel calls f(r) for r in [0, n) on up to par.Threads() goroutines and waits for them.
-// Which goroutine runs which r varies; callers store results by r.
-func parallel(n int, f func(r int)) {
-	workers := min(par.Threads(), n)
-	if workers <= 1 {
-		for r := 0; r < n; r++ {
-			f(r)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				r := int(next.Add(1) - 1)
-				if r >= n {
-					return
-				}
-				f(r)
-			}
-		})
-	}
-	wg.Wait()
-}
-
 // fillState sets dst to state number idx of units with the given values: unit j takes
 // values[(idx / K^j) mod K] for K = len(values), so for Bernoulli units bit j of idx.
 func fillState(dst []float64, idx uint64, values []float64) {
@@ -325,7 +296,7 @@ func (v *view) blocks(lo, hi uint64, means bool, f func(b *block)) {
 			fillState(b.e.Row(r), start+uint64(r), v.values)
 			copy(b.x.Row(r), v.bs)
 		}
-		linalg.Gemm(false, true, n, v.ns, v.ne, 1, b.e.Data, v.ne, v.ws.Data, v.ne, 1, b.x.Data, v.ns)
+		linalg.MulNT(b.x, 1, b.e, v.ws, 1)
 		_, bernoulli := v.ls.(*rbm.Bernoulli)
 		for r := range b.negF {
 			x := b.x.Row(r)

@@ -150,14 +150,6 @@ func (c *Chains) SampleVisible(m *rbm.RBM, beta float64) {
 	c.runJob(sampleJob{layer: m.Visible, x: c.xv, dst: c.V, beta: beta, rngs: c.rngs})
 }
 
-// HiddenMeans sets each row of dst to E[h|v] at β = 1 for the matching V row, allocating dst
-// when it is nil, and returns it. These are the Rao-Blackwellised hidden statistics of the
-// negative phase: ⟨v E[h|v]ᵀ⟩ over the chains estimates ⟨v hᵀ⟩_model with less variance than
-// ⟨v hᵀ⟩ of the sampled H. Cost: one matrix product.
-func (c *Chains) HiddenMeans(dst *matrix.Dense, m *rbm.RBM) *matrix.Dense {
-	return m.HiddenMeansBatch(dst, c.V)
-}
-
 // Energies sets dst[i] = E(V_i, H_i), the untempered joint energy of chain i, allocating dst
 // when it is nil, and returns it. Cost: one matrix product. It panics if len(dst) ≠ n.
 func (c *Chains) Energies(dst []float64, m *rbm.RBM) []float64 {
