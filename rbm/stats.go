@@ -32,7 +32,7 @@ func (m *RBM) Statistics(dst *Grad, vs, work *matrix.Dense) *matrix.Dense {
 	}
 	m.Hidden.Means(hm.Data, hm.Data)
 	n := vs.Rows
-	linalg.Gemm(true, false, vs.Cols, hm.Cols, n, 1/float64(n), vs.Data, vs.Cols, hm.Data, hm.Cols, 0, dst.W.Data, dst.W.Cols)
+	linalg.MulTN(dst.W, 1/float64(n), vs, hm, 0)
 	m.Visible.Stats(dst.Vis, vs)
 	if !conditional {
 		m.Hidden.Stats(dst.Hid, hm)

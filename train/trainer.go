@@ -347,7 +347,7 @@ func (t *Trainer) positive(g *rbm.Grad, batch *matrix.Dense, withW bool) {
 	m := t.Model
 	t.hpos = linalg.Reuse(t.hpos, t.hin.Rows, t.hin.Cols)
 	m.Hidden.Means(t.hpos.Data, t.hin.Data)
-	nv, nh, n := batch.Cols, t.hpos.Cols, batch.Rows
+	n := batch.Rows
 	if withW {
 		m.Statistics(t.pos, batch, t.hpos)
 	} else {
@@ -358,7 +358,7 @@ func (t *Trainer) positive(g *rbm.Grad, batch *matrix.Dense, withW bool) {
 			m.Hidden.Stats(t.pos.Hid, t.hpos)
 		}
 	}
-	linalg.Gemm(true, false, nv, nh, n, 1/float64(n), batch.Data, nv, t.hpos.Data, nh, -1, g.W.Data, nh)
+	linalg.MulTN(g.W, 1/float64(n), batch, t.hpos, -1)
 	for _, blocks := range [2][2][][]float64{{t.pos.Vis, g.Vis}, {t.pos.Hid, g.Hid}} {
 		for k, pos := range blocks[0] {
 			gk := blocks[1][k][:len(pos)]
