@@ -80,15 +80,15 @@ func budget(m *rbm.RBM, v *view, opts *Options, task string, repeats float64, co
 	o := &Options{MaxStates: opts.MaxStates, Enumerate: side}
 	var est float64
 	prevK, prevT := -1, 0.0
-	for k := min(v.ne, probeFirstBit); ; k = min(v.ne, k+2) {
-		pass, total := cost(restrict(m, v.hidden, k), o)
+	for k := min(v.sites, probeFirstBit); ; k = min(v.sites, k+2) { // k sites
+		pass, total := cost(restrict(m, v.hidden, k*v.width), o)
 		t := total.Seconds()
-		if k == v.ne {
+		if k == v.sites {
 			est = t
 			break
 		}
 		if prevK >= 0 && pass >= probeMin {
-			s0, s1 := layerStates(v.le, prevK), layerStates(v.le, k)
+			s0, s1 := siteStates(v.q, prevK), siteStates(v.q, k)
 			est = t * states / s1 // noise made the slope useless: scale the probe, an over-estimate
 			if slope := (t - prevT) / (s1 - s0); slope > 0 {
 				est = max(prevT-slope*s0, 0) + slope*states
