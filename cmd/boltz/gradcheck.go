@@ -126,7 +126,12 @@ func gradcheckFlags(fs *flag.FlagSet) func(*env, []string) error {
 		if ds == nil {
 			ds = defaultGradcheckData(m.NV(), *seed)
 		}
-		if err := checkData(ds.X, m.Visible, m.NV()); err != nil {
+		x, _, err := encodeForLayer(ds.X, m.Visible, m.NV())
+		if err == nil {
+			ds.X = x
+			err = checkData(ds.X, m.Visible, m.NV())
+		}
+		if err != nil {
 			return fmt.Errorf("-data %s: %w", ds.Name, err)
 		}
 		res, err := exact.GradCheck(m, ds.X, *eps, &exact.Options{MaxStates: *maxStates, MaxSeconds: *maxSeconds,

@@ -199,10 +199,14 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	if o.data.valid > 0 && !strings.HasPrefix(o.data.spec, "mnist") {
 		return flagError("valid", "holds out rows of the MNIST training set only; -data %s has no held-out split, got %d", o.data.spec, o.data.valid)
 	}
-	for _, u := range []struct{ flag, spec string }{{"visible-units", o.cfg.VisibleUnits}, {"hidden-units", o.cfg.HiddenUnits}} {
-		if _, err := rbm.LayerByName(u.spec, 1); err != nil {
-			return flagError(u.flag, "%v", err)
-		}
+	if err := checkUnitsFlag("visible-units", o.cfg.VisibleUnits, true); err != nil {
+		return err
+	}
+	if err := checkUnitsFlag("hidden-units", o.cfg.HiddenUnits, false); err != nil {
+		return err
+	}
+	if _, err := rbm.LayerByName(o.cfg.HiddenUnits, o.cfg.Hidden); err != nil && o.cfg.Hidden > 0 {
+		return flagError("hidden", "%v", err) // a Potts layer needs whole sites
 	}
 	// Bernoulli units are recorded as no unit type at all, as before the flags existed, so
 	// run.json and the model's training record are unchanged for them.
@@ -224,13 +228,16 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 		}
 		return fmt.Errorf("-o %s: the directory exists (use -resume to continue it or -force to start over)", o.out)
 	}
-	ds, valid, err := loadTrainData(e, &o.data, o.data.spec, o.cfg.Seed)
+	if err := resolvePottsUnits(&o.cfg.VisibleUnits, o.data.spec, &o.data, e.stderr); err != nil {
+		return err
+	}
+	ds, valid, err := loadTrainData(e, &o.data, o.data.spec, o.cfg.Seed, o.cfg.VisibleUnits)
 	if err != nil {
 		return err
 	}
 	if o.cfg.Precision == "auto" {
 		o.cfg.Precision = "float64"
-		if o.cfg.Float32Covers() {
+		if o.cfg.Float32Covers() && unitsFloat32(o.cfg.VisibleUnits, o.cfg.HiddenUnits) {
 			o.cfg.Precision = "float32"
 		}
 	}
@@ -291,19 +298,24 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 }
 
 // loadTrainData loads the training set and, when -valid holds rows out of MNIST, the
-// held-out set.
+// held-out set, checked against (and, for Potts units, encoded for) visible units of the
+// type units ("" for Bernoulli).
 //
 // Under -binarize dynamic, d.grey receives the training set's grey values and the returned
 // training set is one stochastic draw of them, for the monitors.
-func loadTrainData(e *env, d *dataFlags, spec string, seed uint64) (*data.Dataset, *data.Dataset, error) {
-	ds, err := d.loadKeep(spec, seed, &rbm.Bernoulli{}, 0, e.stderr, &d.grey)
+func loadTrainData(e *env, d *dataFlags, spec string, seed uint64, units string) (*data.Dataset, *data.Dataset, error) {
+	proto, err := unitsPrototype(units)
+	if err != nil {
+		return nil, nil, flagError("visible-units", "%v", err)
+	}
+	ds, err := d.loadKeep(spec, seed, proto, 0, e.stderr, &d.grey)
 	if err != nil {
 		return nil, nil, err
 	}
 	if d.valid == 0 || !strings.HasPrefix(spec, "mnist") {
 		return ds, nil, nil
 	}
-	valid, err := d.load("mnist:valid", seed, &rbm.Bernoulli{}, 0, e.stderr)
+	valid, err := d.load("mnist:valid", seed, proto, 0, e.stderr)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -369,7 +381,7 @@ func resumeTrain(e *env, o *trainOpts, set map[string]bool) error {
 	} else {
 		o.noReport = info.NoReport // a run started with -no-report resumes without the report
 	}
-	ds, valid, err := loadTrainData(e, &o.data, info.Data, info.Seed)
+	ds, valid, err := loadTrainData(e, &o.data, info.Data, info.Seed, info.Config.VisibleUnits)
 	if err != nil {
 		return err
 	}
