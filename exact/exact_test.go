@@ -247,10 +247,10 @@ func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
 	}
 }
 
-// Model moments by brute force over the joint: Σ_{v,h} p(v,h)·(v hᵀ, v, h).
-func bruteModelMoments(m *rbm.RBM) *rbm.Grad {
-	lz := oracle.LogZJoint(m)
-	vs, hs := oracle.States(m.NV()), oracle.States(m.NH())
+// Model moments by brute force over the joint: Σ_{v,h} p(v,h)·(v hᵀ, v, h), with p(v,h) =
+// exp(−E(v,h) − lz), over the states of any discrete layers (layerStates).
+func bruteModelMoments(m *rbm.RBM, lz float64) *rbm.Grad {
+	vs, hs := layerStates(m.Visible), layerStates(m.Hidden)
 	g := rbm.GradLike(m)
 	for a := 0; a < vs.Rows; a++ {
 		for b := 0; b < hs.Rows; b++ {
@@ -273,7 +273,7 @@ func bruteModelMoments(m *rbm.RBM) *rbm.Grad {
 func TestModelMomentsMatchBruteForce(t *testing.T) {
 	for _, sz := range [][2]int{{5, 4}, {4, 7}} {
 		m := randomModel(sz[0], sz[1], 1, 21)
-		want := bruteModelMoments(m)
+		want := bruteModelMoments(m, oracle.LogZJoint(m))
 		for _, side := range []Side{Visible, Hidden} {
 			got, err := ModelMoments(m, &Options{Enumerate: side})
 			if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/boltzgo/boltz/internal/numeric"
 	"github.com/boltzgo/boltz/matrix"
 )
 
@@ -103,7 +104,7 @@ func (l *Potts) LogNormalizer(x []float64) float64 {
 	mustSameLen("Potts.LogNormalizer", len(x), len(l.Field))
 	var s float64
 	for i := 0; i < len(x); i += l.Q {
-		s += logSumExpSite(x[i : i+l.Q])
+		s += numeric.LogSumExp(x[i : i+l.Q])
 	}
 	return s
 }
@@ -112,21 +113,6 @@ func (l *Potts) mustWholeSites(op string, n int) {
 	if n%l.Q != 0 {
 		panic(fmt.Sprintf("boltz/rbm: %s: %d inputs are not whole sites of %d states", op, n, l.Q))
 	}
-}
-
-func logSumExpSite(x []float64) float64 {
-	m := x[0]
-	for _, v := range x[1:] {
-		m = math.Max(m, v)
-	}
-	if math.IsInf(m, 0) {
-		return m
-	}
-	var z float64
-	for _, v := range x {
-		z += math.Exp(v - m)
-	}
-	return m + math.Log(z)
 }
 
 // Means sets each site's block of dst to the softmax of its inputs, p(state a | x).

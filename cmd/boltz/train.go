@@ -96,8 +96,10 @@ func trainFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.BoolVar(&o.json, "json", false, "print a JSON summary on stdout at the end")
 	fs.BoolVar(&o.noReport, "no-report", false, "skip the pictures and report.html at the end")
 	fs.IntVar(&c.Hidden, "hidden", c.Hidden, "number of hidden units")
-	fs.StringVar(&c.VisibleUnits, "visible-units", "bernoulli", "unit type of the visible layer (docs/units.md): "+strings.Join(rbm.LayerNames(), ", "))
-	fs.StringVar(&c.HiddenUnits, "hidden-units", "bernoulli", "unit type of the hidden layer: "+strings.Join(rbm.LayerNames(), ", "))
+	fs.StringVar(&c.VisibleUnits, "visible-units", "bernoulli", "unit type of the visible layer (docs/units.md): "+strings.Join(rbm.LayerNames(), ", ")+
+		"; potts:Q takes one category 0…Q−1 per column, and potts alone reads Q from the data")
+	fs.StringVar(&c.HiddenUnits, "hidden-units", "bernoulli", "unit type of the hidden layer: "+strings.Join(rbm.LayerNames(), ", ")+
+		" (potts:Q, with -hidden a multiple of Q: sites × Q one-hot units)")
 	fs.StringVar((*string)(&c.Method), "method", string(c.Method), "negative phase: exact, cd, pcd, fpcd or pt")
 	fs.IntVar(&c.K, "k", c.K, "Gibbs sweeps per update")
 	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "passes over the training data (with -resume: the total to reach)")
