@@ -146,7 +146,7 @@ func sampleFlags(fs *flag.FlagSet) func(*env, []string) error {
 			if img == [2]int{} {
 				img = report.ShapeFor(m.NV())
 			}
-			pic := report.Tile(means, img, report.TileOptions{})
+			pic := report.Tile(pictureValues(m.Visible, means), img, report.TileOptions{})
 			write = func(w io.Writer) error { return png.Encode(w, pic) }
 		}
 		if err := atomicfile.WriteFile(*out, 0o644, write); err != nil {

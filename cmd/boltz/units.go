@@ -182,3 +182,16 @@ func bernoulliHint(x *matrix.Dense) string {
 	}
 	return "use -binarize threshold or stochastic for grey values"
 }
+
+// pictureValues returns visible means as grey levels in [0, 1]: spins' means E[s] ∈ [−1, 1]
+// become the probability (1 + E[s])/2 of +1; other units' means are drawn as they are.
+func pictureValues(layer rbm.Layer, means *matrix.Dense) *matrix.Dense {
+	if _, ok := layer.(*rbm.Spin); !ok {
+		return means
+	}
+	out := means.Clone()
+	for i, v := range out.Data {
+		out.Data[i] = (1 + v) / 2
+	}
+	return out
+}

@@ -33,6 +33,9 @@ func TestSpinAndPottsCommands(t *testing.T) {
 	if code, stdout, stderr := boltz(t, "gradcheck", "-model", filepath.Join(spin, "model.npz"), "-data", "ising:3:2.5:20"); code != 0 {
 		t.Errorf("gradcheck spin: exit %d\n%s\n%s", code, stdout, stderr)
 	}
+	if code, _, stderr := boltz(t, "sample", "-model", filepath.Join(spin, "model.npz"), "-n", "4", "-steps", "2", "-o", filepath.Join(dir, "s.png")); code != 0 {
+		t.Errorf("sample spin: exit %d: %s", code, stderr)
+	}
 
 	potts := filepath.Join(dir, "potts")
 	code, _, stderr = boltz(t, append([]string{"train", "-o", potts, "-data", "potts-chain:3:5:200", "-visible-units", "potts"}, quick...)...)
