@@ -251,6 +251,10 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	}
 	if !set["ais-every"] {
 		o.cfg.AISEvery = o.cfg.AutoAISEvery(ds.X.Rows, ds.X.Cols)
+		if err := aisSupports(o.cfg.VisibleUnits, o.cfg.HiddenUnits); o.cfg.AISEvery > 0 && err != nil {
+			o.cfg.AISEvery = 0
+			fmt.Fprintf(e.stderr, "boltz train: no AIS monitor: %v\n", err)
+		}
 	}
 	if err := o.cfg.Validate(ds.X.Rows, ds.X.Cols); err != nil {
 		return &usageError{cliMessage(err)}

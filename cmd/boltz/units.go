@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -38,7 +40,7 @@ func checkUnitsFlag(flagName, spec string, visible bool) error {
 // as the type allows, for checking and encoding data before the model's size is known.
 func unitsPrototype(spec string) (rbm.Layer, error) {
 	if spec == "" {
-		return &rbm.Bernoulli{}, nil
+		return rbm.NewBernoulli(1), nil
 	}
 	if strings.HasPrefix(spec, "potts") {
 		q, err := rbm.ParsePottsSpec(spec)
@@ -194,4 +196,23 @@ func pictureValues(layer rbm.Layer, means *matrix.Dense) *matrix.Dense {
 		out.Data[i] = (1 + v) / 2
 	}
 	return out
+}
+
+// aisSupports returns the error (wrapping rbm.ErrUnsupported) with which AIS refuses models
+// of these unit types, found by asking it about a model of one site a side; nil when AIS
+// takes them.
+func aisSupports(visible, hidden string) error {
+	var layers [2]rbm.Layer
+	for k, spec := range []string{visible, hidden} {
+		l, err := unitsPrototype(spec)
+		if err != nil {
+			return err
+		}
+		layers[k] = l
+	}
+	_, err := ais.Forward(context.Background(), rbm.NewWithLayers(layers[0], layers[1]), &ais.Options{Runs: 2, Betas: ais.Schedule(3)})
+	if errors.Is(err, rbm.ErrUnsupported) {
+		return err
+	}
+	return nil
 }

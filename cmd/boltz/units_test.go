@@ -68,6 +68,15 @@ func TestSpinAndPottsCommands(t *testing.T) {
 		}
 	}
 
+	// Too large to enumerate: where AIS does not take the unit types, there is no AIS
+	// monitor and the automatic final evaluation is skipped with the reason, not a failed run.
+	big := filepath.Join(dir, "big")
+	code, stdout, stderr = boltz(t, "train", "-o", big, "-data", "ising:5:2.5:100", "-visible-units", "spin", "-hidden", "26",
+		"-epochs", "1", "-batch", "50", "-no-report", "-test", "ising:5:2.5:20:2")
+	if code != 0 || !strings.Contains(stderr+stdout, "final evaluation skipped: ais needs") && !strings.Contains(stderr+stdout, "test log-likelihood") {
+		t.Errorf("train spin 25×26: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+
 	for _, c := range []struct{ units, spec, want string }{
 		{"bernoulli", "ising:3:2.5:20", "-visible-units spin"},
 		{"bernoulli", "potts-chain:3:5:20", "-visible-units potts"},
