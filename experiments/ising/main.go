@@ -14,6 +14,7 @@
 //
 //	go run ./experiments/ising -mode kl -T 2.269185 -nh 1,2,4,8,16,32
 //	go run ./experiments/ising -mode thermo -L 8 -temps 1.5,2,2.269185,2.5,3,3.5 -nh 64 -plot docs/ising-rbm.svg
+//	go run ./experiments/ising -mode thermo -table TABLE.md -plot p.png    # plot a printed table again
 package main
 
 import (
@@ -68,6 +69,7 @@ func main() {
 	flag.IntVar(&o.chains, "chains", 2000, "RBM sample chains for -mode thermo")
 	flag.IntVar(&o.sweeps, "sweeps", 1000, "Gibbs sweeps per chain for -mode thermo")
 	plotFile := flag.String("plot", "", "write the -mode thermo plot to this .svg or .png file")
+	table := flag.String("table", "", "-mode thermo: plot the table this program printed to FILE instead of training")
 	flag.Parse()
 	switch *mode {
 	case "kl":
@@ -78,6 +80,13 @@ func main() {
 		nh := ints(cmpS(*nhList, "64"))
 		if len(nh) != 1 {
 			fail(fmt.Errorf("-mode thermo takes one -nh"))
+		}
+		if *table != "" {
+			temps, d, r := readTable(*table)
+			if err := plotThermo(*plotFile, temps, d, r, nh[0]); err != nil {
+				fail(err)
+			}
+			return
 		}
 		runThermo(o, floats(*temps), nh[0], *plotFile)
 	default:
@@ -263,7 +272,7 @@ func runThermo(o options, temps []float64, nh int, plotFile string) {
 		fmt.Println()
 	}
 	if plotFile != "" {
-		if err := plotThermo(plotFile, temps, dataObs, rbmObs, o, nh); err != nil {
+		if err := plotThermo(plotFile, temps, dataObs, rbmObs, nh); err != nil {
 			fail(err)
 		}
 	}
@@ -283,7 +292,7 @@ func points(temps []float64, obs []observables, q int, dx float64) errPoints {
 	return p
 }
 
-func plotThermo(file string, temps []float64, d, r []observables, o options, nh int) error {
+func plotThermo(file string, temps []float64, d, r []observables, nh int) error {
 	titles := []string{"energy per site u", "|m|", "specific heat C", "susceptibility χ"}
 	grid := [][]*plot.Plot{make([]*plot.Plot, 2), make([]*plot.Plot, 2)}
 	for q, title := range titles {
@@ -324,7 +333,7 @@ func plotThermo(file string, temps []float64, d, r []observables, o options, nh 
 		p.Add(vl)
 		grid[q/2][q%2] = p
 	}
-	grid[0][0].Legend.Top = true
+	grid[0][0].Legend.Top = false // bottom right: u rises with T
 	w, h := 24*vg.Centimeter, 18*vg.Centimeter
 	tiles := draw.Tiles{Rows: 2, Cols: 2, PadX: vg.Millimeter * 6, PadY: vg.Millimeter * 6,
 		PadTop: vg.Millimeter * 3, PadBottom: vg.Millimeter * 3, PadLeft: vg.Millimeter * 3, PadRight: vg.Millimeter * 3}
@@ -352,4 +361,29 @@ func drawGrid(dc draw.Canvas, grid [][]*plot.Plot, tiles draw.Tiles) {
 			p.Draw(canvases[r][c])
 		}
 	}
+}
+
+// readTable reads the temperatures and observables back from a table runThermo printed.
+func readTable(file string) (temps []float64, d, r []observables) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		fail(err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		cells := strings.Split(strings.Trim(line, "| "), "|")
+		T, err := strconv.ParseFloat(strings.TrimSpace(cells[0]), 64)
+		if len(cells) != 9 || err != nil {
+			continue // the header, the rule, comments
+		}
+		var do, ro observables
+		for q := range 4 {
+			for k, o := range []*observables{&do, &ro} {
+				if _, err := fmt.Sscanf(strings.TrimSpace(cells[1+2*q+k]), "%g ± %g", &o.val[q], &o.se[q]); err != nil {
+					fail(fmt.Errorf("%s: %q: %w", file, cells[1+2*q+k], err))
+				}
+			}
+		}
+		temps, d, r = append(temps, T), append(d, do), append(r, ro)
+	}
+	return temps, d, r
 }
