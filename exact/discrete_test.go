@@ -67,7 +67,8 @@ var discreteCases = []struct {
 }
 
 // log Z enumerated from either side equals the double sum over the joint; log p(v) sums to
-// one over the visible states; the model moments match the joint's from either side.
+// one over the visible states, whose entropy Entropy computes; the model moments match the
+// joint's from either side.
 func TestDiscreteLogZAndMoments(t *testing.T) {
 	for _, c := range discreteCases {
 		m := discreteModel(t, c.vis, c.nv, c.hid, c.nh, 0.8, 11)
@@ -102,6 +103,13 @@ func TestDiscreteLogZAndMoments(t *testing.T) {
 		lp := LogProb(nil, m, layerStates(m.Visible), wantZ)
 		if s := numeric.LogSumExp(lp); math.Abs(s) > 1e-12 {
 			t.Errorf("%s/%s: log Σ_v p(v) = %v", c.vis, c.hid, s)
+		}
+		var wantH float64
+		for _, l := range lp {
+			wantH -= math.Exp(l) * l
+		}
+		if h, err := Entropy(m, nil); err != nil || math.Abs(h-wantH) > 1e-12*wantH {
+			t.Errorf("%s/%s: entropy %v (%v), brute force %v", c.vis, c.hid, h, err, wantH)
 		}
 	}
 }
