@@ -232,3 +232,21 @@ func TestDiscreteInitFromData(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSampleSpin and BenchmarkSamplePotts draw one row of 2,100 units (a Potts layer
+// of 100 sites of 21 states, a protein-sized alphabet) from inputs N(0, 2²).
+func BenchmarkSampleSpin(b *testing.B)  { benchmarkSample(b, NewSpin(2100)) }
+func BenchmarkSamplePotts(b *testing.B) { benchmarkSample(b, NewPotts(100, 21)) }
+
+func benchmarkSample(b *testing.B, l Layer) {
+	r := rand.New(rand.NewPCG(1, 2))
+	x, dst := make([]float64, l.Len()), make([]float64, l.Len())
+	for i := range x {
+		x[i] = 2 * r.NormFloat64()
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		l.Sample(dst, x, r)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*l.Len()), "ns/unit")
+}
