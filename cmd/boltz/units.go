@@ -10,6 +10,7 @@ import (
 
 	"github.com/boltzgo/boltz/ais"
 	"github.com/boltzgo/boltz/data"
+	"github.com/boltzgo/boltz/internal/rng"
 	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -215,4 +216,16 @@ func aisSupports(visible, hidden string) error {
 		return err
 	}
 	return nil
+}
+
+// randomStates returns gradcheckRows uniformly random states of layer (drawn at zero
+// inputs), the default data of boltz gradcheck for models whose visible units are not
+// Bernoulli.
+func randomStates(layer rbm.Layer, seed uint64) *data.Dataset {
+	r := rng.New(seed, gradcheckRNGData)
+	x := matrix.NewDense(gradcheckRows, layer.Len())
+	for i := range x.Rows {
+		layer.Sample(x.Row(i), x.Row(i), r)
+	}
+	return &data.Dataset{Name: fmt.Sprintf("%d random %s states", gradcheckRows, layer.Name()), X: x}
 }

@@ -49,6 +49,9 @@ func TestSpinAndPottsCommands(t *testing.T) {
 	if code, stdout, stderr := boltz(t, "eval", "-model", filepath.Join(potts, "model.npz"), "-data", "potts-chain:3:5:50"); code != 0 {
 		t.Errorf("eval potts: exit %d\n%s\n%s", code, stdout, stderr)
 	}
+	if code, stdout, stderr := boltz(t, "gradcheck", "-model", filepath.Join(potts, "model.npz")); code != 0 || !strings.Contains(stdout, "random potts:3 states") {
+		t.Errorf("gradcheck potts on its default data: exit %d\n%s\n%s", code, stdout, stderr)
+	}
 	out := filepath.Join(dir, "s.npy")
 	if code, _, stderr := boltz(t, "sample", "-model", filepath.Join(potts, "model.npz"), "-n", "7", "-steps", "5", "-o", out); code != 0 {
 		t.Fatalf("sample potts: exit %d: %s", code, stderr)
