@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/boltzgo/boltz/matrix"
@@ -249,4 +251,23 @@ func benchmarkSample(b *testing.B, l Layer) {
 		l.Sample(dst, x, r)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*l.Len()), "ns/unit")
+}
+
+// A model of spin and Potts units saves and loads with its unit types and parameters.
+func TestDiscreteSaveLoad(t *testing.T) {
+	m := discreteModel(t, "potts:4", 12, "spin", 5, 6)
+	path := filepath.Join(t.TempDir(), "m.npz")
+	if err := m.Save(path, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, meta, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta.Visible != "potts:4" || meta.Hidden != "spin" || got.Visible.Name() != "potts:4" || got.Hidden.Name() != "spin" {
+		t.Fatalf("loaded %s/%s units (meta %q/%q)", got.Visible.Name(), got.Hidden.Name(), meta.Visible, meta.Hidden)
+	}
+	if !slices.Equal(m.W.Data, got.W.Data) || !slices.Equal(m.B(), got.B()) || !slices.Equal(m.C(), got.C()) {
+		t.Fatal("the loaded parameters differ from the saved ones")
+	}
 }
