@@ -144,3 +144,19 @@ func TestPottsErrTooLarge(t *testing.T) {
 		t.Fatalf("err = %v, want ErrTooLarge of 2^40 states of 20 sites", err)
 	}
 }
+
+// The time budget probes a Potts layer by whole sites, starting near 2^10 states: a limit
+// far below the enumeration's time gives ErrTooSlow quickly (4^13 = 2^26 states here).
+func TestPottsBudget(t *testing.T) {
+	m := rbm.NewWithLayers(rbm.NewPotts(13, 4), rbm.NewBernoulli(40))
+	_, err := LogZ(m, &Options{MaxSeconds: 0.05, Enumerate: Visible})
+	if _, ok := err.(*ErrTooSlow); !ok {
+		t.Fatalf("err = %v, want ErrTooSlow", err)
+	}
+	if first, step := probeSites(4); first != 5 || step != 1 {
+		t.Errorf("probeSites(4) = %d, %d; want 5, 1", first, step)
+	}
+	if first, step := probeSites(2); first != 10 || step != 2 {
+		t.Errorf("probeSites(2) = %d, %d; want 10, 2", first, step)
+	}
+}
