@@ -62,8 +62,8 @@ func main() {
 	fmt.Printf("# potts-chain:%d:%d seed %d: exact entropy H = %.4f nats/sequence; %d train, %d test, %d IS rows\n",
 		*q, *n, *seed, H, *nTrain, *nTest, *nIS)
 	fmt.Printf("# %s-%d, %s, %d epochs, batch %d, lr %g, L2 %g (train.Defaults otherwise: centered, linear decay)\n", *method, *k, *opt, *epochs, *batch, *lr, *l2)
-	fmt.Println("| nh | log Z (exact) | log Z (IS) | IS ESS | test LL | −H | KL(chain‖RBM) | site RMS (RBM) | site RMS (test) | pair RMS (RBM) | pair RMS (test) | train s |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Println("| nh | log Z (exact) | log Z (IS) | IS ESS | test LL | −H | KL(chain‖RBM) | site RMS (RBM samples) | site RMS (RBM exact) | site RMS (test) | pair RMS (RBM) | pair RMS (test) | train s |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	logPChainTest := logProbs(chain, testCats)
 	logPChainIS := logProbs(chain, isCats)
 	for _, f := range strings.Split(*nhList, ",") {
@@ -87,11 +87,16 @@ func main() {
 		secs := time.Since(start).Seconds()
 		m := tr.Model
 
-		exactZ := math.NaN()
+		exactZ, siteExact := math.NaN(), math.NaN()
 		if nh <= *exactMax {
 			if exactZ, err = exact.LogZ(m, &exact.Options{Enumerate: exact.Hidden}); err != nil {
 				fail(err)
 			}
+			mo, err := exact.ModelMoments(m, &exact.Options{Enumerate: exact.Hidden})
+			if err != nil {
+				fail(err)
+			}
+			siteExact = meanRMS(mo.B(), chain, *q) // the RBM's exact marginals
 		}
 		isZ, isSE, ess := importanceLogZ(m, isX, logPChainIS)
 		logZ := exactZ
@@ -113,10 +118,10 @@ func main() {
 		rs := sampleRBM(m, *samples, *sweeps, *seed)
 		siteRBM, siteTest := siteRMS(rs, chain, *q), siteRMS(testX, chain, *q)
 		pairRBM, pairTest := pairRMS(rs, testX, *n, *q), pairRMS(encode(layer, isCats.Slice(0, min(*samples, isCats.Rows))), testX, *n, *q)
-		fmt.Printf("| %d | %s | %.4f ± %.4f | %.0f | %.4f ± %.4f | %.4f | %.4f ± %.4f | %.4f | %.4f | %.4f | %.4f | %.0f |\n",
-			nh, fmtNaN(exactZ), isZ, isSE, ess, ll.mean(), ll.se(), -H, kl, klSE, siteRBM, siteTest, pairRBM, pairTest, secs)
+		fmt.Printf("| %d | %s | %.4f ± %.4f | %.0f | %.4f ± %.4f | %.4f | %.4f ± %.4f | %.4f | %s | %.4f | %.4f | %.4f | %.0f |\n",
+			nh, fmtNaN(exactZ), isZ, isSE, ess, ll.mean(), ll.se(), -H, kl, klSE, siteRBM, fmtNaN(siteExact), siteTest, pairRBM, pairTest, secs)
 	}
-	fmt.Printf("# site RMS: root mean square of p̂_i(a) − p_i(a) over sites and states against the chain's exact marginals, for %d RBM samples (%d Gibbs sweeps from uniform states) and for the %d test rows\n", *samples, *sweeps, *nTest)
+	fmt.Printf("# site RMS: root mean square of p̂_i(a) − p_i(a) over sites and states against the chain's exact marginals, for %d RBM samples (%d Gibbs sweeps from uniform states), for the RBM's exact marginals (hidden layer enumerated) and for the %d test rows\n", *samples, *sweeps, *nTest)
 	fmt.Printf("# pair RMS: root mean square difference of the connected correlations p̂_ij(a,b) − p̂_i(a)p̂_j(b) over all pairs i<j and states, against the test rows; the (test) column compares %d fresh chain draws with the test rows (the sampling-noise floor)\n", *samples)
 }
 
@@ -184,6 +189,12 @@ func sampleRBM(m *rbm.RBM, n, sweeps int, seed uint64) *matrix.Dense {
 func siteRMS(x *matrix.Dense, c *data.PottsChain, q int) float64 {
 	mean := make([]float64, x.Cols)
 	rbm.ColMeans(mean, x)
+	return meanRMS(mean, c, q)
+}
+
+// meanRMS returns the RMS over sites and states of mean (one value per one-hot entry) minus
+// the chain's exact marginal.
+func meanRMS(mean []float64, c *data.PottsChain, q int) float64 {
 	marg := c.Marginals()
 	var s float64
 	for i, p := range marg {
