@@ -6,34 +6,40 @@
 // and makes the textbook derivation of the gradient checkable as numbers. This package
 // holds no code; the work is done by the packages below, in reading order:
 //
-//	rbm     the model: parameters, unit types, energy, free energy, conditionals, files
-//	data    MNIST (fetched and checksummed), bars-and-stripes, CSV/NPY/IDX readers
-//	exact   enumeration: log Z, log-likelihood, exact moments and gradient, KL, entropy
-//	mcmc    Gibbs chains, parallel tempering, mixing diagnostics
-//	ais     annealed importance sampling, forward and reverse, with a trust verdict
-//	train   the trainer: positive phase − negative phase, optimisers, monitors, checkpoints
+//	matrix  the row-major matrix every exported API takes and returns; from [][]float64 and gonum
+//	rbm     the model: layers that own their parameters, W, energy, free energy, conditionals, files
+//	data    MNIST (fetched and checksummed), bars-and-stripes, Ising, Potts chains, CSV/NPY/IDX readers
+//	exact   enumeration: log Z, log-likelihood, exact moments and gradient, gradient check, KL
+//	mcmc    Gibbs chains, parallel tempering, mixing diagnostics, Sample
+//	ais     annealed importance sampling, forward and reverse, with a trust verdict; LogLikelihood
+//	train   the trainer: data statistics − model statistics, negative phases, optimisers, checkpoints
 //	report  pictures, learning curves and the HTML run report
 //	npz     numpy's .npy/.npz format
 //
 // The gradient of the mean log-likelihood is the data expectation of −∂F/∂θ minus its
-// model expectation (docs/gradient.md). A program that trains an RBM on the 14
-// bars-and-stripes patterns of 3×3 with the exact negative phase and measures it exactly:
+// model expectation (docs/gradient.md): rbm's Statistics of the data minus those of model
+// samples. A program that trains on its own rows, turns them into features, samples from the
+// model and measures it by AIS:
 //
-//	x := data.BarsAndStripes(3).X
+//	x, _ := matrix.FromRows(rows) // rows [][]float64, one example per row
 //	cfg := train.Defaults()
-//	cfg.Hidden, cfg.Method, cfg.Epochs, cfg.Batch, cfg.LR = 8, "exact", 2000, x.Rows, 0.1
-//	t, err := train.New(cfg, x)
+//	cfg.Hidden, cfg.Epochs, cfg.Batch, cfg.LR = 6, 300, 20, 0.1
+//	cfg.Negative = train.PCD(1, 0) // or CD(k), FastPCD(…), PT(…), Exact(), or your own
+//	m, history, err := train.Fit(context.Background(), x, cfg, train.Options{})
 //	if err != nil {
 //		log.Fatal(err)
 //	}
-//	if err := t.Run(context.Background(), x, train.Options{}); err != nil {
-//		log.Fatal(err)
-//	}
-//	logZ, err := exact.LogZ(t.Model, nil)
+//	features := m.Transform(x)                 // E[h|v] for every row
+//	samples := mcmc.Sample(m, 100, 1000, 1, nil) // 100 chains of 1000 Gibbs sweeps
+//	est, err := ais.LogLikelihood(context.Background(), m, x, nil)
 //	if err != nil {
 //		log.Fatal(err)
 //	}
-//	fmt.Printf("mean log-likelihood %.1f nats\n", exact.MeanLogLikelihood(t.Model, x, logZ)) // -2.7 (best: −log 14 = −2.64)
+//	fmt.Printf("%.2f ± %.2f nats (trustworthy %v)\n", est.Mean, est.Stderr, est.Bracket.Trustworthy)
+//	err = m.Save("model.npz", nil) // numpy opens it; rbm.Load reads it back
+//
+// The package's Example runs this program. docs/architecture.md shows how the packages fit
+// together; examples/outside is a separate module using only the exported API.
 //
 // The command-line tool is cmd/boltz: `go run ./cmd/boltz train -o runs/mnist` trains the
 // default 784×500 model on MNIST and ends with its test log-likelihood; `boltz help` lists

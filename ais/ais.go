@@ -75,8 +75,8 @@
 // Each temperature step costs two matrix products of M×nv by nv×nh (4·M·nv·nh flops) and
 // O(M·(nv+nh)) exponentials and uniform draws; a step allocates nothing. The M runs are the
 // rows of one matrix per layer; the matrix products run on up to GOMAXPROCS goroutines
-// (linalg.Gemm), and the elementwise work is split over goroutines in fixed blocks of rows.
-// Forward run m draws from its own stream rng.PCG(seed, m), reverse run m from another
+// (the matrix-product kernel), and the elementwise work is split over goroutines in fixed blocks of rows.
+// Forward run m draws from its own random stream, PCG(seed, m), reverse run m from another
 // stream of its own, so the same Options give bit-identical results whatever GOMAXPROCS is;
 // and since a run's arithmetic does not depend on the other runs, SandwichSpan can run any
 // contiguous range of runs on another machine and MergeSandwich reassembles Sandwich's result
@@ -86,7 +86,7 @@
 // # Precision
 //
 // Options.Precision Float32 runs the same runs and steps with float32 matrix products
-// (linalg.Sgemm), exponentials and Bernoulli draws, and float64 log weights: about a third
+// (the single-precision product kernel), exponentials and Bernoulli draws, and float64 log weights: about a third
 // of the float64 time on 784×500. Each run keeps its stream and the results still do not
 // depend on GOMAXPROCS, but the draws differ from Float64's, so the two precisions give two
 // independent estimates, which agree within their standard errors (see annealer32 in
@@ -508,8 +508,7 @@ func reverse(ctx context.Context, m *rbm.RBM, x *matrix.Dense, c *config, offset
 
 // forwardWeights returns the log weights of forward runs [lo, hi) of c.runs.
 func forwardWeights(ctx context.Context, m *rbm.RBM, c *config, bA []float64, lo, hi, offset, total int) ([]float64, error) {
-	s, done := c.newStepper(m, bA, nil, lo, hi-lo)
-	defer done()
+	s := c.newStepper(m, bA, nil, lo, hi-lo)
 	if a, ok := s.(*annealer); ok {
 		a.sampleBase()
 	} else {
@@ -524,8 +523,7 @@ func forwardWeights(ctx context.Context, m *rbm.RBM, c *config, bA []float64, lo
 // reverseWeights returns the log weights of reverse runs [lo, hi) of c.runs, run r started
 // at row ⌊r·N/c.runs⌋ of x.
 func reverseWeights(ctx context.Context, m *rbm.RBM, x *matrix.Dense, c *config, bA []float64, lo, hi, offset, total int) ([]float64, error) {
-	s, done := c.newStepper(m, bA, []uint64{streamReverse}, lo, hi-lo)
-	defer done()
+	s := c.newStepper(m, bA, []uint64{streamReverse}, lo, hi-lo)
 	switch a := s.(type) {
 	case *annealer:
 		a.setStart(x, lo, c.runs)
@@ -543,14 +541,12 @@ func reverseWeights(ctx context.Context, m *rbm.RBM, x *matrix.Dense, c *config,
 }
 
 // newStepper returns the annealer of the configured precision for runs first ..
-// first+runs−1 of m, with base biases bA and the random streams under stream, and the
-// function that releases it.
-func (c *config) newStepper(m *rbm.RBM, bA []float64, stream []uint64, first, runs int) (stepper, func()) {
+// first+runs−1 of m, with base biases bA and the random streams under stream.
+func (c *config) newStepper(m *rbm.RBM, bA []float64, stream []uint64, first, runs int) stepper {
 	if c.precision == Float32 {
-		return newAnnealer32(m, first, runs, bA, c.seed, stream), func() {}
+		return newAnnealer32(m, first, runs, bA, c.seed, stream)
 	}
-	a := newAnnealer(m, first, runs, bA, c.seed, stream)
-	return a, a.close
+	return newAnnealer(m, first, runs, bA, c.seed, stream)
 }
 
 // logZBase returns log Z_A = Σ_i softplus(b_A,i) + nh·log 2.

@@ -197,30 +197,30 @@ func (a *meanVar) se() float64 {
 // runs are large enough that the rows are split over goroutines.
 func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
 	m := randomModel(40, 30, 0.3, 0.5, 4)
-	x := exactRowsFromForward(m)
 	if 300*(40+30) < minParallelWork {
 		t.Fatal("model too small to exercise the parallel split")
 	}
-	opts := &Options{Betas: Schedule(60), Seed: 9, Runs: 300}
-	run := func(procs int) *Bracket {
+	checkSameAcrossThreads(t, m, &Options{Betas: Schedule(60), Seed: 9, Runs: 300})
+}
+
+// checkSameAcrossThreads fails t unless Sandwich gives the same forward and reverse log
+// weights, to the bit, with 1, 2 and 3 threads.
+func checkSameAcrossThreads(t *testing.T, m *rbm.RBM, opts *Options) {
+	t.Helper()
+	x := exactRowsFromForward(m)
+	run := func(procs int) []float64 {
 		defer runtime.GOMAXPROCS(par.SetThreads(procs))
 		br, err := Sandwich(ctx, m, x, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return br
+		return append(br.Forward.LogWeights, br.Reverse.LogWeights...)
 	}
 	want := run(1)
 	for _, procs := range []int{2, 3} {
-		got := run(procs)
-		for _, p := range []struct {
-			name string
-			a, b []float64
-		}{{"forward", want.Forward.LogWeights, got.Forward.LogWeights}, {"reverse", want.Reverse.LogWeights, got.Reverse.LogWeights}} {
-			for i := range p.a {
-				if math.Float64bits(p.a[i]) != math.Float64bits(p.b[i]) {
-					t.Fatalf("GOMAXPROCS %d: %s log weight %d is %v, with GOMAXPROCS 1 %v", procs, p.name, i, p.b[i], p.a[i])
-				}
+		for i, g := range run(procs) {
+			if math.Float64bits(want[i]) != math.Float64bits(g) {
+				t.Fatalf("GOMAXPROCS %d: log weight %d (forward, then reverse) is %v, with GOMAXPROCS 1 %v", procs, i, g, want[i])
 			}
 		}
 	}
@@ -415,5 +415,33 @@ func TestJudgeBracket(t *testing.T) {
 	}
 	if MinESS(100) != 10 || MinESS(16) != 3 || MinESS(2) != 3 {
 		t.Errorf("MinESS: %v %v %v", MinESS(100), MinESS(16), MinESS(2))
+	}
+}
+
+// LogLikelihood on an enumerable model agrees with the exact mean log-likelihood within
+// the bracket's errors, and its two estimates bracket it.
+func TestLogLikelihoodMatchesExact(t *testing.T) {
+	m := randomModel(10, 8, 0.5, 0.5, 3)
+	x := oracle.Samples(m, 200, rng.New(4, 0))
+	logZ := oracle.LogZ(m)
+	var want float64
+	for _, f := range m.FreeEnergyBatch(nil, x, nil) {
+		want -= f
+	}
+	want = want/float64(x.Rows) - logZ
+	est, err := LogLikelihood(context.Background(), m, x, &LogLikelihoodOptions{
+		Options: Options{Runs: 100, Betas: Schedule(2000), Seed: 1}, ReverseSweeps: 200,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := math.Abs(est.Mean - want); d > 4*est.Stderr+0.02 {
+		t.Errorf("forward %v ± %v, exact %v", est.Mean, est.Stderr, want)
+	}
+	if d := math.Abs(est.Reverse - want); d > 0.05 {
+		t.Errorf("reverse %v, exact %v", est.Reverse, want)
+	}
+	if !est.Bracket.Trustworthy || est.DataStderr <= 0 {
+		t.Errorf("verdict %v, data s.e. %v on an easy model", est.Bracket.Verdict, est.DataStderr)
 	}
 }

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sync"
 
 	"github.com/boltzgo/boltz/internal/linalg"
+	"github.com/boltzgo/boltz/internal/numeric"
 	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/internal/rng"
 	"github.com/boltzgo/boltz/matrix"
@@ -41,8 +41,10 @@ type annealer struct {
 	accumulate bool // hiddenRows adds g_βNew(v) − g_βOld(v) to logW
 	sample     bool // hiddenRows draws h ~ p_βNew(h|v)
 
-	hiddenFn, visibleFn func(lo, hi int) // method values made once, so the loop does not allocate
-	crew                *crew
+	// hiddenJob and visibleJob run hiddenRows and visibleRows over blocks of rows on par's
+	// pool, made once so that a step does not allocate; blocks is how many.
+	hiddenJob, visibleJob par.Range
+	blocks                int
 }
 
 // streamReverse separates the random streams of the reverse runs from those of the forward
@@ -69,8 +71,9 @@ func newAnnealer(m *rbm.RBM, first, runs int, baseBias []float64, seed uint64, s
 		path := append(append([]uint64(nil), stream...), uint64(first+r))
 		a.rngs[r] = rand.New(rng.PCG(seed, path...))
 	}
-	a.hiddenFn, a.visibleFn = a.hiddenRows, a.visibleRows
-	a.crew = newCrew(runs, workersFor(runs, nv+nh))
+	a.hiddenJob = par.Range{N: runs, Fn: a.hiddenRows}
+	a.visibleJob = par.Range{N: runs, Fn: a.visibleRows}
+	a.blocks = workersFor(runs, nv+nh)
 	return a
 }
 
@@ -79,19 +82,19 @@ func newAnnealer(m *rbm.RBM, first, runs int, baseBias []float64, seed uint64, s
 // a few microseconds, an update a few nanoseconds).
 const minParallelWork = 8192
 
+// workersFor returns how many blocks of rows a phase of runs×units updates is split into:
+// one below minParallelWork, else one per thread (at most one per run).
 func workersFor(runs, units int) int {
 	if runs*units < minParallelWork {
 		return 1
 	}
-	return max(1, min(par.Threads(), runs))
+	return par.Parts(runs, 1)
 }
-
-func (a *annealer) close() { a.crew.stop() }
 
 // sampleBase draws every row from the base-rate model, v_i ~ Bernoulli(σ(b_A,i)), exactly.
 func (a *annealer) sampleBase() {
 	a.betaNew = 0 // u = b_A: the zero product W h is multiplied by β = 0 anyway
-	a.crew.run(a.visibleFn)
+	par.Do(a.blocks, &a.visibleJob)
 }
 
 // setStart copies the starting rows of x into the runs: run m of total starts at row
@@ -111,12 +114,12 @@ func (a *annealer) setStart(x *matrix.Dense, first, total int) {
 
 // hiddenInputs sets wtv = v·W. One matrix product, 2·M·nv·nh flops.
 func (a *annealer) hiddenInputs() {
-	linalg.Gemm(false, false, a.runs, a.nh, a.nv, 1, a.v.Data, a.nv, a.m.W.Data, a.nh, 0, a.wtv.Data, a.nh)
+	linalg.MulNN(a.wtv, 1, a.v, a.m.W, 0)
 }
 
 // visibleInputs sets wh = h·Wᵀ. One matrix product, 2·M·nv·nh flops.
 func (a *annealer) visibleInputs() {
-	linalg.Gemm(false, true, a.runs, a.nv, a.nh, 1, a.h.Data, a.nh, a.m.W.Data, a.nh, 0, a.wh.Data, a.nv)
+	linalg.MulNT(a.wh, 1, a.h, a.m.W, 0)
 }
 
 // stepper is one precision's implementation of the steps anneal takes: the annealer
@@ -139,13 +142,13 @@ func (a *annealer) firstRun() int { return a.first }
 
 func (a *annealer) hidden(betaOld, betaNew float64, accumulate, sample bool) {
 	a.betaOld, a.betaNew, a.accumulate, a.sample = betaOld, betaNew, accumulate, sample
-	a.crew.run(a.hiddenFn)
+	par.Do(a.blocks, &a.hiddenJob)
 }
 
 func (a *annealer) visible(beta float64) {
 	a.betaNew = beta
 	a.visibleInputs()
-	a.crew.run(a.visibleFn)
+	par.Do(a.blocks, &a.visibleJob)
 }
 
 func (a *annealer) logWeights() []float64 { return a.logW }
@@ -204,27 +207,25 @@ const productSpan = 512
 // to the log weight when accumulate is set, and draws h_j ~ Bernoulli(σ(βn z_j)) when sample
 // is set. softplus(y) = max(y,0) + log(1+e^{−|y|}), and since β ≥ 0,
 // max(βn z,0) − max(βo z,0) = (βn−βo)·max(z,0); the log terms are taken as the log of a product
-// of ratios, and e^{−|βn z|} is shared with the sigmoid, so a hidden unit costs two
-// exponentials and no logarithm.
+// of ratios (numeric.LogProduct, as numeric.SoftplusSum takes a single temperature's), and
+// e^{−|βn z|} is shared with the sigmoid, so a hidden unit costs two exponentials and no
+// logarithm. That is why it does not call numeric.SoftplusSum twice: two sums would cost two
+// logarithms per span and a third exponential per unit for the sampling.
 func (a *annealer) hiddenRows(lo, hi int) {
 	c := a.m.C()
 	bo, bn := a.betaOld, a.betaNew
 	for r := lo; r < hi; r++ {
 		x, h := a.wtv.Row(r), a.h.Row(r)
 		rnd := a.rngs[r]
-		var pos, logs float64
-		prod := 1.0
+		var pos float64
+		logs := numeric.NewLogProduct(productSpan)
 		for j, xj := range x {
 			z := c[j] + xj
 			az := math.Abs(z)
 			en := math.Exp(-bn * az)
 			if a.accumulate {
 				pos += (z + az) / 2 // max(z, 0), without a branch
-				prod *= (1 + en) / (1 + math.Exp(-bo*az))
-				if (j+1)%productSpan == 0 {
-					logs += math.Log(prod)
-					prod = 1
-				}
+				logs = logs.Mul((1 + en) / (1 + math.Exp(-bo*az)))
 			}
 			if a.sample {
 				// σ(βn z) is q = 1/(1+e^{−βn|z|}) for z ≥ 0 and 1 − q for z < 0.
@@ -235,7 +236,7 @@ func (a *annealer) hiddenRows(lo, hi int) {
 		}
 		if a.accumulate {
 			d := bn - bo
-			a.logW[r] += d*a.biasDot[r] + d*pos + (logs + math.Log(prod))
+			a.logW[r] += d*a.biasDot[r] + d*pos + logs.Sum()
 		}
 	}
 }
@@ -265,57 +266,4 @@ func (a *annealer) visibleRows(lo, hi int) {
 // of u − p, so that no branch depends on the random outcome.
 func draw(p float64, r *rand.Rand) float64 {
 	return float64(math.Float64bits(r.Float64()-p) >> 63)
-}
-
-// crew runs a function over fixed contiguous blocks of rows on a set of goroutines that
-// live as long as the annealer, so a temperature step allocates nothing. Block b is always
-// rows [b·n/B, (b+1)·n/B); which goroutine runs it does not matter, since rows are
-// independent.
-type crew struct {
-	rows, blocks int
-	fn           func(lo, hi int)
-	jobs         chan int
-	wg           sync.WaitGroup
-}
-
-func newCrew(rows, blocks int) *crew {
-	c := &crew{rows: rows, blocks: blocks}
-	if blocks > 1 {
-		c.jobs = make(chan int, blocks)
-		for w := 1; w < blocks; w++ {
-			go c.work()
-		}
-	}
-	return c
-}
-
-func (c *crew) bounds(b int) (lo, hi int) { return b * c.rows / c.blocks, (b + 1) * c.rows / c.blocks }
-
-func (c *crew) work() {
-	for b := range c.jobs {
-		c.fn(c.bounds(b))
-		c.wg.Done()
-	}
-}
-
-// run calls fn on every block and returns when all are done. The caller runs block 0.
-func (c *crew) run(fn func(lo, hi int)) {
-	if c.blocks <= 1 {
-		fn(0, c.rows)
-		return
-	}
-	c.fn = fn
-	c.wg.Add(c.blocks - 1)
-	for b := 1; b < c.blocks; b++ {
-		c.jobs <- b
-	}
-	fn(c.bounds(0))
-	c.wg.Wait()
-	c.fn = nil
-}
-
-func (c *crew) stop() {
-	if c.jobs != nil {
-		close(c.jobs)
-	}
 }

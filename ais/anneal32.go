@@ -100,7 +100,7 @@ func (a *annealer32) setStart(x *matrix.Dense, first, total int) {
 
 // hiddenInputs sets in = v·[W | b−b_A]. One float32 product, 2·M·nv·(nh+1) flops.
 func (a *annealer32) hiddenInputs() {
-	linalg.Sgemm(false, false, a.runs, a.nh+1, a.nv, 1, a.v.Data, a.nv, a.w.Data, a.nh+1, 0, a.in.Data, a.nh+1)
+	linalg.MulNN(a.in, 1, a.v, a.w, 0)
 }
 
 func (a *annealer32) hidden(betaOld, betaNew float64, accumulate, sample bool) {
@@ -114,7 +114,7 @@ func (a *annealer32) hidden(betaOld, betaNew float64, accumulate, sample bool) {
 // v_i ~ Bernoulli(σ(β̃(W h)_i + (1−β) b_A,i + β b_i)).
 func (a *annealer32) visible(beta float64) {
 	bt := float32(beta)
-	linalg.Sgemm(false, false, a.runs, a.nv, a.nh, bt, a.h.Data, a.nh, a.wT.Data, a.nv, 0, a.wh.Data, a.nv)
+	linalg.MulNN(a.wh, bt, a.h, a.wT, 0)
 	for i := range a.mix {
 		a.mix[i] = float32((1-beta)*a.bA[i] + beta*a.b[i])
 	}
@@ -208,8 +208,8 @@ func (a *annealer32) hiddenRow(r int, betaOld, betaNew float64, accumulate, samp
 // 1 + t is exact in float64 for a float32 t ≥ 2⁻²⁹ (and off by less than 2⁻⁵³ below), and
 // each product of up to chunk32 factors in [1, 2] rounds by about 10⁻¹⁴ in all, so the
 // quotient carries only the float32 errors of the exponentials themselves. Two partial
-// products per side shorten the chains of dependent multiplications. It expects
-// len(to) ≥ len(tn).
+// products per side shorten the chains of dependent multiplications, which is why it is not
+// numeric.LogProduct (one chain, float64 factors). It expects len(to) ≥ len(tn).
 func ratioProduct(tn, to []float32) float64 {
 	to = to[:len(tn)]
 	n0, n1, o0, o1 := 1.0, 1.0, 1.0, 1.0

@@ -3,11 +3,9 @@ package ais
 import (
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"testing"
 
 	"github.com/boltzgo/boltz/exact"
-	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/internal/rng"
 	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
@@ -131,29 +129,10 @@ func TestFloat32ZeroWeights(t *testing.T) {
 // drawing from its own stream, and Sgemm's results do not depend on the split.
 func TestFloat32DeterministicAcrossGOMAXPROCS(t *testing.T) {
 	m := randomModel(40, 130, 0.3, 0.5, 4)
-	x := exactRowsFromForward(m)
 	if 300*130/minUnits32 < 3 {
 		t.Fatal("model too small to exercise the parallel split")
 	}
-	opts := &Options{Betas: Schedule(40), Seed: 9, Runs: 300, Precision: Float32}
-	run := func(procs int) *Bracket {
-		defer runtime.GOMAXPROCS(par.SetThreads(procs))
-		br, err := Sandwich(ctx, m, x, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return br
-	}
-	want := run(1)
-	for _, procs := range []int{2, 3} {
-		got := run(procs)
-		for i, w := range append(want.Forward.LogWeights, want.Reverse.LogWeights...) {
-			g := append(got.Forward.LogWeights, got.Reverse.LogWeights...)[i]
-			if math.Float64bits(w) != math.Float64bits(g) {
-				t.Fatalf("GOMAXPROCS %d: log weight %d is %v, with GOMAXPROCS 1 %v", procs, i, g, w)
-			}
-		}
-	}
+	checkSameAcrossThreads(t, m, &Options{Betas: Schedule(40), Seed: 9, Runs: 300, Precision: Float32})
 }
 
 // A float32 temperature step allocates nothing.

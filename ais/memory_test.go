@@ -3,9 +3,9 @@ package ais
 import (
 	"context"
 	"math/rand/v2"
-	"runtime"
 	"testing"
 
+	"github.com/boltzgo/boltz/internal/memsize"
 	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -17,11 +17,11 @@ func TestMemoryNeededMatchesHeap(t *testing.T) {
 	m := rbm.New(200, 100)
 	m.InitNormal(0.01, rand.New(rand.NewPCG(1, 1)))
 	x := matrix.NewDense(10, 200)
-	before := liveHeap()
+	before := memsize.LiveHeap()
 	var peak int64
 	probe := func(done, total int) {
 		if done == 1 || done == total {
-			peak = max(peak, liveHeap()-before)
+			peak = max(peak, memsize.LiveHeap()-before)
 		}
 	}
 	if _, err := Sandwich(context.Background(), m, x, &Options{Runs: 5000, Betas: Linear(4), Progress: probe}); err != nil {
@@ -31,11 +31,4 @@ func TestMemoryNeededMatchesHeap(t *testing.T) {
 	if r := float64(want) / float64(peak); r < 0.8 || r > 2 {
 		t.Errorf("estimate %d bytes, peak live heap %d (ratio %.2f)", want, peak, r)
 	}
-}
-
-func liveHeap() int64 {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return int64(ms.HeapAlloc)
 }

@@ -57,7 +57,7 @@ func BinarizeStochastic(x *matrix.Dense, r *rand.Rand) {
 // BinarizeStream returns the random stream a stochastic binarisation of the data set named
 // spec draws from under seed:
 //
-//	rng.New(seed, 0xb1a, SpecHash(spec))
+//	PCG stream derived from (seed, 0xb1a, SpecHash(spec))
 //
 // The data set's identity is part of the stream, so two data sets binarised with the same
 // seed ("mnist" and "mnist:test", or two files) get independent bits, while the same spec

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/boltzgo/boltz/internal/memsize"
+	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -121,6 +122,14 @@ func restrict(m *rbm.RBM, hidden bool, k int) *rbm.RBM {
 	return s
 }
 
+// budgetRun is budget for a function that probes by running itself once on the restricted
+// model: run's wall time is both the pass and the task time.
+func budgetRun(m *rbm.RBM, v *view, opts *Options, task string, run func(sub *rbm.RBM, o *Options)) error {
+	return budget(m, v, opts, task, 1, func(sub *rbm.RBM, o *Options) (time.Duration, time.Duration) {
+		return timed(func() { run(sub, o) })
+	})
+}
+
 // timed returns how long f takes, as the time of one pass and of the task.
 func timed(f func()) (time.Duration, time.Duration) {
 	start := time.Now()
@@ -148,16 +157,17 @@ func (o *Options) progress() func(done, total int) {
 	return o.Progress
 }
 
-// parallelReport is parallel, calling report (when not nil) with the number of calls of f
-// completed and n after each, one report at a time.
+// parallelReport calls f(r) for r in [0, n) on par's pool (par.Each: which goroutine runs
+// which r varies, so f stores its result by r), calling report (when not nil) with the
+// number of calls of f completed and n after each, one report at a time.
 func parallelReport(n int, f func(r int), report func(done, total int)) {
 	if report == nil {
-		parallel(n, f)
+		par.Each(n, f)
 		return
 	}
 	var done atomic.Int64
 	var mu sync.Mutex
-	parallel(n, func(r int) {
+	par.Each(n, func(r int) {
 		f(r)
 		d := done.Add(1)
 		mu.Lock()

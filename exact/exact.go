@@ -25,12 +25,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
-	"sync/atomic"
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/numeric"
-	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -252,32 +249,6 @@ func numRanges(n uint64) int {
 	return maxRanges
 }
 
-// parallel calls f(r) for r in [0, n) on up to par.Threads() goroutines and waits for them.
-// Which goroutine runs which r varies; callers store results by r.
-func parallel(n int, f func(r int)) {
-	workers := min(par.Threads(), n)
-	if workers <= 1 {
-		for r := 0; r < n; r++ {
-			f(r)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				r := int(next.Add(1) - 1)
-				if r >= n {
-					return
-				}
-				f(r)
-			}
-		})
-	}
-	wg.Wait()
-}
-
 // blockSize is the number of states the generic enumeration handles per matrix product.
 const blockSize = 256
 
@@ -305,7 +276,7 @@ func (v *view) blocks(lo, hi uint64, means bool, f func(b *block)) {
 			rbm.SetState(v.le, b.e.Row(r), start+uint64(r)) // for Bernoulli units bit j of the index
 			copy(b.x.Row(r), v.bs)
 		}
-		linalg.Gemm(false, true, n, v.ns, v.ne, 1, b.e.Data, v.ne, v.ws.Data, v.ne, 1, b.x.Data, v.ns)
+		linalg.MulNT(b.x, 1, b.e, v.ws, 1)
 		_, bernoulli := v.ls.(*rbm.Bernoulli)
 		for r := range b.negF {
 			x := b.x.Row(r)

@@ -56,14 +56,10 @@ func TestLogZMatchesBruteForce(t *testing.T) {
 					t.Errorf("%v seed %d side %v: log Z = %.17g, brute force %.17g", sz, seed, side, got, want)
 				}
 			}
-			vs, hs := oracle.States(sz[0]), oracle.States(sz[1])
+			vs := oracle.States(sz[0])
 			lp := LogProb(nil, m, vs, want)
-			for a := 0; a < vs.Rows; a++ {
-				var acc numeric.LogSumExpAcc
-				for b := 0; b < hs.Rows; b++ {
-					acc.Add(-m.Energy(vs.Row(a), hs.Row(b)))
-				}
-				if w := acc.Value() - want; math.Abs(lp[a]-w) > 1e-12*math.Max(1, math.Abs(w)) {
+			for a, p := range oracle.NewJoint(m, 1).VisibleMarginal() {
+				if w := math.Log(p); math.Abs(lp[a]-w) > 1e-12*math.Max(1, math.Abs(w)) {
 					t.Errorf("%v seed %d: log p(%v) = %v, brute force %v", sz, seed, vs.Row(a), lp[a], w)
 				}
 			}
@@ -247,24 +243,21 @@ func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
 	}
 }
 
-// Model moments by brute force over the joint: Σ_{v,h} p(v,h)·(v hᵀ, v, h), with p(v,h) =
-// exp(−E(v,h) − lz), over the states of any discrete layers (layerStates).
-func bruteModelMoments(m *rbm.RBM, lz float64) *rbm.Grad {
-	vs, hs := layerStates(m.Visible), layerStates(m.Hidden)
+// Model moments by brute force over the joint: Σ_{v,h} p(v,h)·(v hᵀ, v, h).
+func bruteModelMoments(m *rbm.RBM) *rbm.Grad {
+	j := oracle.NewJoint(m, 1)
+	v, h := make([]float64, m.NV()), make([]float64, m.NH())
 	g := rbm.GradLike(m)
-	for a := 0; a < vs.Rows; a++ {
-		for b := 0; b < hs.Rows; b++ {
-			v, h := vs.Row(a), hs.Row(b)
-			p := math.Exp(-m.Energy(v, h) - lz)
-			for i := range v {
-				g.B()[i] += p * v[i]
-				for j := range h {
-					g.W.Data[i*m.NH()+j] += p * v[i] * h[j]
-				}
+	for s, p := range j.P {
+		j.Unpack(s, v, h)
+		for i := range v {
+			g.B()[i] += p * v[i]
+			for k := range h {
+				g.W.Data[i*m.NH()+k] += p * v[i] * h[k]
 			}
-			for j := range h {
-				g.C()[j] += p * h[j]
-			}
+		}
+		for k := range h {
+			g.C()[k] += p * h[k]
 		}
 	}
 	return g
@@ -273,7 +266,7 @@ func bruteModelMoments(m *rbm.RBM, lz float64) *rbm.Grad {
 func TestModelMomentsMatchBruteForce(t *testing.T) {
 	for _, sz := range [][2]int{{5, 4}, {4, 7}} {
 		m := randomModel(sz[0], sz[1], 1, 21)
-		want := bruteModelMoments(m, oracle.LogZJoint(m))
+		want := bruteModelMoments(m)
 		for _, side := range []Side{Visible, Hidden} {
 			got, err := ModelMoments(m, &Options{Enumerate: side})
 			if err != nil {
@@ -369,25 +362,14 @@ func TestKL(t *testing.T) {
 	}
 }
 
-// TV by its definition, summing over every visible state.
+// TV by its definition, summing over every visible state: the oracle's distance between the
+// histogram of x and p(v) from LogProb.
 func bruteTV(m *rbm.RBM, x *matrix.Dense, lz float64) float64 {
-	all := oracle.States(m.NV())
-	lp := LogProb(nil, m, all, lz)
-	var s float64
-	for a := 0; a < all.Rows; a++ {
-		var count float64
-		for r := 0; r < x.Rows; r++ {
-			same := true
-			for i, v := range x.Row(r) {
-				same = same && v == all.At(a, i)
-			}
-			if same {
-				count++
-			}
-		}
-		s += math.Abs(count/float64(x.Rows) - math.Exp(lp[a]))
+	p := LogProb(nil, m, oracle.States(m.NV()), lz)
+	for a, lp := range p {
+		p[a] = math.Exp(lp)
 	}
-	return s / 2
+	return oracle.TV(oracle.Histogram(x), p)
 }
 
 func TestTotalVariation(t *testing.T) {

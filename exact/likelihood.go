@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
@@ -148,10 +147,7 @@ func Entropy(m *rbm.RBM, opts *Options) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	err = budget(m, v, opts, "entropy", 1, func(sub *rbm.RBM, o *Options) (time.Duration, time.Duration) {
-		return timed(func() { Entropy(sub, o) })
-	})
-	if err != nil {
+	if err := budgetRun(m, v, opts, "entropy", func(sub *rbm.RBM, o *Options) { Entropy(sub, o) }); err != nil {
 		return 0, err
 	}
 	logZ, err := LogZ(m, untimed(opts))

@@ -2,7 +2,6 @@ package exact
 
 import (
 	"math"
-	"time"
 
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/matrix"
@@ -29,10 +28,7 @@ func ModelMoments(m *rbm.RBM, opts *Options) (*rbm.Grad, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = budget(m, v, opts, "moments", 1, func(sub *rbm.RBM, o *Options) (time.Duration, time.Duration) {
-		return timed(func() { ModelMoments(sub, o) })
-	})
-	if err != nil {
+	if err := budgetRun(m, v, opts, "moments", func(sub *rbm.RBM, o *Options) { ModelMoments(sub, o) }); err != nil {
 		return nil, err
 	}
 	logZ, err := LogZ(m, untimed(opts))
@@ -80,7 +76,7 @@ func (v *view) momentsRange(lo, hi uint64, logZ float64) *moments {
 			}
 		}
 		// se += E[s|e]ᵀ · diag(w) · e over the block's rows.
-		linalg.Gemm(true, false, v.ns, v.ne, n, 1, b.x.Data, v.ns, wb.Data, v.ne, 1, mo.se.Data, v.ne)
+		linalg.MulTN(mo.se, 1, b.x, wb, 1)
 	})
 	return mo
 }

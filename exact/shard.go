@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/boltzgo/boltz/internal/numeric"
+	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -73,7 +74,7 @@ func LogZPartial(m *rbm.RBM, opts *Options, lo, hi int) (*LogZPart, error) {
 		panic(fmt.Sprintf("boltz/exact: LogZPartial: ranges [%d, %d) are not part of [0, %d)", lo, hi, n))
 	}
 	accs := make([]numeric.LogSumExpAcc, hi-lo)
-	parallel(hi-lo, func(r int) { accs[r] = sum(lo + r) })
+	par.Each(hi-lo, func(r int) { accs[r] = sum(lo + r) })
 	p := &LogZPart{Ranges: n, Lo: lo, Hi: hi, Sums: make([]RangeSum, hi-lo)}
 	for i, a := range accs {
 		mx, s, k := a.State()

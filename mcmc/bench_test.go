@@ -17,24 +17,23 @@ func mnistSized() *rbm.RBM {
 
 // One Gibbs sweep of 100 chains of a 784×500 RBM: two 100×784×500 products and 128 400
 // Bernoulli draws.
-func BenchmarkGibbs100x784x500(b *testing.B) {
-	m := mnistSized()
-	c := NewChains(m, 100, 1)
-	c.Sweep(m, 1, 1)
-	b.ReportAllocs()
-	for b.Loop() {
-		c.Sweep(m, 1, 1)
-	}
-}
+func BenchmarkGibbs100x784x500(b *testing.B) { benchSweep(b, 1, Float64) }
 
 // One sweep at β ≠ 1 (the tempered inputs are written and sampled in place).
-func BenchmarkGibbsTempered100x784x500(b *testing.B) {
+func BenchmarkGibbsTempered100x784x500(b *testing.B) { benchSweep(b, 0.5, Float64) }
+
+// BenchmarkGibbs100x784x500 with SetPrecision(Float32): float32 products and draws, V and
+// H converted at the start and end of each call (here every sweep, the worst case).
+func BenchmarkGibbsFloat32100x784x500(b *testing.B) { benchSweep(b, 1, Float32) }
+
+func benchSweep(b *testing.B, beta float64, p Precision) {
 	m := mnistSized()
 	c := NewChains(m, 100, 1)
-	c.Sweep(m, 0.5, 1)
+	c.SetPrecision(p)
+	c.Sweep(m, beta, 1)
 	b.ReportAllocs()
 	for b.Loop() {
-		c.Sweep(m, 0.5, 1)
+		c.Sweep(m, beta, 1)
 	}
 }
 
@@ -50,18 +49,5 @@ func BenchmarkPTStep4x100x784x500(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		pt.Step(m, 1)
-	}
-}
-
-// BenchmarkGibbs100x784x500 with SetPrecision(Float32): float32 products and draws, V and
-// H converted at the start and end of each call (here every sweep, the worst case).
-func BenchmarkGibbsFloat32100x784x500(b *testing.B) {
-	m := mnistSized()
-	c := NewChains(m, 100, 1)
-	c.SetPrecision(Float32)
-	c.Sweep(m, 1, 1)
-	b.ReportAllocs()
-	for b.Loop() {
-		c.Sweep(m, 1, 1)
 	}
 }

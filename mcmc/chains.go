@@ -41,7 +41,7 @@ type sampleJob struct {
 	rngs   []*rand.Rand
 }
 
-// NewChains returns n chains for m. Chain i draws from the stream rng.PCG(seed, path..., i);
+// NewChains returns n chains for m. Chain i draws from its own PCG stream, derived from (seed, path..., i);
 // give each set of chains in a program its own path (for example one per purpose) so that
 // their streams differ. Each V row is drawn from the visible units' law at zero input, which
 // for Bernoulli units is uniform (each bit Bernoulli(½)); each H row is then drawn from
@@ -148,14 +148,6 @@ func (c *Chains) SampleVisible(m *rbm.RBM, beta float64) {
 	c.check("SampleVisible", m, beta, m.Visible)
 	c.xv = m.VisibleInputBatch(c.xv, c.H)
 	c.runJob(sampleJob{layer: m.Visible, x: c.xv, dst: c.V, beta: beta, rngs: c.rngs})
-}
-
-// HiddenMeans sets each row of dst to E[h|v] at β = 1 for the matching V row, allocating dst
-// when it is nil, and returns it. These are the Rao-Blackwellised hidden statistics of the
-// negative phase: ⟨v E[h|v]ᵀ⟩ over the chains estimates ⟨v hᵀ⟩_model with less variance than
-// ⟨v hᵀ⟩ of the sampled H. Cost: one matrix product.
-func (c *Chains) HiddenMeans(dst *matrix.Dense, m *rbm.RBM) *matrix.Dense {
-	return m.HiddenMeansBatch(dst, c.V)
 }
 
 // Energies sets dst[i] = E(V_i, H_i), the untempered joint energy of chain i, allocating dst

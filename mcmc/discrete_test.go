@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/boltzgo/boltz/internal/oracle"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -61,7 +62,7 @@ func TestDiscreteLayersSample(t *testing.T) {
 	c := NewChains(m, n, 7)
 	c.Sweep(m, 1, 30)
 	p, idx := visibleLaw(m, 1)
-	if tv, floor := tvDistance(discreteCounts(t, c, idx), p), tvFloor(p, n); tv > 4*floor {
+	if tv, floor := oracle.TV(discreteCounts(t, c, idx), p), oracle.TVFloor(p, n); tv > 4*floor {
 		t.Errorf("Gibbs: TV(v) = %.4f > 4 × floor %.4f", tv, floor)
 	}
 	betas := mustLadder(t, 3, 0.2, "linear")
@@ -72,7 +73,7 @@ func TestDiscreteLayersSample(t *testing.T) {
 	pt.Step(m, 30)
 	for k, beta := range betas {
 		p, idx := visibleLaw(m, beta)
-		if tv, floor := tvDistance(discreteCounts(t, pt.Replica(k), idx), p), tvFloor(p, n); tv > 4*floor {
+		if tv, floor := oracle.TV(discreteCounts(t, pt.Replica(k), idx), p), oracle.TVFloor(p, n); tv > 4*floor {
 			t.Errorf("PT replica %d (β = %v): TV(v) = %.4f > 4 × floor %.4f", k, beta, tv, floor)
 		}
 	}

@@ -18,9 +18,9 @@
 //
 // # Reproducibility
 //
-// Every chain draws from its own PCG stream, rng.PCG(seed, path..., i) for chain i, and the
+// Every chain draws from its own PCG stream, derived from (seed, path..., i) for chain i, and the
 // swap proposals of parallel tempering from a stream of their own. The matrix products come
-// from linalg.Gemm, whose results do not depend on the number of goroutines. So the same seed
+// from the matrix-product kernel, whose results do not depend on the number of goroutines. So the same seed
 // gives bit-identical chains whatever GOMAXPROCS is and however rows are split between
 // goroutines (on CPUs that select the same Gemm micro-kernel). MarshalState saves the streams,
 // so a checkpoint that also saves V and H resumes bit for bit.

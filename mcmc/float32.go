@@ -39,9 +39,9 @@ func (p Precision) String() string {
 }
 
 // SetPrecision makes Sweep run in precision p (see Precision). The other methods
-// (NewChains' initial draw, SetVisible, SampleHidden, SampleVisible, HiddenMeans, Energies)
-// stay in float64. With Float32, Sweep panics unless both layers of the model offer float32
-// kernels (rbm.Float32, as Bernoulli units do). It panics if p is neither Float64 nor Float32.
+// (NewChains' initial draw, SetVisible, SampleHidden, SampleVisible, Energies) stay in
+// float64. With Float32, Sweep panics unless both layers of the model offer float32 kernels
+// (rbm.Float32, as Bernoulli units do). It panics if p is neither Float64 nor Float32.
 func (c *Chains) SetPrecision(p Precision) {
 	if p != Float64 && p != Float32 {
 		panic(fmt.Sprintf("boltz/mcmc: SetPrecision: %v", p))
@@ -72,7 +72,7 @@ func (p *weights32) load(op string, m *rbm.RBM) {
 			op, m.Visible.Name(), m.Hidden.Name()))
 	}
 	nv, nh := m.NV(), m.NH()
-	p.w, p.wT = linalg.Reuse32(p.w, nv, nh), linalg.Reuse32(p.wT, nh, nv)
+	p.w, p.wT = matrix.Reuse(p.w, nv, nh), matrix.Reuse(p.wT, nh, nv)
 	for i := range nv {
 		row := m.W.Data[i*nh : (i+1)*nh]
 		for j, x := range row {
@@ -116,8 +116,8 @@ func (c *Chains) sweep32(m *rbm.RBM, p *weights32, beta float64, k int, inputs b
 		c.f32 = s
 	}
 	n, nv, nh := c.Len(), c.V.Cols, c.H.Cols
-	s.v, s.h = linalg.Reuse32(s.v, n, nv), linalg.Reuse32(s.h, n, nh)
-	s.hin, s.vin = linalg.Reuse32(s.hin, n, nh), linalg.Reuse32(s.vin, n, nv)
+	s.v, s.h = matrix.Reuse(s.v, n, nv), matrix.Reuse(s.h, n, nh)
+	s.hin, s.vin = matrix.Reuse(s.hin, n, nh), matrix.Reuse(s.vin, n, nv)
 	s.bb, s.bc = resize32(s.bb, nv), resize32(s.bc, nh)
 	for i, x := range m.B() {
 		s.bb[i] = float32(beta * x)
@@ -128,16 +128,16 @@ func (c *Chains) sweep32(m *rbm.RBM, p *weights32, beta float64, k int, inputs b
 	bt := float32(beta)
 	vin := s.vin
 	if beta != 1 {
-		s.tmp = linalg.Reuse32(s.tmp, n, nv)
+		s.tmp = matrix.Reuse(s.tmp, n, nv)
 		vin = s.tmp
 	}
 	for i, x := range c.V.Data {
 		s.v.Data[i] = float32(x)
 	}
 	for range k {
-		linalg.Sgemm(false, false, n, nh, nv, bt, s.v.Data, nv, p.w.Data, nh, 0, s.hin.Data, nh)
+		linalg.MulNN(s.hin, bt, s.v, p.w, 0)
 		s.run(sample32Job{layer: m.Hidden.(rbm.Float32), x: s.hin, bias: s.bc, dst: s.h, srcs: c.srcs})
-		linalg.Sgemm(false, false, n, nv, nh, 1, s.h.Data, nh, p.wT.Data, nv, 0, s.vin.Data, nv)
+		linalg.MulNN(s.vin, 1, s.h, p.wT, 0)
 		s.run(sample32Job{layer: m.Visible.(rbm.Float32), x: s.vin, scaled: vin, beta: bt, bias: s.bb, dst: s.v, srcs: c.srcs})
 	}
 	for i, x := range s.v.Data {

@@ -11,24 +11,6 @@ import (
 	"github.com/boltzgo/boltz/rbm"
 )
 
-// Float32 Gibbs chains started from exact draws of p_β(v,h) stay in p_β, as the float64
-// ones do (TestGibbsStationary): histograms of v and (v,h) over 40000 chains within 4 Monte
-// Carlo floors after 1, 4 and 16 sweeps, at β = 1 and β = 0.4.
-func TestGibbsStationaryFloat32(t *testing.T) {
-	m := testModel(4, 3, 1)
-	const n = 40000
-	for _, beta := range []float64{1, 0.4} {
-		j := newJoint(m, beta)
-		for _, k := range []int{1, 4, 16} {
-			c := NewChains(m, n, 2, uint64(k))
-			c.SetPrecision(Float32)
-			j.sample(c.V, c.H, rand.New(rand.NewPCG(3, uint64(k))))
-			c.Sweep(m, beta, k)
-			checkTV(t, "float32 β="+ftoa(beta)+", k="+itoa(k), c, j)
-		}
-	}
-}
-
 // Float32 parallel tempering keeps every replica in its tempered joint
 // (TestTemperingStationary), swaps included: the energies come from float32 inputs.
 func TestTemperingStationaryFloat32(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/boltzgo/boltz/internal/memsize"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -12,9 +13,9 @@ import (
 func TestChainsMemoryMatchesHeap(t *testing.T) {
 	m := rbm.New(200, 100)
 	check := func(name string, want int64, build func() any) {
-		before := liveHeap()
+		before := memsize.LiveHeap()
 		x := build()
-		got := liveHeap() - before
+		got := memsize.LiveHeap() - before
 		runtime.KeepAlive(x)
 		if r := float64(want) / float64(got); r < 0.8 || r > 1.5 {
 			t.Errorf("%s: estimate %d bytes, heap grew by %d (ratio %.2f)", name, want, got, r)
@@ -37,11 +38,4 @@ func TestChainsMemoryMatchesHeap(t *testing.T) {
 	if got := ChainsMemory(784, 500, 1e9); got < 1e13 {
 		t.Errorf("a billion chains of a 784×500 model: %d bytes", got)
 	}
-}
-
-func liveHeap() int64 {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return int64(ms.HeapAlloc)
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/boltzgo/boltz/internal/oracle"
 	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -24,11 +25,11 @@ func mustLadder(t *testing.T, r int, betaMin float64, spacing string) []float64 
 
 // startExact sets every replica to independent exact draws of its tempered joint and
 // returns the joints.
-func startExact(pt *Tempering, m *rbm.RBM, r *rand.Rand) []*joint {
-	js := make([]*joint, len(pt.betas))
+func startExact(pt *Tempering, m *rbm.RBM, r *rand.Rand) []*oracle.Joint {
+	js := make([]*oracle.Joint, len(pt.betas))
 	for k, beta := range pt.betas {
-		js[k] = newJoint(m, beta)
-		js[k].sample(pt.Replica(k).V, pt.Replica(k).H, r)
+		js[k] = oracle.NewJoint(m, beta)
+		js[k].Sample(pt.Replica(k).V, pt.Replica(k).H, r)
 	}
 	return js
 }
@@ -61,10 +62,10 @@ func TestTemperingConverges(t *testing.T) {
 	betas := mustLadder(t, 3, 0.3, "geometric")
 	const n, steps = 20000, 20
 	var bound float64
-	js := make([]*joint, len(betas))
+	js := make([]*oracle.Joint, len(betas))
 	for r, beta := range betas {
-		js[r] = newJoint(m, beta)
-		bound += tvDistance(kStepJoint(js[r], steps), js[r].p)
+		js[r] = oracle.NewJoint(m, beta)
+		bound += oracle.TV(js[r].GibbsLaw(steps), js[r].P)
 	}
 	if bound > 1e-5 {
 		t.Fatalf("exact bound on the TV after %d steps is %v; the model mixes too slowly for this test", steps, bound)
@@ -77,18 +78,6 @@ func TestTemperingConverges(t *testing.T) {
 	for r, j := range js {
 		checkTV(t, "PT from uniform, replica "+itoa(r), pt.Replica(r), j)
 	}
-}
-
-// exactAcceptance returns E[min(1, exp((β_a − β_b)(E(x) − E(y))))] for independent
-// x ~ p_βa, y ~ p_βb, by a double sum over both joints.
-func exactAcceptance(ja, jb *joint, betaA, betaB float64) float64 {
-	var s float64
-	for x, px := range ja.p {
-		for y, py := range jb.p {
-			s += px * py * math.Min(1, math.Exp((betaA-betaB)*(ja.energy[x]-jb.energy[y])))
-		}
-	}
-	return s
 }
 
 // With the replicas in exact equilibrium, the swap acceptance rate of each neighbouring pair
@@ -106,14 +95,14 @@ func TestSwapAcceptance(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := rand.New(rand.NewPCG(10, 10))
-	var js []*joint
+	var js []*oracle.Joint
 	for range rounds {
 		js = startExact(pt, m, r)
 		pt.Exchange(m)
 	}
 	attempts, _ := pt.SwapCounts()
 	for k, rate := range pt.AcceptanceRates() {
-		p := exactAcceptance(js[k], js[k+1], betas[k], betas[k+1])
+		p := oracle.SwapAcceptance(js[k], js[k+1])
 		N := float64(attempts[k])
 		if N != n*rounds/2 {
 			t.Fatalf("pair %d proposed %v times, want %d", k, N, n*rounds/2)
@@ -163,7 +152,7 @@ func TestExchangeMovesWholeStates(t *testing.T) {
 		for k := range 3 {
 			c := pt.Replica(k)
 			for i := range c.Len() {
-				s = append(s, ftoa(float64(index(c.V.Row(i))))+"/"+ftoa(float64(index(c.H.Row(i))))+"@"+itoa(i))
+				s = append(s, ftoa(float64(oracle.Index(c.V.Row(i))))+"/"+ftoa(float64(oracle.Index(c.H.Row(i))))+"@"+itoa(i))
 			}
 		}
 		slices.Sort(s)

@@ -16,7 +16,7 @@ func (m *RBM) HiddenInputBatch(dst, vs *matrix.Dense) *matrix.Dense {
 	for r := 0; r < vs.Rows; r++ {
 		copy(dst.Row(r), m.C())
 	}
-	linalg.Gemm(false, false, vs.Rows, m.NH(), m.NV(), 1, vs.Data, vs.Cols, m.W.Data, m.W.Cols, 1, dst.Data, dst.Cols)
+	linalg.MulNN(dst, 1, vs, m.W, 1)
 	return dst
 }
 
@@ -28,7 +28,7 @@ func (m *RBM) VisibleInputBatch(dst, hs *matrix.Dense) *matrix.Dense {
 	for r := 0; r < hs.Rows; r++ {
 		copy(dst.Row(r), m.B())
 	}
-	linalg.Gemm(false, true, hs.Rows, m.NV(), m.NH(), 1, hs.Data, hs.Cols, m.W.Data, m.W.Cols, 1, dst.Data, dst.Cols)
+	linalg.MulNT(dst, 1, hs, m.W, 1)
 	return dst
 }
 

@@ -74,7 +74,7 @@ func (*Bernoulli) LogNormalizer(x []float64) float64 {
 	return s
 }
 
-// Means sets dst_i = σ(x_i) (numeric.Sigmoids). dst and x may be the same slice.
+// Means sets dst_i = σ(x_i). dst and x may be the same slice.
 func (*Bernoulli) Means(dst, x []float64) {
 	mustSameLen("Bernoulli.Means", len(dst), len(x))
 	numeric.Sigmoids(dst, x)
@@ -89,7 +89,7 @@ func (*Bernoulli) Means(dst, x []float64) {
 // so P(s = 1) is σ(x) to within 2⁻³² (2.3e-10). That is far below anything a run can
 // resolve: telling a bias of 2⁻³² from sampling noise takes about 2⁶⁴ draws, while a long
 // MNIST run makes about 10¹¹. The comparison is made on integers, without a branch on
-// the sign of x, and σ is evaluated once per unit with numeric.NegAbsExps.
+// the sign of x, and σ is evaluated once per unit (a vectorised exp(−|x|)).
 func (*Bernoulli) Sample(dst, x []float64, r *rand.Rand) {
 	mustSameLen("Bernoulli.Sample", len(dst), len(x))
 	var t [sampleChunk]float64

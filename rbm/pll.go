@@ -1,8 +1,6 @@
 package rbm
 
 import (
-	"math"
-
 	"github.com/boltzgo/boltz/internal/numeric"
 	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/matrix"
@@ -18,7 +16,7 @@ const pllMinRowWork = 1 << 15
 //	PLL(v) = Σ_i log p(v_i | v_−i) = −Σ_i softplus(F(v) − F(v with bit i flipped)),
 //
 // the value PseudoLogLikelihood(v) computes, to rounding: the sums of softplus over the
-// hidden units take one logarithm per 64 terms instead of one per term (softplusSum), which
+// hidden units take one logarithm per 64 terms instead of one per term (numeric.SoftplusSum), which
 // makes it several times faster and moves the result by about 1e-14 relative per 64 terms.
 // It allocates dst when it is nil and returns it.
 //
@@ -65,59 +63,30 @@ type pllWorker struct {
 func (w *pllWorker) Part(i, parts int) {
 	lo, hi := i*len(w.dst)/parts, (i+1)*len(w.dst)/parts
 	nv := float64(w.m.NV())
-	var scratch [64]float64
 	for k := lo; k < hi; k++ {
 		v, x := w.vs.Row(k), w.x.Row(k)
 		if w.units != nil {
 			w.dst[k] = nv * w.m.LogConditional(v, x, w.units[k])
 			continue
 		}
-		w.dst[k] = w.m.pllRow(v, x, &scratch)
+		w.dst[k] = w.m.pllRow(v, x)
 	}
 }
 
 // pllRow returns Σ_i log p(v_i | v_−i) = −Σ_i softplus(F(v) − F(v′_i)) for one row v with
 // hidden inputs x = c + Wᵀv. The unflipped sum Σ_j softplus(x_j) is computed once per row,
-// and every sum of softplus by softplusSum: one exponential per term and one logarithm per
+// and every sum of softplus by numeric.SoftplusSum: one exponential per term and one logarithm per
 // 64 terms, where numeric.Softplus takes an exponential and a logarithm per term.
-func (m *RBM) pllRow(v, x []float64, scratch *[64]float64) float64 {
-	fv := softplusSum(x, x, 0, scratch)
+func (m *RBM) pllRow(v, x []float64) float64 {
+	fv := numeric.SoftplusSum(x, nil, 0)
 	var s float64
 	for i := range v {
 		sign := 1.0 // v_i: 0 → 1 adds W_i·
 		if v[i] != 0 {
 			sign = -1
 		}
-		fflip := softplusSum(x, m.W.Row(i), sign, scratch) + sign*m.B()[i]
+		fflip := numeric.SoftplusSum(x, m.W.Row(i), sign) + sign*m.B()[i]
 		s -= numeric.Softplus(fflip - fv)
 	}
 	return s
-}
-
-// softplusSum returns Σ_j softplus(x_j + s·w_j), as numeric.SigmoidSoftplusSum does:
-//
-//	softplus(y) = max(y, 0) + log(1 + exp(−|y|)),
-//
-// with the logarithms taken of products of up to 64 factors in (1, 2] (at most 2^64: no
-// overflow), one logarithm per 64 terms. Each product carries at most 64 ulp of relative
-// rounding, about 1e-14 per 64 terms. x and w must have the same length.
-func softplusSum(x, w []float64, s float64, scratch *[64]float64) float64 {
-	var lin, logs float64
-	for start := 0; start < len(x); start += len(scratch) {
-		xc := x[start:min(start+len(scratch), len(x))]
-		wc := w[start : start+len(xc)]
-		t := scratch[:len(xc)]
-		for j, xj := range xc {
-			y := xj + s*wc[j]
-			lin += max(y, 0)
-			t[j] = y
-		}
-		numeric.NegAbsExps(t, t)
-		prod := 1.0
-		for _, tj := range t {
-			prod *= 1 + tj
-		}
-		logs += math.Log(prod)
-	}
-	return lin + logs
 }

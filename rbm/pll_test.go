@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/boltzgo/boltz/internal/numeric"
 	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/matrix"
 )
@@ -35,11 +34,11 @@ func serialPLL(m *RBM, vs *matrix.Dense, r *rand.Rand) float64 {
 }
 
 // The parallel pseudo-log-likelihood is the same bits for GOMAXPROCS 1 and 2; each row's
-// value is the serial Σ_i log p(v_i | v_−i) to rounding (softplusSum: about 1e-14 relative
+// value is the serial Σ_i log p(v_i | v_−i) to rounding (numeric.SoftplusSum: about 1e-14 relative
 // per 64 hidden units; the test allows 1e-12 of the sum of |log p| terms); the mean is the
 // row-order sum of the rows; and the one-unit estimate draws the same units as the serial
 // loop and gives the same bits. 300 rows of a 40×130 model split over goroutines, and
-// 130 hidden units make softplusSum take three chunks, the last one short.
+// 130 hidden units make numeric.SoftplusSum take three chunks, the last one short.
 func TestPseudoLogLikelihoodParallel(t *testing.T) {
 	m := randomModel(40, 130, 0.5, 5)
 	vs := randomRows(m, 300, 6)
@@ -84,30 +83,6 @@ func TestPseudoLogLikelihoodParallel(t *testing.T) {
 	}
 	if want := serialPLL(m, vs, rand.New(rand.NewPCG(9, 9))); est[0] != want {
 		t.Errorf("one-unit estimate %v, serial %v", est[0], want)
-	}
-}
-
-// softplusSum agrees with a sum of numeric.Softplus to rounding, over large inputs of both
-// signs (where max(y, 0) dominates) and inputs near 0.
-func TestSoftplusSum(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 3))
-	for _, n := range []int{0, 1, 63, 64, 65, 500} {
-		x, w := make([]float64, n), make([]float64, n)
-		for j := range x {
-			x[j], w[j] = 20*r.NormFloat64(), r.NormFloat64()
-		}
-		var scratch [64]float64
-		for _, s := range []float64{-1, 0, 1} {
-			var want, scale float64
-			for j := range x {
-				sp := numeric.Softplus(x[j] + s*w[j])
-				want += sp
-				scale += sp
-			}
-			if got := softplusSum(x, w, s, &scratch); math.Abs(got-want) > 1e-14*(scale+float64(n)) {
-				t.Errorf("n=%d s=%v: %v, want %v", n, s, got, want)
-			}
-		}
 	}
 }
 

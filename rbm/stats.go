@@ -32,10 +32,26 @@ func (m *RBM) Statistics(dst *Grad, vs, work *matrix.Dense) *matrix.Dense {
 	}
 	m.Hidden.Means(hm.Data, hm.Data)
 	n := vs.Rows
-	linalg.Gemm(true, false, vs.Cols, hm.Cols, n, 1/float64(n), vs.Data, vs.Cols, hm.Data, hm.Cols, 0, dst.W.Data, dst.W.Cols)
+	linalg.MulTN(dst.W, 1/float64(n), vs, hm, 0)
 	m.Visible.Stats(dst.Vis, vs)
 	if !conditional {
 		m.Hidden.Stats(dst.Hid, hm)
 	}
 	return hm
+}
+
+// Transform returns E[h|v] for every row of x, one row of hidden means per row: the
+// features an RBM gives the next model (scikit-learn's BernoulliRBM.transform). It panics
+// if x does not have nv columns.
+func (m *RBM) Transform(x *matrix.Dense) *matrix.Dense { return m.HiddenMeansBatch(nil, x) }
+
+// LogLikelihoods sets dst[r] = −F(v_r) − logZ, the log-likelihood of row r of x given the
+// model's log partition function (exact.LogZ, or an AIS estimate), allocating dst when it
+// is nil, and returns it (scikit-learn's score_samples, normalised).
+func (m *RBM) LogLikelihoods(dst []float64, x *matrix.Dense, logZ float64) []float64 {
+	dst = m.FreeEnergyBatch(dst, x, nil)
+	for r, f := range dst {
+		dst[r] = -f - logZ
+	}
+	return dst
 }

@@ -13,7 +13,7 @@ import (
 
 // minibatch32 is the float32 state of a run with Config.Precision "float32": a float32 copy
 // of the parameters, which sgdStep refreshes in its pass, and the minibatch, chain states,
-// hidden means and W gradient in float32, so that every product runs through linalg.Sgemm
+// hidden means and W gradient in float32, so that every product runs in single precision
 // (about twice Gemm's speed). The parameters themselves, the velocity and the centering
 // offsets stay float64: the model accumulates many small steps, which float32 would round
 // away.
@@ -134,14 +134,14 @@ func convert32(dst []float32, x []float64) {
 // inputs. Products: CD-1 four (X·W, H·Wᵀ, V·W and the gradient, whose inner dimension is
 // n + nc), PCD-k 2k + 3. No allocation in steady state.
 func (t *Trainer) gradient32(batch *matrix.Dense, meter bool) error {
-	f, m := t.f32, t.Model
-	nv, nh, n := m.NV(), m.NH(), f.n
+	f := t.f32
+	n := f.n
 	x, v, p := f.x, f.v, f.p
 	f.in = inputJob{batch: batch, x: x, mean: t.pos.B()}
 	par.Do(par.Parts(batch.Rows*batch.Cols, minColumnWork), &f.in)
 	f.in = inputJob{}
 
-	linalg.Sgemm(false, false, n, nh, nv, 1, x.Data, nv, f.w32.Data, nh, 0, f.hinX.Data, nh)
+	linalg.MulNN(f.hinX, 1, x, f.w32, 0)
 	if f.cd {
 		copy(v.Data, x.Data)
 		f.run(layer32Job{layer: f.hid, x: f.hinX, bias: f.c32, mean: p, scale: 1 / float32(n), sample: f.h})
@@ -151,9 +151,9 @@ func (t *Trainer) gradient32(batch *matrix.Dense, meter bool) error {
 		f.run(layer32Job{layer: f.hid, x: f.hinX, bias: f.c32, mean: p, scale: 1 / float32(n)})
 		f.sweep(f.k)
 	}
-	linalg.Sgemm(false, false, f.nc, nh, nv, 1, v.Data, nv, f.w32.Data, nh, 0, f.hinV.Data, nh)
+	linalg.MulNN(f.hinV, 1, v, f.w32, 0)
 	f.run(layer32Job{layer: f.hid, x: f.hinV, bias: f.c32, mean: f.q, scale: -1 / float32(f.nc)})
-	linalg.Sgemm(true, false, nv, nh, n+f.nc, 1, f.a.Data, nv, f.bm.Data, nh, 0, f.gw.Data, nh)
+	linalg.MulTN(f.gw, 1, f.a, f.bm, 0)
 
 	g := t.grad
 	f.sums = sumsJob{v: v, p: p, q: f.q, posB: t.pos.B(), posC: t.pos.C(), gB: g.B(), gC: g.C(), invNC: 1 / float64(f.nc)}
@@ -176,9 +176,8 @@ func (f *minibatch32) gradW(g *rbm.Grad) {
 // sweep runs k block Gibbs sweeps of the chains: H ~ p(h|V), then V ~ p(v|H).
 func (f *minibatch32) sweep(k int) {
 	v := f.v
-	nv, nh := v.Cols, f.h.Cols
 	for range k {
-		linalg.Sgemm(false, false, f.nc, nh, nv, 1, v.Data, nv, f.w32.Data, nh, 0, f.hinV.Data, nh)
+		linalg.MulNN(f.hinV, 1, v, f.w32, 0)
 		f.run(layer32Job{layer: f.hid, x: f.hinV, bias: f.c32, sample: f.h})
 		f.sampleVisible()
 	}
@@ -186,8 +185,7 @@ func (f *minibatch32) sweep(k int) {
 
 // sampleVisible draws V ~ p(v|H) for every chain.
 func (f *minibatch32) sampleVisible() {
-	nv, nh := f.vin.Cols, f.h.Cols
-	linalg.Sgemm(false, true, f.nc, nv, nh, 1, f.h.Data, nh, f.w32.Data, nh, 0, f.vin.Data, nv)
+	linalg.MulNT(f.vin, 1, f.h, f.w32, 0)
 	f.run(layer32Job{layer: f.vis, x: f.vin, bias: f.b32, sample: f.v})
 }
 
@@ -317,7 +315,7 @@ func (t *Trainer) measureBias32(batch *matrix.Dense, p *matrix.Dense32) error {
 	}
 	rbm.ColMeans(t.pos.B(), batch)
 	rbm.ColMeans(t.pos.C(), t.hpos)
-	linalg.Gemm(true, false, batch.Cols, t.hpos.Cols, batch.Rows, 1/n, batch.Data, batch.Cols, t.hpos.Data, t.hpos.Cols, 0, t.pos.W.Data, t.pos.W.Cols)
+	linalg.MulTN(t.pos.W, 1/n, batch, t.hpos, 0)
 	t.f32.gradW(t.grad)
 	return t.measureBias()
 }

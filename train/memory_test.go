@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/boltzgo/boltz/internal/memsize"
 	"github.com/boltzgo/boltz/matrix"
 )
 
@@ -30,7 +31,7 @@ func TestMemoryNeededMatchesHeap(t *testing.T) {
 			c := Defaults()
 			c.Hidden, c.Epochs, c.Batch, c.MonitorRows, c.ExactMonitor = 500, 1, 100, 100, 0
 			set(&c)
-			before := liveHeap()
+			before := memsize.LiveHeap()
 			tr, err := New(c, x)
 			if err != nil {
 				t.Fatal(err)
@@ -38,7 +39,7 @@ func TestMemoryNeededMatchesHeap(t *testing.T) {
 			if err := tr.Run(context.Background(), x, Options{}); err != nil {
 				t.Fatal(err)
 			}
-			got := liveHeap() - before
+			got := memsize.LiveHeap() - before
 			runtime.KeepAlive(tr)
 			want := MemoryNeeded(c, x.Rows, x.Cols)
 			if r := float64(want) / float64(got); r < 0.8 || r > 1.5 {
@@ -46,11 +47,4 @@ func TestMemoryNeededMatchesHeap(t *testing.T) {
 			}
 		})
 	}
-}
-
-func liveHeap() int64 {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return int64(ms.HeapAlloc)
 }

@@ -164,8 +164,19 @@ type Options struct {
 }
 
 // ErrInterrupted is returned by Run when its context is cancelled; the trainer stopped at
-// the end of a minibatch and can be checkpointed and resumed.
+// the end of a minibatch and can be checkpointed and resumed. Run's error wraps both it and
+// the context's error, so errors.Is(err, context.Canceled) (or DeadlineExceeded) holds too.
 var ErrInterrupted = errors.New("training interrupted")
+
+// ErrStop, returned by an OnEpoch hook (or wrapped in its error), ends Run cleanly after that
+// epoch: Run returns nil, and the trainer can be checkpointed or run again.
+var ErrStop = errors.New("stop training")
+
+// interrupted is Run's error on a cancelled context.
+type interrupted struct{ cause error }
+
+func (e *interrupted) Error() string   { return ErrInterrupted.Error() + ": " + e.cause.Error() }
+func (e *interrupted) Unwrap() []error { return []error{ErrInterrupted, e.cause} }
 
 // Run trains until Config.Epochs epochs are complete or ctx is cancelled, in which case it
 // stops after the current minibatch and returns ErrInterrupted. It may be called again to
@@ -186,8 +197,8 @@ func (t *Trainer) Run(ctx context.Context, train *matrix.Dense, opts Options) er
 	for t.Epoch < t.Config.Epochs {
 		order := data.Shuffle(train.Rows, rng.New(t.Config.Seed, streamShuffle, uint64(t.Epoch)))
 		for t.Batch < nb {
-			if ctx.Err() != nil {
-				return ErrInterrupted
+			if err := ctx.Err(); err != nil {
+				return &interrupted{err}
 			}
 			start := time.Now()
 			rows := order[t.Batch*t.Config.Batch : (t.Batch+1)*t.Config.Batch]
@@ -213,7 +224,9 @@ func (t *Trainer) Run(ctx context.Context, train *matrix.Dense, opts Options) er
 			return err
 		}
 		if opts.OnEpoch != nil {
-			if err := opts.OnEpoch(t, met); err != nil {
+			if err := opts.OnEpoch(t, met); errors.Is(err, ErrStop) {
+				return nil
+			} else if err != nil {
 				return err
 			}
 		}
@@ -334,7 +347,7 @@ func (t *Trainer) positive(g *rbm.Grad, batch *matrix.Dense, withW bool) {
 	m := t.Model
 	t.hpos = linalg.Reuse(t.hpos, t.hin.Rows, t.hin.Cols)
 	m.Hidden.Means(t.hpos.Data, t.hin.Data)
-	nv, nh, n := batch.Cols, t.hpos.Cols, batch.Rows
+	n := batch.Rows
 	if withW {
 		m.Statistics(t.pos, batch, t.hpos)
 	} else {
@@ -345,7 +358,7 @@ func (t *Trainer) positive(g *rbm.Grad, batch *matrix.Dense, withW bool) {
 			m.Hidden.Stats(t.pos.Hid, t.hpos)
 		}
 	}
-	linalg.Gemm(true, false, nv, nh, n, 1/float64(n), batch.Data, nv, t.hpos.Data, nh, -1, g.W.Data, nh)
+	linalg.MulTN(g.W, 1/float64(n), batch, t.hpos, -1)
 	for _, blocks := range [2][2][][]float64{{t.pos.Vis, g.Vis}, {t.pos.Hid, g.Hid}} {
 		for k, pos := range blocks[0] {
 			gk := blocks[1][k][:len(pos)]

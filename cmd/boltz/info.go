@@ -49,7 +49,7 @@ func infoFlags(fs *flag.FlagSet) func(*env, []string) error {
 				out["training"] = meta.Training
 			}
 			if len(meta.Metrics) > 0 {
-				out["metrics"] = meta.Metrics
+				out["metrics"] = withoutElapsed(meta.Metrics)
 			}
 			return writeJSON(e.stdout, out)
 		}
@@ -65,7 +65,7 @@ func infoFlags(fs *flag.FlagSet) func(*env, []string) error {
 			fmt.Fprintf(w, "data:      %s\n", meta.Data)
 		}
 		printRawObject(w, "training", meta.Training)
-		printRawObject(w, "metrics", meta.Metrics)
+		printRawObject(w, "metrics", withoutElapsed(meta.Metrics))
 		return nil
 	}
 }
@@ -114,4 +114,22 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// withoutElapsed drops elapsed_seconds from a model file's metrics: boltz train stores it as 0
+// there, so that reruns write identical files, and the run's time is in its metrics.jsonl.
+func withoutElapsed(raw json.RawMessage) json.RawMessage {
+	var obj map[string]json.RawMessage
+	if len(raw) == 0 || json.Unmarshal(raw, &obj) != nil {
+		return raw
+	}
+	if string(obj["elapsed_seconds"]) != "0" {
+		return raw
+	}
+	delete(obj, "elapsed_seconds")
+	out, err := json.Marshal(obj)
+	if err != nil {
+		return raw
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -396,7 +397,7 @@ func TestDynamicBinarizerResumesMidEpoch(t *testing.T) {
 			cancel()
 		}
 	}
-	if err := cut.Run(ctx, ds.X, opts); err != train.ErrInterrupted {
+	if err := cut.Run(ctx, ds.X, opts); !errors.Is(err, train.ErrInterrupted) {
 		t.Fatalf("interrupted run: %v", err)
 	}
 	path := filepath.Join(t.TempDir(), "checkpoint.npz")

@@ -18,6 +18,3 @@ func NewDense32(rows, cols int) *Dense32 { return matrix.NewDense32(rows, cols) 
 
 // Reuse returns m resized to rows×cols (matrix.Reuse).
 func Reuse(m *Dense, rows, cols int) *Dense { return matrix.Reuse(m, rows, cols) }
-
-// Reuse32 is Reuse for Dense32.
-func Reuse32(m *Dense32, rows, cols int) *Dense32 { return matrix.Reuse(m, rows, cols) }

@@ -15,7 +15,8 @@ import "fmt"
 // differ in the last bits between CPUs that select different micro-kernels.
 //
 // It panics if a dimension is negative or a stride or a slice is too short for the shapes
-// given. It is safe for concurrent use on disjoint C.
+// given. It is safe for concurrent use on disjoint C. For products of whole matrices, MulNN,
+// MulTN and MulNT say the same with the shapes taken from the operands.
 func Gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	checkGemm(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
 	gemm(gemmArgs[float64]{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc}, kernels64.Load(), blas64)
@@ -35,51 +36,21 @@ var (
 	blas32 func(gemmArgs[float32])
 )
 
-// Mul sets dst = op(a)·op(b), allocating dst when it is nil, and returns it. It panics if
-// the inner dimensions differ.
-func Mul(dst *Dense, a *Dense, transA bool, b *Dense, transB bool) *Dense {
-	m, n, k := mulShape(a.Rows, a.Cols, transA, b.Rows, b.Cols, transB)
-	dst = Reuse(dst, m, n)
-	Gemm(transA, transB, m, n, k, 1, a.Data, a.Cols, b.Data, b.Cols, 0, dst.Data, n)
-	return dst
-}
-
-// Mul32 is Mul for Dense32.
-func Mul32(dst *Dense32, a *Dense32, transA bool, b *Dense32, transB bool) *Dense32 {
-	m, n, k := mulShape(a.Rows, a.Cols, transA, b.Rows, b.Cols, transB)
-	dst = Reuse32(dst, m, n)
-	Sgemm(transA, transB, m, n, k, 1, a.Data, a.Cols, b.Data, b.Cols, 0, dst.Data, n)
-	return dst
-}
-
-// mulShape returns the m, n, k of op(a)·op(b) for a ar×ac and b br×bc.
-func mulShape(ar, ac int, transA bool, br, bc int, transB bool) (m, n, k int) {
-	m, k = ar, ac
-	if transA {
-		m, k = k, m
+// opShape returns the shape of X when op(X) is rows×cols: the same, or swapped when trans
+// (X stored as Xᵀ's transpose). It is its own inverse: given X's shape it returns op(X)'s.
+func opShape(rows, cols int, trans bool) (int, int) {
+	if trans {
+		return cols, rows
 	}
-	kb, n := br, bc
-	if transB {
-		kb, n = n, kb
-	}
-	if k != kb {
-		panic(fmt.Sprintf("boltz/linalg: Mul inner dimensions %d and %d differ", k, kb))
-	}
-	return m, n, k
+	return rows, cols
 }
 
 func checkGemm(transA, transB bool, m, n, k, la, lda, lb, ldb, lc, ldc int) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("boltz/linalg: negative Gemm dimension m=%d n=%d k=%d", m, n, k))
 	}
-	ar, ac := m, k
-	if transA {
-		ar, ac = k, m
-	}
-	br, bc := k, n
-	if transB {
-		br, bc = n, k
-	}
+	ar, ac := opShape(m, k, transA)
+	br, bc := opShape(k, n, transB)
 	check := func(name string, rows, cols, l, ld int) {
 		if rows == 0 || cols == 0 {
 			return

@@ -71,20 +71,23 @@ func BenchmarkGemmSmall(b *testing.B) {
 
 func benchGemm[T float](b *testing.B, transA, transB bool, m, n, k int,
 	run func(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	x, y, c := randSlice[T](rng, m*k), randSlice[T](rng, k*n), make([]T, m*n)
-	lda, ldb := k, n
-	if transA {
-		lda = m
-	}
-	if transB {
-		ldb = k
-	}
+	prod := newBenchProduct(transA, transB, m, n, k, run)
 	b.ReportAllocs()
 	for b.Loop() {
-		run(transA, transB, m, n, k, 1, x, lda, y, ldb, 0, c, n)
+		prod()
 	}
 	b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// newBenchProduct returns a call of run on random m×n×k operands, stored as transA and
+// transB say.
+func newBenchProduct[T float](transA, transB bool, m, n, k int,
+	run func(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)) func() {
+	rng := rand.New(rand.NewPCG(1, 1))
+	x, y, c := randSlice[T](rng, m*k), randSlice[T](rng, k*n), make([]T, m*n)
+	_, lda := opShape(m, k, transA)
+	_, ldb := opShape(k, n, transB)
+	return func() { run(transA, transB, m, n, k, 1, x, lda, y, ldb, 0, c, n) }
 }
 
 // BenchmarkGemmKernels runs the RBM products with every micro-kernel the CPU runs.

@@ -3,7 +3,6 @@
 package linalg
 
 import (
-	"math/rand/v2"
 	"syscall"
 	"testing"
 	"time"
@@ -22,19 +21,11 @@ func BenchmarkGemmCPUTime(b *testing.B) {
 
 func benchCPUTime[T float](b *testing.B, transA, transB bool, m, n, k int,
 	run func(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	x, y, c := randSlice[T](rng, m*k), randSlice[T](rng, k*n), make([]T, m*n)
-	lda, ldb := k, n
-	if transA {
-		lda = m
-	}
-	if transB {
-		ldb = k
-	}
+	prod := newBenchProduct(transA, transB, m, n, k, run)
 	b.ReportAllocs()
 	start := cpuTime()
 	for b.Loop() {
-		run(transA, transB, m, n, k, 1, x, lda, y, ldb, 0, c, n)
+		prod()
 	}
 	b.ReportMetric(2*float64(m*n*k)*float64(b.N)/(cpuTime()-start).Seconds()/1e9, "GFLOP/cpu-s")
 }

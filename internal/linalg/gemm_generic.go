@@ -1,7 +1,7 @@
 package linalg
 
 // float is the element type of the kernels.
-type float interface{ float32 | float64 }
+type float = Float
 
 // gemmArgs are the operands of one product C = alpha·op(A)·op(B) + beta·C, already checked.
 type gemmArgs[T float] struct {

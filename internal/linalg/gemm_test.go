@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/boltzgo/boltz/internal/par"
+	"github.com/boltzgo/boltz/matrix"
 )
 
 // kernelPaths runs f with each micro-kernel this build has and the CPU runs: the portable Go
@@ -107,14 +108,8 @@ func gemmCases() []gemmCase {
 func checkGemmCase[T float](t *testing.T, rng *rand.Rand, transA, transB bool, tc gemmCase, eps float64,
 	run func(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)) {
 	t.Helper()
-	ar, ac := tc.m, tc.k
-	if transA {
-		ar, ac = ac, ar
-	}
-	br, bc := tc.k, tc.n
-	if transB {
-		br, bc = bc, br
-	}
+	ar, ac := opShape(tc.m, tc.k, transA)
+	br, bc := opShape(tc.k, tc.n, transB)
 	a := newStored[T](rng, ar, ac, tc.pad)
 	b := newStored[T](rng, br, bc, tc.pad+1)
 	c := newStored[T](rng, tc.m, tc.n, tc.pad+2)
@@ -162,28 +157,20 @@ var transCases = []struct {
 	transA, transB bool
 }{{"NN", false, false}, {"NT", false, true}, {"TN", true, false}, {"TT", true, true}}
 
-func TestGemm(t *testing.T) {
-	kernelPaths(t, func(t *testing.T) {
-		rng := rand.New(rand.NewPCG(1, 2))
-		for _, tr := range transCases {
-			for _, tc := range gemmCases() {
-				name := fmt.Sprintf("%s/%dx%dx%d/alpha=%v,beta=%v", tr.name, tc.m, tc.n, tc.k, tc.alpha, tc.beta)
-				t.Run(name, func(t *testing.T) {
-					checkGemmCase(t, rng, tr.transA, tr.transB, tc, 0x1p-52, Gemm)
-				})
-			}
-		}
-	})
-}
+func TestGemm(t *testing.T)  { testGemm(t, 1, 0x1p-52, Gemm) }
+func TestSgemm(t *testing.T) { testGemm(t, 3, 0x1p-23, Sgemm) }
 
-func TestSgemm(t *testing.T) {
+// testGemm checks run, of precision eps, on every kernel path, orientation and case, with
+// the random stream PCG(seed, seed+1) on each path.
+func testGemm[T float](t *testing.T, seed uint64, eps float64,
+	run func(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)) {
 	kernelPaths(t, func(t *testing.T) {
-		rng := rand.New(rand.NewPCG(3, 4))
+		rng := rand.New(rand.NewPCG(seed, seed+1))
 		for _, tr := range transCases {
 			for _, tc := range gemmCases() {
 				name := fmt.Sprintf("%s/%dx%dx%d/alpha=%v,beta=%v", tr.name, tc.m, tc.n, tc.k, tc.alpha, tc.beta)
 				t.Run(name, func(t *testing.T) {
-					checkGemmCase(t, rng, tr.transA, tr.transB, tc, 0x1p-23, Sgemm)
+					checkGemmCase(t, rng, tr.transA, tr.transB, tc, eps, run)
 				})
 			}
 		}
@@ -206,13 +193,8 @@ func TestGemmDeterministic(t *testing.T) {
 				a32 := randSlice[float32](rng, m*k)
 				b32 := randSlice[float32](rng, k*n)
 				c32 := randSlice[float32](rng, m*n)
-				lda, ldb := k, n
-				if tr.transA {
-					lda = m
-				}
-				if tr.transB {
-					ldb = k
-				}
+				_, lda := opShape(m, k, tr.transA)
+				_, ldb := opShape(k, n, tr.transB)
 				var want64 []float64
 				var want32 []float32
 				for _, procs := range []int{1, 2, 3, 8} {
@@ -296,42 +278,17 @@ func TestGemmPanics(t *testing.T) {
 	}
 }
 
-func TestMul(t *testing.T) {
-	a := &Dense{Rows: 2, Cols: 3, Data: []float64{1, 2, 3, 4, 5, 6}}
-	b := &Dense{Rows: 2, Cols: 3, Data: []float64{1, 0, -1, 2, 1, 0}}
-	// a·bᵀ = [[1·1+3·(−1), 1·2+2·1], [4−6, 8+5]]
-	got := Mul(nil, a, false, b, true)
-	want := []float64{-2, 4, -2, 13}
-	a32 := &Dense32{Rows: 2, Cols: 3, Data: []float32{1, 2, 3, 4, 5, 6}}
-	b32 := &Dense32{Rows: 2, Cols: 3, Data: []float32{1, 0, -1, 2, 1, 0}}
-	got32 := Mul32(NewDense32(1, 1), a32, false, b32, true)
-	if got.Rows != 2 || got.Cols != 2 || got32.Rows != 2 || got32.Cols != 2 {
-		t.Fatalf("Mul shape %d×%d, Mul32 shape %d×%d, want 2×2", got.Rows, got.Cols, got32.Rows, got32.Cols)
-	}
-	for i := range want {
-		if got.Data[i] != want[i] || float64(got32.Data[i]) != want[i] {
-			t.Errorf("Mul element %d = %v (float32 %v), want %v", i, got.Data[i], got32.Data[i], want[i])
-		}
-	}
-	defer func() {
-		if recover() == nil {
-			t.Error("Mul32 with mismatched inner dimensions did not panic")
-		}
-	}()
-	Mul32(nil, a32, false, b32, false)
-}
-
 func TestDense32(t *testing.T) {
 	m := NewDense32(2, 3)
 	m.Set(1, 2, 5)
 	if m.At(1, 2) != 5 || m.Row(1)[2] != 5 || len(m.Row(0)) != 3 {
 		t.Fatalf("Set/At/Row disagree: %v", m.Data)
 	}
-	if r := Reuse32(m, 3, 2); r != m || len(r.Data) != 6 {
-		t.Errorf("Reuse32 to the same size reallocated")
+	if r := matrix.Reuse(m, 3, 2); r != m || len(r.Data) != 6 {
+		t.Errorf("Reuse to the same size reallocated")
 	}
-	if r := Reuse32(m, 4, 4); len(r.Data) != 16 {
-		t.Errorf("Reuse32 to a larger size has %d elements", len(r.Data))
+	if r := matrix.Reuse(m, 4, 4); len(r.Data) != 16 {
+		t.Errorf("Reuse to a larger size has %d elements", len(r.Data))
 	}
 	if c := m.Clone(); &c.Data[0] == &m.Data[0] {
 		t.Errorf("Clone shares storage")
@@ -362,13 +319,8 @@ func TestGemmNoAllocs(t *testing.T) {
 	a32, b32, c32 := randSlice[float32](rng, m*k), randSlice[float32](rng, k*n), make([]float32, m*n)
 	run := func() {
 		for _, tr := range transCases {
-			lda, ldb := k, n
-			if tr.transA {
-				lda = m
-			}
-			if tr.transB {
-				ldb = k
-			}
+			_, lda := opShape(m, k, tr.transA)
+			_, ldb := opShape(k, n, tr.transB)
 			Gemm(tr.transA, tr.transB, m, n, k, 1, a64, lda, b64, ldb, 0.5, c64, n)
 			Sgemm(tr.transA, tr.transB, m, n, k, 1, a32, lda, b32, ldb, 0.5, c32, n)
 		}

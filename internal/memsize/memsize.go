@@ -3,7 +3,10 @@
 // total at math.MaxInt64.
 package memsize
 
-import "math"
+import (
+	"math"
+	"runtime"
+)
 
 // Float64s returns the bytes of a float64 array of the product of dims elements.
 func Float64s(dims ...int) float64 { return 8 * Product(dims...) }
@@ -27,4 +30,13 @@ func Bytes(x float64) int64 {
 		return math.MaxInt64
 	}
 	return int64(math.Ceil(x))
+}
+
+// LiveHeap returns the bytes of heap in use after a garbage collection: what tests measure
+// the estimates against. It runs a full collection, so it is for tests, not for hot paths.
+func LiveHeap() int64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc)
 }

@@ -53,6 +53,23 @@ func BenchmarkMathSigmoids(b *testing.B) {
 	})
 }
 
+// BenchmarkSoftplusSum is the hidden sum of a free energy: one exponential per element, one
+// logarithm per 64.
+func BenchmarkSoftplusSum(b *testing.B) {
+	x := benchInputs()
+	perElement(b, len(x), func() { SoftplusSum(x, nil, 0) })
+}
+
+// BenchmarkSigmoidSoftplusSum adds the sigmoids (written over a copy of the inputs).
+func BenchmarkSigmoidSoftplusSum(b *testing.B) {
+	x := benchInputs()
+	dst := make([]float64, len(x))
+	perElement(b, len(x), func() {
+		copy(dst, x)
+		SigmoidSoftplusSum(dst)
+	})
+}
+
 func perElement(b *testing.B, n int, f func()) {
 	b.ReportAllocs()
 	cpu0 := cpuTime()

@@ -174,29 +174,3 @@ func Dot(x, y []float64) float64 {
 	}
 	return (s0 + s1) + (s2 + s3)
 }
-
-// SigmoidSoftplusSum replaces each x_i by σ(x_i) (the values Sigmoid returns) and returns
-// Σ_i softplus(x_i), the two halves of a Bernoulli layer's conditional (its means and its
-// log-normaliser) from one exponential per element:
-//
-//	t = exp(−|x|),  σ(x) = 1/(1+t) or t/(1+t),  softplus(x) = max(x,0) + log(1+t)
-//
-// The logarithms are taken of products of up to 64 factors 1+t ∈ (1, 2] (at most 2^64, so
-// no overflow), one log per 64 elements; the rounding error of each product is at most
-// 64 ulp relative, so the sum is accurate to about 1e-14 per 64 elements.
-func SigmoidSoftplusSum(x []float64) float64 {
-	var lin, logs float64
-	var t [64]float64
-	for start := 0; start < len(x); start += 64 {
-		xc := x[start:min(start+64, len(x))]
-		tc := NegAbsExps(t[:len(xc)], xc)
-		prod := 1.0
-		for i, v := range xc {
-			prod *= 1 + tc[i]
-			lin += max(v, 0)
-			xc[i] = sigmoidFrom(v, tc[i])
-		}
-		logs += math.Log(prod)
-	}
-	return lin + logs
-}

@@ -1,7 +1,10 @@
 // Package oracle is the test oracle of small binary RBMs: it enumerates every state and sums
 // by log-sum-exp, from the definitions and independently of the arithmetic of the packages
-// it checks (exact, ais). It is for tests only: its costs are exponential in the number of
-// units, and it panics on models too large to enumerate in a test.
+// it checks (exact, ais, mcmc). It gives log Z, the free energies, exact samples of p(v), the
+// tempered joint p_β(v,h) with its marginals and exact draws (Joint), random models, and the
+// histograms and total-variation distances that compare a sampler with an exact law. It is
+// for tests only: its costs are exponential in the number of units, and it panics on models
+// too large to enumerate in a test.
 //
 // States are numbered so that unit i of state s is bit i of s.
 package oracle
@@ -89,24 +92,7 @@ func LogZJoint(m *rbm.RBM) float64 {
 	var acc numeric.LogSumExpAcc
 	for s := range 1 << nv {
 		for t := range 1 << nh {
-			var negE float64
-			for i := range nv {
-				if s>>i&1 == 1 {
-					negE += m.B()[i]
-				}
-			}
-			for j := range nh {
-				if t>>j&1 == 0 {
-					continue
-				}
-				negE += m.C()[j]
-				for i := range nv {
-					if s>>i&1 == 1 {
-						negE += m.W.At(i, j)
-					}
-				}
-			}
-			acc.Add(negE)
+			acc.Add(negEnergy(m, s, t))
 		}
 	}
 	return acc.Value()
@@ -127,11 +113,7 @@ func Samples(m *rbm.RBM, n int, r *rand.Rand) *linalg.Dense {
 	nv := m.NV()
 	x := linalg.NewDense(n, nv)
 	for k := range n {
-		u := r.Float64() * acc
-		s := 0
-		for s < len(cdf)-1 && cdf[s] <= u {
-			s++
-		}
+		s := invertCDF(cdf, r)
 		for i := range nv {
 			x.Set(k, i, float64(s>>i&1))
 		}

@@ -256,3 +256,23 @@ func nextTicket() ticket {
 // machine (about 100 µs) and than the serial stretches between the calls of a minibatch
 // update, short enough that an idle program stops using the CPU within a millisecond.
 const spinWait = 300 * time.Microsecond
+
+// Each calls f(i) for every i < n, as Do(n, …) does: on up to min(n, Threads()) goroutines,
+// each index exactly once, in no particular order, so f should store its result by i. It
+// allocates nothing of its own (a func value is held in the Worker interface as it is).
+func Each(n int, f func(i int)) { Do(n, each(f)) }
+
+type each func(i int)
+
+func (f each) Part(i, _ int) { f(i) }
+
+// Range is a Worker over N units split into contiguous blocks: part i of parts calls
+// Fn(i·N/parts, (i+1)·N/parts). Keep it in the caller's struct and pass its address to Do,
+// so that a call allocates nothing.
+type Range struct {
+	N  int
+	Fn func(lo, hi int)
+}
+
+// Part calls Fn on block i of parts.
+func (r *Range) Part(i, parts int) { r.Fn(i*r.N/parts, (i+1)*r.N/parts) }

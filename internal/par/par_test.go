@@ -216,3 +216,34 @@ func TestSpare(t *testing.T) {
 		}
 	}
 }
+
+// Each calls f once per index; Range covers [0, N) with contiguous blocks, each unit once.
+func TestEachAndRange(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 3} {
+		runtime.GOMAXPROCS(procs)
+		for _, n := range []int{0, 1, 7, 100} {
+			seen := make([]atomic.Int32, n)
+			Each(n, func(i int) { seen[i].Add(1) })
+			for i := range seen {
+				if c := seen[i].Load(); c != 1 {
+					t.Fatalf("procs=%d: Each(%d): f(%d) ran %d times", procs, n, i, c)
+				}
+			}
+			units := make([]atomic.Int32, n)
+			r := &Range{N: n, Fn: func(lo, hi int) {
+				for k := lo; k < hi; k++ {
+					units[k].Add(1)
+				}
+			}}
+			for _, parts := range []int{1, 2, 5} {
+				Do(parts, r)
+			}
+			for k := range units {
+				if c := units[k].Load(); c != 3 {
+					t.Fatalf("procs=%d: Range N=%d: unit %d covered %d times in 3 calls", procs, n, k, c)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,102 @@
+package ais
+
+import (
+	"context"
+	"errors"
+	"math"
+
+	"github.com/boltzgo/boltz/matrix"
+	"github.com/boltzgo/boltz/mcmc"
+	"github.com/boltzgo/boltz/rbm"
+)
+
+// DefaultReverseSweeps is the number of Gibbs sweeps of the chains whose final states
+// reverse AIS starts from in LogLikelihood (and boltz eval's -reverse-sweeps).
+const DefaultReverseSweeps = 2000
+
+// streamReverseStart is the stream path of those chains, apart from the runs' own streams.
+const streamReverseStart = 0x7273 // "rs"
+
+// LogLikelihoodOptions configures LogLikelihood; a nil pointer means the defaults.
+type LogLikelihoodOptions struct {
+	// Options are the AIS settings (runs, schedule, seed, gap threshold, precision,
+	// progress). A nil BaseBias means the base-rate model of the states reverse AIS starts
+	// from.
+	Options
+	// ReverseSweeps is the number of Gibbs sweeps of the Options.Runs chains, started from
+	// the base-rate model of x, whose final states reverse AIS starts from; 0 means
+	// DefaultReverseSweeps. A negative value starts reverse AIS from the rows of x
+	// themselves (cheaper, and biased low when the model puts mass the data do not reach).
+	ReverseSweeps int
+}
+
+// Estimate is an AIS estimate of the mean log-likelihood of some rows.
+type Estimate struct {
+	// Mean is ⟨−F(v)⟩ − log Ẑ with the forward estimate of log Z: an estimate of the mean
+	// log-likelihood that is too high, in expectation, by the forward estimate's bias.
+	Mean float64
+	// Stderr is the standard error carried over from log Ẑ; DataStderr the sampling
+	// error of the mean over the rows (0 for one row).
+	Stderr, DataStderr float64
+	// Reverse is the same mean with reverse AIS's estimate of log Z.
+	Reverse float64
+	// Bracket holds both AIS estimates and the verdict on them (Trustworthy).
+	Bracket *Bracket
+}
+
+// LogLikelihood estimates the mean log-likelihood of the rows of x under m by forward and
+// reverse AIS, as boltz eval does: reverse AIS starts from the final states of Gibbs chains
+// of the model (opts.ReverseSweeps), whose base-rate model also starts forward AIS, and the
+// two estimates of log Z bracket the truth when the verdict is trustworthy. It returns the
+// errors of Sandwich, and ctx's error if it is cancelled while the chains run.
+func LogLikelihood(ctx context.Context, m *rbm.RBM, x *matrix.Dense, opts *LogLikelihoodOptions) (*Estimate, error) {
+	if opts == nil {
+		opts = &LogLikelihoodOptions{}
+	}
+	if x == nil || x.Rows == 0 {
+		return nil, errors.New("ais: LogLikelihood: no rows")
+	}
+	aopts := opts.Options
+	start := x
+	if opts.ReverseSweeps >= 0 {
+		sweeps := opts.ReverseSweeps
+		if sweeps == 0 {
+			sweeps = DefaultReverseSweeps
+		}
+		runs := aopts.Runs
+		if runs == 0 {
+			runs = DefaultRuns
+		}
+		if _, err := configure(m, &aopts, x); err != nil {
+			return nil, err
+		}
+		chains := mcmc.NewChains(m, runs, aopts.Seed, streamReverseStart)
+		chains.SetPrecision(aopts.Precision)
+		chains.DrawVisible(m, BaseRate(x, DefaultBaseRateSmoothing))
+		for done := 0; done < sweeps; done += 100 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			chains.Sweep(m, 1, min(100, sweeps-done))
+		}
+		start = chains.V
+	}
+	br, err := Sandwich(ctx, m, start, &aopts)
+	if err != nil {
+		return nil, err
+	}
+	negF := m.FreeEnergyBatch(nil, x, nil)
+	var mean, ss float64
+	for _, f := range negF {
+		mean -= f
+	}
+	mean /= float64(len(negF))
+	for _, f := range negF {
+		ss += (-f - mean) * (-f - mean)
+	}
+	e := &Estimate{Mean: mean - br.Forward.LogZ, Stderr: br.Forward.LogZStderr, Reverse: mean - br.Reverse.LogZ, Bracket: br}
+	if n := float64(len(negF)); n > 1 {
+		e.DataStderr = math.Sqrt(ss/(n-1)) / math.Sqrt(n)
+	}
+	return e, nil
+}

@@ -1,0 +1,169 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/boltzgo/boltz/data"
+	"github.com/boltzgo/boltz/matrix"
+	"github.com/boltzgo/boltz/rbm"
+)
+
+// Every fused route of the update computes the one reference gradient, the data statistics
+// minus the model statistics (rbm.RBM.Statistics, Grad.Sub), at the parameters before the
+// step: float64 (the model term subtracted inside the W product) and float32 (one product of
+// the stacked minibatch and chain states), for CD and PCD.
+func TestGradientRoutes(t *testing.T) {
+	x := data.BarsAndStripes(3).X
+	for _, method := range []Method{MethodCD, MethodPCD} {
+		for _, prec := range []Precision{Float64, Float32} {
+			c := smallConfig(string(method))
+			c.Precision, c.Batch, c.K = prec, x.Rows, 2
+			tr, err := New(c, x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := tr.Model.Clone()
+			if err := tr.PartialFit(x); err != nil {
+				t.Fatal(err)
+			}
+			ch := tr.neg.(*chainPhase).chains
+			v := ch.V
+			tol := 1e-12
+			if prec == Float32 {
+				v = matrix.NewDense(tr.f32.v.Rows, tr.f32.v.Cols)
+				for i, s := range tr.f32.v.Data {
+					v.Data[i] = float64(s)
+				}
+				tol = 1e-6 // products and hidden means in float32
+			}
+			pos, neg, want := rbm.GradLike(before), rbm.GradLike(before), rbm.GradLike(before)
+			before.Statistics(pos, x, nil)
+			before.Statistics(neg, v, nil)
+			want.Sub(pos, neg)
+			got := tr.grad
+			if prec == Float32 {
+				tr.f32.gradW(got)
+			}
+			pw, pg := want.Parts(), got.Parts()
+			for k := range pw {
+				for i, w := range pw[k].X {
+					if d := math.Abs(pg[k].X[i] - w); d > tol {
+						t.Fatalf("%s %s: %s[%d] = %v, reference %v (|Δ| %.2g > %.0g)", method, prec, pw[k].Name, i, pg[k].X[i], w, d, tol)
+					}
+				}
+			}
+		}
+	}
+}
+
+// countingPhase is a negative phase written against the public interface only: CD with
+// its own number of sweeps, counting its calls.
+type countingPhase struct {
+	sweeps, calls int
+	inner         NegativePhase
+}
+
+func (p *countingPhase) Init(m *rbm.RBM, batch int, seed uint64) error {
+	p.inner = CD(p.sweeps)
+	return p.inner.Init(m, batch, seed)
+}
+
+func (p *countingPhase) Moments(neg *rbm.Grad, m *rbm.RBM, b *Batch) error {
+	p.calls++
+	return p.inner.Moments(neg, m, b)
+}
+
+// A Config.Negative value replaces Method: the run records "custom", calls it once per
+// update, and its checkpoint resumes only with the value passed again.
+func TestCustomNegativePhase(t *testing.T) {
+	x := data.BarsAndStripes(3).X
+	c := smallConfig("pcd")
+	c.Negative = &countingPhase{sweeps: 3}
+	c.Method, c.K = "", 0 // ignored with Negative
+	tr, err := New(c, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Run(context.Background(), x, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Negative.(*countingPhase).calls; got != tr.Step || tr.Step != c.Epochs*(x.Rows/c.Batch) {
+		t.Errorf("%d calls for %d updates", got, tr.Step)
+	}
+	if tr.Config.Method != MethodCustom || tr.Config.Precision != Float64 {
+		t.Errorf("method %q, precision %q; want custom, float64", tr.Config.Method, tr.Config.Precision)
+	}
+	a, err := tr.Archive(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := FromArchive(a); err == nil {
+		t.Error("a custom run's checkpoint resumed without its negative phase")
+	}
+	if _, _, err := FromArchiveWith(a, &countingPhase{sweeps: 3}); err != nil {
+		t.Errorf("FromArchiveWith: %v", err)
+	}
+}
+
+// Fit returns the model and one Metrics per epoch; ErrStop from a hook ends it cleanly;
+// a cancelled context gives an error that is both ErrInterrupted and context.Canceled.
+func TestFitStopAndInterrupt(t *testing.T) {
+	x := data.BarsAndStripes(3).X
+	c := smallConfig("pcd")
+	m, hist, err := Fit(context.Background(), x, c, Options{})
+	if err != nil || m == nil || len(hist) != c.Epochs {
+		t.Fatalf("Fit: %v, %d metrics, want %d", err, len(hist), c.Epochs)
+	}
+	_, hist, err = Fit(context.Background(), x, c, Options{OnEpoch: func(*Trainer, Metrics) error { return ErrStop }})
+	if err != nil || len(hist) != 1 {
+		t.Errorf("Fit with ErrStop after epoch 1: %v, %d metrics", err, len(hist))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, _, err = Fit(ctx, x, c, Options{})
+	if !errors.Is(err, ErrInterrupted) || !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled Fit: %v, want ErrInterrupted wrapping context.Canceled", err)
+	}
+}
+
+// NewFromModel continues from the given parameters: a trainer started from a model
+// reaches the bits a run that never stopped reaches, when the rest of the state is fresh
+// (plain SGD without momentum or centering has no other state).
+func TestNewFromModelWarmStart(t *testing.T) {
+	x := data.BarsAndStripes(3).X
+	c := smallConfig("exact")
+	c.Momentum, c.MomentumInitial, c.Epochs = 0, 0, 2
+	whole, _, err := Fit(context.Background(), x, c, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Epochs = 1
+	first, _, err := Fit(context.Background(), x, c, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Hidden = 0
+	tr, err := NewFromModel(c, first, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Epoch, tr.Config.Epochs = 1, 2 // continue along the same schedule and shuffles
+	if err := tr.Run(context.Background(), x, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range whole.W.Data {
+		if tr.Model.W.Data[i] != w {
+			t.Fatalf("W[%d] = %v after warm start, %v in one run", i, tr.Model.W.Data[i], w)
+		}
+	}
+	c.Hidden = 3
+	if _, err := NewFromModel(c, first, x); err == nil {
+		t.Error("NewFromModel accepted a Config.Hidden unlike the model's")
+	}
+	if err := tr.PartialFit(x.Slice(0, 3)); err == nil {
+		t.Error("PartialFit accepted a batch of the wrong size")
+	}
+}
