@@ -58,16 +58,7 @@ func bruteDiscreteMoments(m *rbm.RBM, lz float64) *rbm.Grad {
 	for a := range vs.Rows {
 		for b := range hs.Rows {
 			v, h := vs.Row(a), hs.Row(b)
-			p := math.Exp(-m.Energy(v, h) - lz)
-			for i := range v {
-				g.B()[i] += p * v[i]
-				for j := range h {
-					g.W.Data[i*m.NH()+j] += p * v[i] * h[j]
-				}
-			}
-			for j := range h {
-				g.C()[j] += p * h[j]
-			}
+			addMoments(g, math.Exp(-m.Energy(v, h)-lz), v, h)
 		}
 	}
 	return g
