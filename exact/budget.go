@@ -2,6 +2,7 @@ package exact
 
 import (
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -60,7 +61,8 @@ const (
 // A probe's time is a fixed cost (tables, goroutines) plus a cost per state, t(k) = a + b·S(k)
 // with S(k) the states of k units, so the estimate is fitted to the last two probes,
 // k − 2 and k, and extrapolated to S(n): the fixed cost would make a one-point scaling
-// over-estimate a 784×32 log Z a thousandfold. k grows by 2 from 10 until one pass lasts
+// over-estimate a 784×32 log Z a thousandfold. k (in sites: units, or Potts sites) grows by
+// 2 from 10 for binary units, by the steps of probeSites for others, until one pass lasts
 // probeMin, or until k = n (then the probe is the answer). Should timing noise give the fit
 // a slope ≤ 0, the last probe alone is scaled by S(n)/S(k), which over-estimates.
 //
@@ -81,15 +83,16 @@ func budget(m *rbm.RBM, v *view, opts *Options, task string, repeats float64, co
 	o := &Options{MaxStates: opts.MaxStates, Enumerate: side}
 	var est float64
 	prevK, prevT := -1, 0.0
-	for k := min(v.ne, probeFirstBit); ; k = min(v.ne, k+2) {
-		pass, total := cost(restrict(m, v.hidden, k), o)
+	first, step := probeSites(v.q)
+	for k := min(v.sites, first); ; k = min(v.sites, k+step) { // k sites
+		pass, total := cost(restrict(m, v.hidden, k*v.width), o)
 		t := total.Seconds()
-		if k == v.ne {
+		if k == v.sites {
 			est = t
 			break
 		}
 		if prevK >= 0 && pass >= probeMin {
-			s0, s1 := layerStates(v.le, prevK), layerStates(v.le, k)
+			s0, s1 := siteStates(v.q, prevK), siteStates(v.q, k)
 			est = t * states / s1 // noise made the slope useless: scale the probe, an over-estimate
 			if slope := (t - prevT) / (s1 - s0); slope > 0 {
 				est = max(prevT-slope*s0, 0) + slope*states
@@ -185,4 +188,13 @@ func gradCheckEvaluations(m *rbm.RBM) float64 {
 // 8·(nv·nh + nv + nh) bytes.
 func GradCheckMemory(nv, nh int) int64 {
 	return memsize.Bytes(5 * (memsize.Float64s(nv, nh) + memsize.Float64s(nv+nh)))
+}
+
+// probeSites returns the first number of sites a probe enumerates and the step it grows by,
+// for sites of q states: 10 and 2 for binary units (2^10 states, ×4 a step), and for larger
+// q as many sites as keep the first probe near 2^10 states and the step near ×4 (Potts
+// units with q = 4: 5 sites, then one more each step).
+func probeSites(q int) (first, step int) {
+	bits := math.Log2(float64(q))
+	return max(1, int(probeFirstBit/bits)), max(1, int(math.Round(2/bits)))
 }

@@ -105,8 +105,8 @@ func (o *Options) side() Side {
 // ErrTooLarge reports an enumeration with more states than the limit.
 type ErrTooLarge struct {
 	Layer  string  // "visible" or "hidden": the layer that would be enumerated
-	Units  int     // its number of units
-	States float64 // its number of states, K^Units for K states per unit (may be +Inf)
+	Units  int     // its number of units (of sites for Potts units, rbm.Sites)
+	States float64 // its number of states, K^Units for K states per unit or site (may be +Inf)
 	Max    float64 // the limit (Options.MaxStates)
 }
 
@@ -140,9 +140,11 @@ type view struct {
 	le, ls rbm.Layer
 	be, bs []float64
 	ws     *matrix.Dense // ns×ne
-	values []float64     // the states of one unit of e
 	ne, ns int
-	states uint64
+	// e has sites sites of q states each, width entries of its state vector per site
+	// (rbm.Sites): one unit per site for Bernoulli and spin units, Q one-hot entries for Potts.
+	sites, q, width int
+	states          uint64
 }
 
 // checkModel returns opts' state limit after checking it and the model: it panics on a nil
@@ -171,7 +173,7 @@ func newView(m *rbm.RBM, opts *Options) (*view, error) {
 	side := opts.side()
 	if side == Auto {
 		side = Hidden
-		sv, sh := layerStates(m.Visible, m.NV()), layerStates(m.Hidden, m.NH())
+		sv, sh := rbm.NumStates(m.Visible), rbm.NumStates(m.Hidden)
 		if sv < sh {
 			side = Visible
 		}
@@ -185,14 +187,8 @@ func newView(m *rbm.RBM, opts *Options) (*view, error) {
 	panic(fmt.Sprintf("boltz/exact: unknown Side %d", int(side)))
 }
 
-// layerStates returns the number of states of n units of layer l, +Inf when continuous.
-func layerStates(l rbm.Layer, n int) float64 {
-	k := len(l.Values())
-	if k == 0 {
-		return math.Inf(1)
-	}
-	return math.Pow(float64(k), float64(n))
-}
+// siteStates returns q^sites, the number of states of sites sites of q states each.
+func siteStates(q, sites int) float64 { return math.Pow(float64(q), float64(sites)) }
 
 // sideView returns the view enumerating the hidden layer (hidden = true) or the visible one.
 func sideView(m *rbm.RBM, hidden bool, max float64) (*view, error) {
@@ -205,13 +201,13 @@ func sideView(m *rbm.RBM, hidden bool, max float64) (*view, error) {
 		v.le, v.ls, v.be, v.bs, v.ws = m.Visible, m.Hidden, m.B(), m.C(), transpose(m.W)
 	}
 	v.ne, v.ns = len(v.be), len(v.bs)
-	v.values = v.le.Values()
-	if len(v.values) == 0 {
+	v.sites, v.q, v.width = rbm.Sites(v.le)
+	if v.q == 0 {
 		return nil, fmt.Errorf("%w: the %s layer (%s) is continuous", ErrNotEnumerable, name, v.le.Name())
 	}
-	n := layerStates(v.le, v.ne)
+	n := siteStates(v.q, v.sites)
 	if n > max {
-		return nil, &ErrTooLarge{Layer: name, Units: v.ne, States: n, Max: max}
+		return nil, &ErrTooLarge{Layer: name, Units: v.sites, States: n, Max: max}
 	}
 	v.states = uint64(n)
 	return v, nil
@@ -253,22 +249,6 @@ func numRanges(n uint64) int {
 	return maxRanges
 }
 
-// fillState sets dst to state number idx of units with the given values: unit j takes
-// values[(idx / K^j) mod K] for K = len(values), so for Bernoulli units bit j of idx.
-func fillState(dst []float64, idx uint64, values []float64) {
-	k := uint64(len(values))
-	if k == 2 {
-		for j := range dst {
-			dst[j] = values[idx>>uint(j)&1]
-		}
-		return
-	}
-	for j := range dst {
-		dst[j] = values[idx%k]
-		idx /= k
-	}
-}
-
 // blockSize is the number of states the generic enumeration handles per matrix product.
 const blockSize = 256
 
@@ -293,7 +273,7 @@ func (v *view) blocks(lo, hi uint64, means bool, f func(b *block)) {
 		n := int(min(hi-start, blockSize))
 		b.e, b.x, b.negF = e.Slice(0, n), x.Slice(0, n), negF[:n]
 		for r := 0; r < n; r++ {
-			fillState(b.e.Row(r), start+uint64(r), v.values)
+			rbm.SetState(v.le, b.e.Row(r), start+uint64(r)) // for Bernoulli units bit j of the index
 			copy(b.x.Row(r), v.bs)
 		}
 		linalg.MulNT(b.x, 1, b.e, v.ws, 1)

@@ -250,17 +250,22 @@ func bruteModelMoments(m *rbm.RBM) *rbm.Grad {
 	g := rbm.GradLike(m)
 	for s, p := range j.P {
 		j.Unpack(s, v, h)
-		for i := range v {
-			g.B()[i] += p * v[i]
-			for k := range h {
-				g.W.Data[i*m.NH()+k] += p * v[i] * h[k]
-			}
-		}
-		for k := range h {
-			g.C()[k] += p * h[k]
-		}
+		addMoments(g, p, v, h)
 	}
 	return g
+}
+
+// addMoments adds p·(v hᵀ, v, h) to g.
+func addMoments(g *rbm.Grad, p float64, v, h []float64) {
+	for i := range v {
+		g.B()[i] += p * v[i]
+		for k := range h {
+			g.W.Data[i*len(h)+k] += p * v[i] * h[k]
+		}
+	}
+	for k := range h {
+		g.C()[k] += p * h[k]
+	}
 }
 
 func TestModelMomentsMatchBruteForce(t *testing.T) {

@@ -241,7 +241,7 @@ func (c *Chains) check(op string, m *rbm.RBM, beta float64, layer rbm.Layer) {
 // temperable returns an error unless p_β of the layer's units is their law with inputs
 // scaled by β (rbm.Temperable: finitely many values, no base measure).
 func temperable(l rbm.Layer) error {
-	if l.Values() == nil {
+	if !rbm.IsDiscrete(l) {
 		return fmt.Errorf("%s units are continuous; tempering by scaling inputs is defined only for discrete units with no base measure", l.Name())
 	}
 	if !rbm.IsTemperable(l) {

@@ -56,7 +56,9 @@ type Layer interface {
 	// parameter k (in Params order), −∂E_layer/∂ψ_k; dst[k] has the parameter's length.
 	Stats(dst [][]float64, s *matrix.Dense)
 	// Values returns the states one unit can take when they are finitely many (Bernoulli:
-	// 0 and 1), so the layer can be enumerated; nil for continuous units.
+	// 0 and 1), so the layer can be enumerated; nil for continuous units and for discrete
+	// layers whose states are not every combination of unit values, which implement
+	// Enumerable instead (Potts).
 	Values() []float64
 	// Check returns an error naming the first element of s outside the units' support.
 	Check(s []float64) error

@@ -14,9 +14,12 @@ import (
 // costing 1/nv as much).
 const exactPLLUnits = 64
 
-// enumerable reports whether the exact monitors (log-likelihood, gradient-bias meter) run.
+// enumerable reports whether the exact monitors (log-likelihood, gradient-bias meter) run:
+// when the layer with fewer states has at most 2^ExactMonitor of them (for Bernoulli units,
+// at most ExactMonitor units; a Potts layer counts Q^sites states).
 func (t *Trainer) enumerable() bool {
-	return min(t.Model.NV(), t.Model.NH()) <= t.Config.ExactMonitor
+	states := math.Min(rbm.NumStates(t.Model.Visible), rbm.NumStates(t.Model.Hidden))
+	return states <= math.Exp2(float64(t.Config.ExactMonitor))
 }
 
 // measureBias compares the estimator's gradient t.grad on the current minibatch with the

@@ -89,8 +89,9 @@ func (d *dataFlags) binarizeMode(spec string) string {
 
 // load reads SPEC (fetching MNIST when needed), binarises it as the flags say (stochastic
 // binarisation draws from data.BinarizeStream(seed, spec), so a rerun gets the same bits and
-// another data set other bits) and checks it against the model it is for: nv columns (when
-// nv > 0) and every value in the support of the visible layer's units. Errors name the flag
+// another data set other bits), encodes categories as one-hot states for Potts units
+// (encodeForLayer) and checks it against the model it is for: nv columns (when nv > 0) and
+// every value in the support of the visible layer's units. Errors name the flag
 // and the first bad row (from 1). Under -binarize dynamic it returns the same stochastic
 // draw: what the monitors and -valid measure.
 func (d *dataFlags) load(spec string, seed uint64, layer rbm.Layer, nv int, progress io.Writer) (*data.Dataset, error) {
@@ -121,9 +122,14 @@ func (d *dataFlags) loadKeep(spec string, seed uint64, layer rbm.Layer, nv int, 
 		}
 		data.BinarizeStochastic(ds.X, r)
 	}
-	if err := checkData(ds.X, layer, nv); err != nil {
+	x, layer, err := encodeForLayer(ds.X, layer, nv)
+	if err == nil {
+		ds.X = x
+		err = checkData(ds.X, layer, nv)
+	}
+	if err != nil {
 		if mode == "none" && strings.Contains(err.Error(), "not a bernoulli state") {
-			err = fmt.Errorf("%w (use -binarize threshold or stochastic for grey values)", err)
+			err = fmt.Errorf("%w (%s)", err, bernoulliHint(ds.X))
 		}
 		return nil, fmt.Errorf("-data %s: %w", spec, err)
 	}

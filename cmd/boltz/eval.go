@@ -204,7 +204,7 @@ type evalResult struct {
 	// UntrustworthyReason is ais.Verdict's name, "gap_too_wide" or "inverted", or null.
 	UntrustworthyReason *string  `json:"untrustworthy_reason"`
 	GapNoiseFloor       *float64 `json:"gap_noise_floor"`
-	PLL                 float64  `json:"pseudo_log_likelihood"`
+	PLL                 *float64 `json:"pseudo_log_likelihood"` // null unless the visible units are Bernoulli
 	Recon               float64  `json:"recon_error"`
 	Rows                int      `json:"n_rows"`
 	NV                  int      `json:"nv"`
@@ -218,8 +218,10 @@ type evalResult struct {
 	// Precision is the arithmetic of the AIS steps, "float32" or "float64"; null for exact.
 	Precision *string `json:"precision"`
 
-	bracket *ais.Bracket
-	gapMax  float64
+	bracket        *ais.Bracket
+	gapMax         float64
+	pllUnsupported error   // why PLL is null
+	enumBits       float64 // log₂ of the states enumerated (exact)
 }
 
 func runEval(e *env, c *evalConfig) error {
@@ -238,7 +240,10 @@ func runEval(e *env, c *evalConfig) error {
 	if err != nil {
 		return err
 	}
-	res.PLL = pseudoLogLikelihood(e.stderr, m, ds.X)
+	if res.pllUnsupported = m.CheckPseudoLikelihood(); res.pllUnsupported == nil {
+		pll := pseudoLogLikelihood(e.stderr, m, ds.X)
+		res.PLL = &pll
+	}
 	res.Recon = m.ReconError(ds.X)
 	return res.report(e, c, ds.Name)
 }
@@ -263,7 +268,7 @@ func (c *evalConfig) resolveMethod(m *rbm.RBM) string {
 	if c.method != "auto" {
 		return c.method
 	}
-	if min(m.NV(), m.NH()) <= maxAutoExactUnits {
+	if enumerationBits(m) <= maxAutoExactUnits {
 		return "exact"
 	}
 	return "ais"
@@ -277,7 +282,7 @@ func (c *evalConfig) resolveMethod(m *rbm.RBM) string {
 // two print the same numbers for the same model, data and seed.
 func measureLogLikelihood(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset, who string) (*evalResult, error) {
 	method := c.resolveMethod(m)
-	res := &evalResult{Method: method, Rows: ds.X.Rows, NV: m.NV(), NH: m.NH(), Trustworthy: true, gapMax: c.gap}
+	res := &evalResult{Method: method, Rows: ds.X.Rows, NV: m.NV(), NH: m.NH(), Trustworthy: true, gapMax: c.gap, enumBits: enumerationBits(m)}
 	if method == "exact" {
 		start := time.Now()
 		var err error
@@ -289,7 +294,7 @@ func measureLogLikelihood(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset, w
 			}
 			return nil, tooSlowError(err)
 		}
-		fmt.Fprintf(e.stderr, "%s: enumerated 2^%d states in %s\n", who, min(m.NV(), m.NH()), time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(e.stderr, "%s: enumerated 2^%.4g states in %s\n", who, enumerationBits(m), time.Since(start).Round(time.Millisecond))
 	} else if err := e.checkMemory("runs", ais.MemoryNeeded(m.NV(), m.NH(), c.runs)); err != nil {
 		return nil, err
 	} else if err := res.runAIS(e, c, m, ds, who); err != nil {
@@ -482,7 +487,7 @@ func (r *evalResult) print(w io.Writer, c *evalConfig, dataName string) {
 	fmt.Fprintf(w, "model:                  %s (%d visible × %d hidden)\n", c.model, r.NV, r.NH)
 	fmt.Fprintf(w, "data:                   %s (%d rows)\n", dataName, r.Rows)
 	if r.bracket == nil {
-		fmt.Fprintf(w, "method:                 exact (2^%d states enumerated)\n", min(r.NV, r.NH))
+		fmt.Fprintf(w, "method:                 exact (2^%.4g states enumerated)\n", r.enumBits)
 		fmt.Fprintf(w, "log Z:                  %.10g\n", r.LogZ)
 		fmt.Fprintf(w, "mean log-likelihood:    %.10g nats%s\n", r.MeanLL, r.dataError(" ± %.3g (sampling error of the mean over the rows)"))
 	} else {
@@ -501,7 +506,11 @@ func (r *evalResult) print(w io.Writer, c *evalConfig, dataName string) {
 			r.MeanLL, r.MeanLLStderr, r.dataError(" ± %.3g (sampling error of the mean over the rows)"))
 		fmt.Fprintf(w, "  from reverse AIS:     %.8g nats (stochastic lower bound)\n", *r.MeanLLReverse)
 	}
-	fmt.Fprintf(w, "pseudo-log-likelihood:  %.8g nats\n", r.PLL)
+	if r.PLL != nil {
+		fmt.Fprintf(w, "pseudo-log-likelihood:  %.8g nats\n", *r.PLL)
+	} else {
+		fmt.Fprintf(w, "pseudo-log-likelihood:  n/a (%v)\n", r.pllUnsupported)
+	}
 	fmt.Fprintf(w, "reconstruction error:   %.8g\n", r.Recon)
 }
 

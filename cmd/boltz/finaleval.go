@@ -109,6 +109,9 @@ func runFinalEval(e *env, dir string, f *finalEval, seed uint64, t *train.Traine
 		return "", &interruptedError{fmt.Sprintf("interrupted during the final evaluation; the model is saved in %s; "+
 			"'boltz train -resume %s' measures it", filepath.Join(dir, "model.npz"), dir)}
 	}
+	if f.Mode == "auto" && errors.Is(err, rbm.ErrUnsupported) {
+		return fmt.Sprintf("final evaluation skipped: %v (too many states to enumerate)", err), nil
+	}
 	if err != nil {
 		return "", fmt.Errorf("final evaluation: %w (the model is saved: %s)", err, filepath.Join(dir, "model.npz"))
 	}

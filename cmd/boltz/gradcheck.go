@@ -123,10 +123,23 @@ func gradcheckFlags(fs *flag.FlagSet) func(*env, []string) error {
 		} else if err := e.checkGradcheckMemory(m.NV(), m.NH(), false, ds == nil); err != nil {
 			return err
 		}
-		if ds == nil {
+		var err error
+		x := (*matrix.Dense)(nil)
+		switch _, bernoulli := m.Visible.(*rbm.Bernoulli); {
+		case ds == nil && bernoulli:
 			ds = defaultGradcheckData(m.NV(), *seed)
+			x = ds.X
+		case ds == nil:
+			ds = randomStates(m.Visible, *seed) // already states: nothing to encode
+			x = ds.X
+		default:
+			x, _, err = encodeForLayer(ds.X, m.Visible, m.NV())
 		}
-		if err := checkData(ds.X, m.Visible, m.NV()); err != nil {
+		if err == nil {
+			ds.X = x
+			err = checkData(ds.X, m.Visible, m.NV())
+		}
+		if err != nil {
 			return fmt.Errorf("-data %s: %w", ds.Name, err)
 		}
 		res, err := exact.GradCheck(m, ds.X, *eps, &exact.Options{MaxStates: *maxStates, MaxSeconds: *maxSeconds,

@@ -71,14 +71,15 @@ func mergeEval(e *env, parts []*partial, asJSON bool) error {
 	c := &evalConfig{model: p0.Model, spec: p0.Data.Spec, method: s.Method, shape: s.Schedule,
 		runs: s.Runs, betas: s.Betas, seed: s.Seed, binarizeSeed: p0.Data.BinarizeSeed, gap: s.Gap, asJSON: asJSON,
 		reverseStart: s.ReverseStart, reverseSweeps: s.ReverseSweeps, precision: s.Precision}
-	res := &evalResult{Method: s.Method, Rows: p0.Data.Rows, NV: p0.NV, NH: p0.NH, Trustworthy: true, gapMax: s.Gap}
+	res := &evalResult{Method: s.Method, Rows: p0.Data.Rows, NV: p0.NV, NH: p0.NH, Trustworthy: true, gapMax: s.Gap,
+		enumBits: float64(min(p0.NV, p0.NH))} // sharded models are Bernoulli
 	prec := ais.Float64
 	if s.Precision == ais.Float32.String() {
 		prec = ais.Float32
 	}
 	res.setBracket(br, c, prec)
 	res.setLogLikelihoods(p0.Rows.MeanNegF, p0.Rows.DataStderr)
-	res.PLL, res.Recon = p0.Rows.PLL, p0.Rows.Recon
+	res.PLL, res.Recon = &p0.Rows.PLL, p0.Rows.Recon
 	return res.report(e, c, p0.Data.Name)
 }
 

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/boltzgo/boltz/ais"
 	"github.com/boltzgo/boltz/matrix"
 
 	"github.com/boltzgo/boltz/data"
@@ -140,13 +139,14 @@ func sampleFlags(fs *flag.FlagSet) func(*env, []string) error {
 			return err
 		}
 		write := func(w io.Writer) error {
-			return npz.WriteNPY(w, &npz.Array{Shape: []int{states.Rows, states.Cols}, Data: states.Data, Dtype: "<f8"})
+			out := outputStates(m.Visible, states) // categories for Potts units
+			return npz.WriteNPY(w, &npz.Array{Shape: []int{out.Rows, out.Cols}, Data: out.Data, Dtype: "<f8"})
 		}
 		if strings.HasSuffix(*out, ".png") {
 			if img == [2]int{} {
 				img = report.ShapeFor(m.NV())
 			}
-			pic := report.Tile(means, img, report.TileOptions{})
+			pic := report.Tile(pictureValues(m.Visible, means), img, report.TileOptions{})
 			write = func(w io.Writer) error { return png.Encode(w, pic) }
 		}
 		if err := atomicfile.WriteFile(*out, 0o644, write); err != nil {
@@ -177,8 +177,8 @@ func sampleFree(m *rbm.RBM, method string, n, steps, replicas int, betaMin float
 	} else {
 		c = mcmc.NewChains(m, n, seed)
 		c.SetPrecision(prec)
-		if dataMean != nil {
-			c.DrawVisible(m, ais.BaseRateFromMeans(dataMean, ais.DefaultBaseRateSmoothing))
+		if u := startInputs(m.Visible, dataMean); dataMean != nil && u != nil {
+			c.DrawVisible(m, u)
 		}
 		c.Sweep(m, 1, steps)
 	}

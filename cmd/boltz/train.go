@@ -96,8 +96,10 @@ func trainFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.BoolVar(&o.json, "json", false, "print a JSON summary on stdout at the end")
 	fs.BoolVar(&o.noReport, "no-report", false, "skip the pictures and report.html at the end")
 	fs.IntVar(&c.Hidden, "hidden", c.Hidden, "number of hidden units")
-	fs.StringVar(&c.VisibleUnits, "visible-units", "bernoulli", "unit type of the visible layer (docs/units.md): "+strings.Join(rbm.LayerNames(), ", "))
-	fs.StringVar(&c.HiddenUnits, "hidden-units", "bernoulli", "unit type of the hidden layer: "+strings.Join(rbm.LayerNames(), ", "))
+	fs.StringVar(&c.VisibleUnits, "visible-units", "bernoulli", "unit type of the visible layer (docs/units.md): "+strings.Join(rbm.LayerNames(), ", ")+
+		"; potts:Q takes one category 0…Q−1 per column, and potts alone reads Q from the data")
+	fs.StringVar(&c.HiddenUnits, "hidden-units", "bernoulli", "unit type of the hidden layer: "+strings.Join(rbm.LayerNames(), ", ")+
+		" (potts:Q, with -hidden a multiple of Q: sites × Q one-hot units)")
 	fs.StringVar((*string)(&c.Method), "method", string(c.Method), "negative phase: exact, cd, pcd, fpcd or pt")
 	fs.IntVar(&c.K, "k", c.K, "Gibbs sweeps per update")
 	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "passes over the training data (with -resume: the total to reach)")
@@ -199,10 +201,14 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	if o.data.valid > 0 && !strings.HasPrefix(o.data.spec, "mnist") {
 		return flagError("valid", "holds out rows of the MNIST training set only; -data %s has no held-out split, got %d", o.data.spec, o.data.valid)
 	}
-	for _, u := range []struct{ flag, spec string }{{"visible-units", o.cfg.VisibleUnits}, {"hidden-units", o.cfg.HiddenUnits}} {
-		if _, err := rbm.LayerByName(u.spec, 1); err != nil {
-			return flagError(u.flag, "%v", err)
-		}
+	if err := checkUnitsFlag("visible-units", o.cfg.VisibleUnits, true); err != nil {
+		return err
+	}
+	if err := checkUnitsFlag("hidden-units", o.cfg.HiddenUnits, false); err != nil {
+		return err
+	}
+	if _, err := rbm.LayerByName(o.cfg.HiddenUnits, o.cfg.Hidden); err != nil && o.cfg.Hidden > 0 {
+		return flagError("hidden", "%v", err) // a Potts layer needs whole sites
 	}
 	// Bernoulli units are recorded as no unit type at all, as before the flags existed, so
 	// run.json and the model's training record are unchanged for them.
@@ -224,13 +230,16 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 		}
 		return fmt.Errorf("-o %s: the directory exists (use -resume to continue it or -force to start over)", o.out)
 	}
-	ds, valid, err := loadTrainData(e, &o.data, o.data.spec, o.cfg.Seed)
+	if err := resolvePottsUnits(&o.cfg.VisibleUnits, o.data.spec, &o.data, e.stderr); err != nil {
+		return err
+	}
+	ds, valid, err := loadTrainData(e, &o.data, o.data.spec, o.cfg.Seed, o.cfg.VisibleUnits)
 	if err != nil {
 		return err
 	}
 	if o.cfg.Precision == "auto" {
 		o.cfg.Precision = "float64"
-		if o.cfg.Float32Covers() {
+		if o.cfg.Float32Covers() && unitsFloat32(o.cfg.VisibleUnits, o.cfg.HiddenUnits) {
 			o.cfg.Precision = "float32"
 		}
 	}
@@ -242,6 +251,10 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	}
 	if !set["ais-every"] {
 		o.cfg.AISEvery = o.cfg.AutoAISEvery(ds.X.Rows, ds.X.Cols)
+		if err := aisSupports(o.cfg.VisibleUnits, o.cfg.HiddenUnits); o.cfg.AISEvery > 0 && err != nil {
+			o.cfg.AISEvery = 0
+			fmt.Fprintf(e.stderr, "boltz train: no AIS monitor: %v\n", err)
+		}
 	}
 	if err := o.cfg.Validate(ds.X.Rows, ds.X.Cols); err != nil {
 		return &usageError{cliMessage(err)}
@@ -291,19 +304,24 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 }
 
 // loadTrainData loads the training set and, when -valid holds rows out of MNIST, the
-// held-out set.
+// held-out set, checked against (and, for Potts units, encoded for) visible units of the
+// type units ("" for Bernoulli).
 //
 // Under -binarize dynamic, d.grey receives the training set's grey values and the returned
 // training set is one stochastic draw of them, for the monitors.
-func loadTrainData(e *env, d *dataFlags, spec string, seed uint64) (*data.Dataset, *data.Dataset, error) {
-	ds, err := d.loadKeep(spec, seed, &rbm.Bernoulli{}, 0, e.stderr, &d.grey)
+func loadTrainData(e *env, d *dataFlags, spec string, seed uint64, units string) (*data.Dataset, *data.Dataset, error) {
+	proto, err := unitsPrototype(units)
+	if err != nil {
+		return nil, nil, flagError("visible-units", "%v", err)
+	}
+	ds, err := d.loadKeep(spec, seed, proto, 0, e.stderr, &d.grey)
 	if err != nil {
 		return nil, nil, err
 	}
 	if d.valid == 0 || !strings.HasPrefix(spec, "mnist") {
 		return ds, nil, nil
 	}
-	valid, err := d.load("mnist:valid", seed, &rbm.Bernoulli{}, 0, e.stderr)
+	valid, err := d.load("mnist:valid", seed, proto, 0, e.stderr)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -369,7 +387,7 @@ func resumeTrain(e *env, o *trainOpts, set map[string]bool) error {
 	} else {
 		o.noReport = info.NoReport // a run started with -no-report resumes without the report
 	}
-	ds, valid, err := loadTrainData(e, &o.data, info.Data, info.Seed)
+	ds, valid, err := loadTrainData(e, &o.data, info.Data, info.Seed, info.Config.VisibleUnits)
 	if err != nil {
 		return err
 	}

@@ -365,7 +365,7 @@ func TestBinarizeDynamicRefusedOutsideTrain(t *testing.T) {
 // middle of an epoch, checkpointed and resumed ends bit-identical to an uninterrupted one.
 func TestDynamicBinarizerResumesMidEpoch(t *testing.T) {
 	d := dataFlags{binarize: "dynamic", threshold: 0.5, allowDynamic: true}
-	ds, _, err := loadTrainData(&env{stderr: io.Discard}, &d, greyCSV(t), 5)
+	ds, _, err := loadTrainData(&env{stderr: io.Discard}, &d, greyCSV(t), 5, "")
 	if err != nil {
 		t.Fatal(err)
 	}
