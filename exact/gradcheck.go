@@ -27,18 +27,18 @@ const RelErrorFloor = 1e-6
 // BlockError is the worst disagreement between the analytic and the numerical gradient
 // within one parameter block.
 type BlockError struct {
-	Name        string  // "W", "b" or "c"
+	Name        string  // "W", "b", "c", or a further layer parameter's file name ("visible_sigma")
 	MaxAbsError float64 // max |a − f|
 	MaxRelError float64 // max |a − f| / max(|a|, |f|, RelErrorFloor)
 	// WorstIndex locates the element with the largest relative error: (i, j) for W, (i) for
-	// b and (j) for c.
+	// b and the other per-unit parameters, (j) for c.
 	WorstIndex []int
 }
 
 // GradCheckResult is the outcome of GradCheck.
 type GradCheckResult struct {
-	Blocks                   [3]BlockError // W, b, c
-	MaxAbsError, MaxRelError float64       // over all blocks
+	Blocks                   []BlockError // W, b, c, then every further layer parameter (rbm.ParamNames)
+	MaxAbsError, MaxRelError float64      // over all blocks
 	Analytic, Numerical      *rbm.Grad
 	LogZ, MeanLogLikelihood  float64 // at the unperturbed parameters
 	Eps                      float64
@@ -52,7 +52,10 @@ type GradCheckResult struct {
 // where f is recomputed with the exact LogZ at each perturbed θ. eps ≤ 0 means
 // DefaultGradCheckEps. Relative errors use the floor RelErrorFloor.
 //
-// Cost: 4·(nv·nh + nv + nh) evaluations of LogZ, so it is for small models. Errors as LogZ.
+// Every parameter of every layer is checked: W, b, c and the layers' further parameters, in
+// the order of rbm.Grad.Parts.
+//
+// Cost: 4·P + 1 evaluations of LogZ for P parameters (nv·nh + nv + nh for Bernoulli units), so it is for small models. Errors as LogZ.
 // m is not modified; it is safe for concurrent use. It panics as DataMoments.
 func GradCheck(m *rbm.RBM, x *matrix.Dense, eps float64, opts *Options) (*GradCheckResult, error) {
 	if eps <= 0 {
@@ -113,12 +116,22 @@ func GradCheck(m *rbm.RBM, x *matrix.Dense, eps float64, opts *Options) (*GradCh
 	return res, nil
 }
 
-// paramParts returns m's parameter slices in the order of rbm.Grad.Parts: W, b, c.
-func paramParts(m *rbm.RBM) [3][]float64 { return [3][]float64{m.W.Data, m.B(), m.C()} }
+// paramParts returns m's parameter slices in the order of rbm.Grad.Parts: W, b, c, then the
+// visible and the hidden layers' further parameters.
+func paramParts(m *rbm.RBM) [][]float64 {
+	parts := [][]float64{m.W.Data, m.B(), m.C()}
+	for _, l := range []rbm.Layer{m.Visible, m.Hidden} {
+		for _, p := range l.Params()[1:] {
+			parts = append(parts, p.Data)
+		}
+	}
+	return parts
+}
 
 func (res *GradCheckResult) compare(m *rbm.RBM) {
 	num := res.Numerical.Parts()
-	for k, a := range res.Analytic.Parts() {
+	res.Blocks = make([]BlockError, len(num))
+	for k, a := range res.Analytic.NamedParts(m) {
 		b := &res.Blocks[k]
 		b.Name = a.Name
 		worst := -1
