@@ -87,3 +87,22 @@ func TestGradCheckGaussian(t *testing.T) {
 		}
 	}
 }
+
+// Every parameter of Bernoulli–ReLU and Bernoulli–dReLU models passes the gradient check
+// (the visible layer enumerated, the hidden one integrated through its log-normaliser).
+func TestGradCheckReLU(t *testing.T) {
+	for _, hid := range []rbm.Layer{rbm.NewReLU(3), rbm.NewDReLU(3)} {
+		m := randomLayerModel(rbm.NewBernoulli(5), hid, 7)
+		x := randomRows(9, 5, 7)
+		res, err := GradCheck(m, x, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := 2 + len(hid.Params()); len(res.Blocks) != want {
+			t.Fatalf("%s: %d blocks, want %d", hid.Name(), len(res.Blocks), want)
+		}
+		if res.MaxRelError > 1e-6 {
+			t.Errorf("%s: max relative error %v (blocks %+v)", hid.Name(), res.MaxRelError, res.Blocks)
+		}
+	}
+}
