@@ -86,6 +86,9 @@ func (m *RBM) Validate() error {
 		m.W.Cols != m.Hidden.Len() || len(m.W.Data) != m.W.Rows*m.W.Cols {
 		return fmt.Errorf("inconsistent shapes")
 	}
+	if _, ok := m.Hidden.(Coupling); ok {
+		return fmt.Errorf("%s units can only be visible", m.Hidden.Name())
+	}
 	if !finite(m.W.Data) {
 		return fmt.Errorf("parameter W holds NaN or Inf")
 	}

@@ -16,7 +16,14 @@ const exactPLLUnits = 64
 
 // enumerable reports whether the exact monitors (log-likelihood, gradient-bias meter) run.
 func (t *Trainer) enumerable() bool {
-	return min(t.Model.NV(), t.Model.NH()) <= t.Config.ExactMonitor
+	m, n := t.Model, math.MaxInt // only a layer with finitely many states can be enumerated
+	if m.Visible.Values() != nil {
+		n = m.NV()
+	}
+	if m.Hidden.Values() != nil {
+		n = min(n, m.NH())
+	}
+	return n <= t.Config.ExactMonitor
 }
 
 // measureBias compares the estimator's gradient t.grad on the current minibatch with the
