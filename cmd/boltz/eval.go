@@ -204,7 +204,7 @@ type evalResult struct {
 	// UntrustworthyReason is ais.Verdict's name, "gap_too_wide" or "inverted", or null.
 	UntrustworthyReason *string  `json:"untrustworthy_reason"`
 	GapNoiseFloor       *float64 `json:"gap_noise_floor"`
-	PLL                 float64  `json:"pseudo_log_likelihood"`
+	PLL                 *float64 `json:"pseudo_log_likelihood"` // null for unit types without one
 	Recon               float64  `json:"recon_error"`
 	Rows                int      `json:"n_rows"`
 	NV                  int      `json:"nv"`
@@ -223,10 +223,11 @@ type evalResult struct {
 }
 
 func runEval(e *env, c *evalConfig) error {
-	m, _, err := loadModel(e, c.model)
+	m, meta, err := loadModel(e, c.model)
 	if err != nil {
 		return err
 	}
+	c.data.pixel = pixelFromMeta(meta)
 	ds, err := c.data.loadFor(e, c.spec, c.binarizeSeed, m)
 	if err != nil {
 		return err
@@ -238,7 +239,9 @@ func runEval(e *env, c *evalConfig) error {
 	if err != nil {
 		return err
 	}
-	res.PLL = pseudoLogLikelihood(e.stderr, m, ds.X)
+	if pll := pseudoLogLikelihood(e.stderr, m, ds.X); !math.IsNaN(pll) {
+		res.PLL = &pll
+	}
 	res.Recon = m.ReconError(ds.X)
 	return res.report(e, c, ds.Name)
 }
@@ -263,7 +266,7 @@ func (c *evalConfig) resolveMethod(m *rbm.RBM) string {
 	if c.method != "auto" {
 		return c.method
 	}
-	if min(m.NV(), m.NH()) <= maxAutoExactUnits {
+	if enumerableUnits(m) <= maxAutoExactUnits {
 		return "exact"
 	}
 	return "ais"
@@ -289,7 +292,7 @@ func measureLogLikelihood(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset, w
 			}
 			return nil, tooSlowError(err)
 		}
-		fmt.Fprintf(e.stderr, "%s: enumerated 2^%d states in %s\n", who, min(m.NV(), m.NH()), time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(e.stderr, "%s: enumerated 2^%d states in %s\n", who, enumerableUnits(m), time.Since(start).Round(time.Millisecond))
 	} else if err := e.checkMemory("runs", ais.MemoryNeeded(m.NV(), m.NH(), c.runs)); err != nil {
 		return nil, err
 	} else if err := res.runAIS(e, c, m, ds, who); err != nil {
@@ -434,6 +437,9 @@ const pllProgressWork = 1e9
 // w after each when the work is long) and summed in row order, so it does not depend on
 // GOMAXPROCS.
 func pseudoLogLikelihood(w io.Writer, m *rbm.RBM, x *matrix.Dense) float64 {
+	if m.CheckPseudoLikelihood() != nil {
+		return math.NaN() // not defined for these unit types
+	}
 	const tenths = 10
 	rows := make([]float64, x.Rows)
 	long := float64(x.Rows)*float64(m.NV())*float64(m.NH()) >= pllProgressWork
@@ -501,7 +507,11 @@ func (r *evalResult) print(w io.Writer, c *evalConfig, dataName string) {
 			r.MeanLL, r.MeanLLStderr, r.dataError(" ± %.3g (sampling error of the mean over the rows)"))
 		fmt.Fprintf(w, "  from reverse AIS:     %.8g nats (stochastic lower bound)\n", *r.MeanLLReverse)
 	}
-	fmt.Fprintf(w, "pseudo-log-likelihood:  %.8g nats\n", r.PLL)
+	if r.PLL != nil {
+		fmt.Fprintf(w, "pseudo-log-likelihood:  %.8g nats\n", *r.PLL)
+	} else {
+		fmt.Fprintf(w, "pseudo-log-likelihood:  n/a (binary visible units only)\n")
+	}
 	fmt.Fprintf(w, "reconstruction error:   %.8g\n", r.Recon)
 }
 

@@ -107,6 +107,7 @@ func sampleFlags(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
+		d.pixel = pixelFromMeta(meta)
 		img := meta.ImageShape
 		if *shape != "" {
 			if img, err = parseReportShape(*shape); err != nil {
@@ -139,6 +140,7 @@ func sampleFlags(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
+		states, means = d.pixel.pixels(states), d.pixel.pixels(means) // standardised data back to pixel space
 		write := func(w io.Writer) error {
 			return npz.WriteNPY(w, &npz.Array{Shape: []int{states.Rows, states.Cols}, Data: states.Data, Dtype: "<f8"})
 		}
@@ -177,7 +179,10 @@ func sampleFree(m *rbm.RBM, method string, n, steps, replicas int, betaMin float
 	} else {
 		c = mcmc.NewChains(m, n, seed)
 		c.SetPrecision(prec)
-		if dataMean != nil {
+		switch {
+		case dataMean != nil && m.Visible.Values() == nil:
+			c.DrawVisible(m, dataMean) // continuous units: the input is the mean
+		case dataMean != nil:
 			c.DrawVisible(m, ais.BaseRateFromMeans(dataMean, ais.DefaultBaseRateSmoothing))
 		}
 		c.Sweep(m, 1, steps)

@@ -171,6 +171,9 @@ type runInfo struct {
 
 	// NoReport records -no-report, which a resume keeps unless it is given again.
 	NoReport bool `json:"no_report,omitempty"`
+
+	// Scale records -scale when it is not none.
+	Scale string `json:"scale,omitempty"`
 }
 
 func runTrain(e *env, o *trainOpts, set map[string]bool) error {
@@ -224,13 +227,17 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 		}
 		return fmt.Errorf("-o %s: the directory exists (use -resume to continue it or -force to start over)", o.out)
 	}
+	o.data.visible = o.cfg.VisibleUnits
+	if err := o.data.checkScale(); err != nil {
+		return err
+	}
 	ds, valid, err := loadTrainData(e, &o.data, o.data.spec, o.cfg.Seed)
 	if err != nil {
 		return err
 	}
 	if o.cfg.Precision == "auto" {
 		o.cfg.Precision = "float64"
-		if o.cfg.Float32Covers() {
+		if o.cfg.Float32Covers() && float32Units(o.cfg) {
 			o.cfg.Precision = "float32"
 		}
 	}
@@ -267,6 +274,9 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 		Threshold: o.data.threshold, BinarizeStream: "seed+spec", Seed: o.cfg.Seed, NV: ds.X.Cols, NH: o.cfg.Hidden,
 		TrainRows: ds.X.Rows, Config: o.cfg, FinalEval: &o.final, NoReport: o.noReport,
 	}
+	if o.data.scale == "standard" {
+		info.Scale = o.data.scale
+	}
 	if ds.Shape != [2]int{} {
 		info.ImageShape = &ds.Shape
 	}
@@ -296,14 +306,18 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 // Under -binarize dynamic, d.grey receives the training set's grey values and the returned
 // training set is one stochastic draw of them, for the monitors.
 func loadTrainData(e *env, d *dataFlags, spec string, seed uint64) (*data.Dataset, *data.Dataset, error) {
-	ds, err := d.loadKeep(spec, seed, &rbm.Bernoulli{}, 0, e.stderr, &d.grey)
+	layer, err := d.trainLayer()
+	if err != nil {
+		return nil, nil, err
+	}
+	ds, err := d.loadKeep(spec, seed, layer, 0, e.stderr, &d.grey)
 	if err != nil {
 		return nil, nil, err
 	}
 	if d.valid == 0 || !strings.HasPrefix(spec, "mnist") {
 		return ds, nil, nil
 	}
-	valid, err := d.load("mnist:valid", seed, &rbm.Bernoulli{}, 0, e.stderr)
+	valid, err := d.load("mnist:valid", seed, layer, 0, e.stderr)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -362,7 +376,7 @@ func resumeTrain(e *env, o *trainOpts, set map[string]bool) error {
 		}
 	}
 	o.data = dataFlags{spec: info.Data, binarize: info.Binarize, threshold: info.Threshold, valid: info.Valid,
-		legacyStream: info.BinarizeStream == ""}
+		legacyStream: info.BinarizeStream == "", visible: info.Config.VisibleUnits, scale: info.Scale}
 	info.FinalEval = resumedFinalEval(info.FinalEval, &o.final, set)
 	if set["no-report"] {
 		info.NoReport = o.noReport
@@ -464,6 +478,9 @@ func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, 
 	if info.ImageShape != nil {
 		meta.ImageShape = *info.ImageShape
 	}
+	if p := o.data.pixel; p != nil {
+		meta.PixelMean, meta.PixelStd = p.mean, p.std
+	}
 	cfgJSON, err := json.Marshal(t.Config)
 	if err != nil {
 		return err
@@ -473,7 +490,7 @@ func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, 
 	if info.FinalEval != nil {
 		fe = *info.FinalEval
 	}
-	held, err := heldOut(e, info, &fe, t.Model, valid)
+	held, err := heldOut(e, info, &fe, t.Model, valid, o.data.pixel)
 	if err != nil {
 		return err
 	}
@@ -526,7 +543,7 @@ func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, 
 		}
 	}
 	if !o.noReport {
-		if err := writeReport(e, dir, ds); err != nil && e.ctx.Err() != nil {
+		if err := writeReport(e, dir, o.data.pixel.dataset(ds)); err != nil && e.ctx.Err() != nil {
 			return &interruptedError{fmt.Sprintf("interrupted while drawing the report; %s is written; draw the report with: boltz report %s",
 				filepath.Join(dir, "model.npz"), dir)}
 		} else if err != nil {

@@ -1,0 +1,39 @@
+package report
+
+import (
+	"github.com/boltzgo/boltz/matrix"
+	"github.com/boltzgo/boltz/rbm"
+)
+
+// toPixels returns the rows of x (visible vectors) in pixel space for a model trained on
+// standardised data (rbm.Meta.PixelMean and PixelStd): x·std + mean, as a copy. Without a
+// recorded standardisation it returns x.
+func toPixels(meta *rbm.Meta, x *matrix.Dense) *matrix.Dense {
+	if meta == nil || meta.PixelMean == nil || len(meta.PixelMean) != x.Cols {
+		return x
+	}
+	y := x.Clone()
+	for r := 0; r < y.Rows; r++ {
+		row := y.Row(r)
+		for i, v := range row {
+			row[i] = meta.PixelMean[i] + meta.PixelStd[i]*v
+		}
+	}
+	return y
+}
+
+// fromPixels is the inverse of toPixels: the rows of raw data x standardised as the model's
+// training data were, as a copy; x itself without a recorded standardisation.
+func fromPixels(meta *rbm.Meta, x *matrix.Dense) *matrix.Dense {
+	if meta == nil || meta.PixelMean == nil || len(meta.PixelMean) != x.Cols {
+		return x
+	}
+	y := x.Clone()
+	for r := 0; r < y.Rows; r++ {
+		row := y.Row(r)
+		for i, v := range row {
+			row[i] = (v - meta.PixelMean[i]) / meta.PixelStd[i]
+		}
+	}
+	return y
+}
