@@ -73,14 +73,12 @@ func TestGradCheckGaussian(t *testing.T) {
 		if len(res.Blocks) != 4 || res.Blocks[3].Name != "visible_sigma" {
 			t.Fatalf("blocks %+v", res.Blocks)
 		}
-		sigma := res.Analytic.Vis[1]
 		if fixed {
-			for i, g := range sigma {
+			for i, g := range res.Analytic.Vis[1] {
 				if g != 0 {
 					t.Errorf("fixed σ: gradient %v at %d", g, i)
 				}
 			}
-			continue
 		}
 		if res.MaxRelError > 1e-6 {
 			t.Errorf("max relative error %v (blocks %+v)", res.MaxRelError, res.Blocks)

@@ -50,10 +50,12 @@ type GradCheckResult struct {
 //	∂f/∂θ_k ≈ [8(f(θ+ε) − f(θ−ε)) − (f(θ+2ε) − f(θ−2ε))] / (12ε),
 //
 // where f is recomputed with the exact LogZ at each perturbed θ. eps ≤ 0 means
-// DefaultGradCheckEps. Relative errors use the floor RelErrorFloor.
+// DefaultGradCheckEps; the layers' further parameters (σ, γ, …) take steps scaled to their
+// size (stepFor). Relative errors use the floor RelErrorFloor.
 //
 // Every parameter of every layer is checked: W, b, c and the layers' further parameters, in
-// the order of rbm.Grad.Parts.
+// the order of rbm.Grad.Parts, except those a layer holds fixed (rbm.Frozen), whose
+// numerical gradient is left at zero.
 //
 // Cost: 4·P + 1 evaluations of LogZ for P parameters (nv·nh + nv + nh for Bernoulli units), so it is for small models. Errors as LogZ.
 // m is not modified; it is safe for concurrent use. It panics as DataMoments.
@@ -93,13 +95,17 @@ func GradCheck(m *rbm.RBM, x *matrix.Dense, eps float64, opts *Options) (*GradCh
 		}
 		return MeanLogLikelihood(p, x, lz), nil
 	}
-	params := paramParts(p)
+	params, frozen := paramParts(p), frozenParts(p)
 	for k, part := range res.Numerical.Parts() {
 		theta := params[k]
+		if frozen[k] {
+			continue // not learned: its gradient is zero by definition, as the analytic one
+		}
 		for i := range theta {
 			orig := theta[i]
+			h := stepFor(k, orig, eps)
 			var fs [4]float64
-			for s, step := range [4]float64{eps, -eps, 2 * eps, -2 * eps} {
+			for s, step := range [4]float64{h, -h, 2 * h, -2 * h} {
 				theta[i] = orig + step
 				if fs[s], err = f(); err != nil {
 					return nil, err
@@ -109,11 +115,36 @@ func GradCheck(m *rbm.RBM, x *matrix.Dense, eps float64, opts *Options) (*GradCh
 				}
 			}
 			theta[i] = orig
-			part.X[i] = (8*(fs[0]-fs[1]) - (fs[2] - fs[3])) / (12 * eps)
+			part.X[i] = (8*(fs[0]-fs[1]) - (fs[2] - fs[3])) / (12 * h)
 		}
 	}
 	res.compare(m)
 	return res, nil
+}
+
+// stepFor returns the finite-difference step for an element of value theta in block k of
+// paramParts: eps for W and the biases, and eps·clamp(|θ|, 0.01, 1) for the layers' further
+// parameters, scales such as σ and γ whose derivatives grow like 1/θ^k as θ shrinks, so that
+// the step stays a small fraction of the parameter (0.01 is the floor that training keeps σ
+// and γ at, rbm.SigmaFloor and rbm.GammaFloor).
+func stepFor(k int, theta, eps float64) float64 {
+	if k < 3 {
+		return eps
+	}
+	return eps * math.Min(1, math.Max(math.Abs(theta), 0.01))
+}
+
+// frozenParts reports, in the order of paramParts, which blocks a layer holds fixed
+// (rbm.Frozen).
+func frozenParts(m *rbm.RBM) []bool {
+	frozen := []bool{false, false, false}
+	for _, l := range []rbm.Layer{m.Visible, m.Hidden} {
+		f, ok := l.(rbm.Frozen)
+		for _, p := range l.Params()[1:] {
+			frozen = append(frozen, ok && f.Frozen(p.Name))
+		}
+	}
+	return frozen
 }
 
 // paramParts returns m's parameter slices in the order of rbm.Grad.Parts: W, b, c, then the

@@ -43,6 +43,14 @@ type Constrainer interface {
 	Constrain()
 }
 
+// Frozen is implemented by layers some of whose parameters are not learned (the σ of
+// "gaussian:fixed"): their statistics are zero, so no optimiser moves them, and gradient
+// checks skip them.
+type Frozen interface {
+	// Frozen reports whether the parameter of that name (Params) is held fixed.
+	Frozen(name string) bool
+}
+
 // coupled returns t(s) for the visible layer l: s itself when l has no Coupling, otherwise
 // buf (allocated when too short) holding the coupled states.
 func coupled(l Layer, s, buf []float64) []float64 {

@@ -227,6 +227,9 @@ func ColStds(dst, mean []float64, x *matrix.Dense) {
 	}
 }
 
+// Frozen reports true for "sigma" when σ is fixed.
+func (l *Gaussian) Frozen(name string) bool { return l.Fixed && name == "sigma" }
+
 // Constrain raises every σ_i below SigmaFloor to it.
 func (l *Gaussian) Constrain() {
 	for i, s := range l.Sigma {
