@@ -203,7 +203,8 @@ type Options struct {
 	Seed uint64
 	// BaseBias is b_A, the visible biases of the base-rate model (see BaseRate); nil means
 	// zeros, the uniform distribution, in Forward and Reverse, and BaseRate(x,
-	// DefaultBaseRateSmoothing) of the data in Sandwich.
+	// DefaultBaseRateSmoothing) of the data in Sandwich. It is for Bernoulli visible units:
+	// the generic path ignores it for other unit types (see Annealable).
 	BaseBias []float64
 	// GapThreshold is the largest reverse − forward gap in nats that Sandwich calls
 	// trustworthy (see Judge); 0 means DefaultGapThreshold.

@@ -60,7 +60,8 @@ type genericPath struct {
 
 // newGenericPath builds the path for m: the base visible layer from the data's column
 // moments when x is not nil (Bernoulli visible units take c.baseBias, else the base rates of
-// x, as the fused path does), the base hidden layer from the hidden layer itself.
+// x, as the fused path does; other unit types ignore c.baseBias), the base hidden layer from
+// the hidden layer itself.
 func newGenericPath(m *rbm.RBM, c *config, x *matrix.Dense) *genericPath {
 	var mean, variance []float64
 	if x != nil {
@@ -69,11 +70,11 @@ func newGenericPath(m *rbm.RBM, c *config, x *matrix.Dense) *genericPath {
 	p := &genericPath{target: m,
 		visA: m.Visible.(Annealable).AISBase(mean, variance),
 		hidA: m.Hidden.(Annealable).AISBase(nil, nil)}
-	switch {
-	case c.baseBias != nil:
-		copy(p.visA.Bias(), c.baseBias)
-	case x != nil:
-		if _, ok := m.Visible.(*rbm.Bernoulli); ok {
+	if _, ok := m.Visible.(*rbm.Bernoulli); ok {
+		switch {
+		case c.baseBias != nil:
+			copy(p.visA.Bias(), c.baseBias)
+		case x != nil:
 			copy(p.visA.Bias(), BaseRate(x, DefaultBaseRateSmoothing))
 		}
 	}

@@ -2,6 +2,7 @@ package train
 
 import (
 	"errors"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -76,5 +77,42 @@ func TestContinuousRefusals(t *testing.T) {
 	if _, err := New(c, x); !errors.As(err, &ce) {
 		t.Errorf("Gaussian hidden units: %v", err)
 	}
-	_ = rbm.SigmaFloor
+}
+
+// With ClipNorm every update moves the parameters by at most lr·ClipNorm (plain SGD without
+// momentum or weight decay).
+func TestClipNorm(t *testing.T) {
+	x := twoClusters(20, 4)
+	c := smallConfig("cd")
+	c.VisibleUnits, c.Batch, c.Epochs, c.LR, c.ClipNorm = "gaussian", 20, 1, 0.5, 0.1
+	c.Momentum, c.MomentumInitial, c.L2 = 0, 0, 0
+	tr, err := New(c, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := tr.Model.Clone()
+	if err := tr.update(x, false); err != nil {
+		t.Fatal(err)
+	}
+	var s float64
+	after := paramsOf(tr.Model)
+	for k, a := range paramsOf(before) {
+		for i := range a {
+			d := after[k][i] - a[i]
+			s += d * d
+		}
+	}
+	if d := math.Sqrt(s); d > c.LR*c.ClipNorm*(1+1e-9) {
+		t.Errorf("step length %v exceeds lr·clip %v", d, c.LR*c.ClipNorm)
+	}
+}
+
+func paramsOf(m *rbm.RBM) [][]float64 {
+	out := [][]float64{m.W.Data, m.B(), m.C()}
+	for _, l := range []rbm.Layer{m.Visible, m.Hidden} {
+		for _, p := range l.Params()[1:] {
+			out = append(out, p.Data)
+		}
+	}
+	return out
 }

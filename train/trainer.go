@@ -316,6 +316,11 @@ func (t *Trainer) step(g *rbm.Grad, lr, mom float64) error {
 		t.f32.gradW(g)
 		defer t.f32.refresh(m)
 	}
+	if c.ClipNorm > 0 {
+		if n := g.Norm(); n > c.ClipNorm {
+			g.Scale(c.ClipNorm / n)
+		}
+	}
 	if c.Centered {
 		t.center(g)
 	}
@@ -382,7 +387,7 @@ func (t *Trainer) positive(g *rbm.Grad, batch *matrix.Dense, withW bool) {
 // layers whose only parameter is the bias (the pass updates W, b and c).
 func (t *Trainer) fusable() bool {
 	c, m := &t.Config, t.Model
-	return c.L1 == 0 && c.Sparsity == 0 && len(m.Visible.Params()) == 1 && len(m.Hidden.Params()) == 1
+	return c.L1 == 0 && c.Sparsity == 0 && c.ClipNorm == 0 && len(m.Visible.Params()) == 1 && len(m.Hidden.Params()) == 1
 }
 
 func (t *Trainer) diverged(err error) error {

@@ -115,6 +115,7 @@ func trainFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.Float64Var(&c.AdamEps, "adam-eps", c.AdamEps, "Adam's ε")
 	fs.Float64Var(&c.L2, "l2", c.L2, "L2 weight decay on W")
 	fs.Float64Var(&c.L1, "l1", c.L1, "L1 weight decay on W")
+	fs.Float64Var(&c.ClipNorm, "clip-norm", c.ClipNorm, "cap the Euclidean norm of each update's gradient (all parameters) at this value; 0 disables it")
 	fs.Float64Var(&c.Sparsity, "sparsity", c.Sparsity, "target mean hidden activation (0: no sparsity penalty)")
 	fs.Float64Var(&c.SparsityCost, "sparsity-cost", c.SparsityCost, "weight of the sparsity penalty")
 	fs.BoolVar(&c.Centered, "centered", c.Centered, "centered gradient (Melchior, Fischer & Wiskott 2016)")
