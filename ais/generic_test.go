@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/boltzgo/boltz/exact"
+	"github.com/boltzgo/boltz/internal/oracle"
 	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -15,17 +16,7 @@ import (
 // continuousModel returns a model on the given layers with W ~ N(0, 0.5²), biases N(0, 0.3²)
 // and its further parameters (σ, γ) in [0.6, 1.4].
 func continuousModel(vis, hid rbm.Layer, seed uint64) *rbm.RBM {
-	r := rand.New(rand.NewPCG(seed, 17))
-	m := rbm.NewWithLayers(vis, hid)
-	m.InitNormalWithBiases(0.5, 0.3, r)
-	for _, l := range []rbm.Layer{vis, hid} {
-		for _, p := range l.Params()[1:] {
-			for i := range p.Data {
-				p.Data[i] = 0.6 + 0.8*r.Float64()
-			}
-		}
-	}
-	return m
+	return oracle.RandomLayerModel(vis, hid, 0.5, 0.3, 0.6, 1.4, rand.New(rand.NewPCG(seed, 17)))
 }
 
 // exactSamples draws n exact samples of v from a model whose hidden layer is Bernoulli and

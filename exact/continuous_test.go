@@ -5,25 +5,15 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/boltzgo/boltz/internal/oracle"
 	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
-// randomLayerModel returns a model on the given layers with random weights and random
-// values in every layer parameter (biases N(0, 0.5²); the further parameters in
-// [0.5, 1.5], positive as standard deviations and curvatures must be).
+// randomLayerModel returns a model on the given layers with random weights (N(0, 0.5²)),
+// biases (N(0, 0.5²)) and further parameters in [0.5, 1.5].
 func randomLayerModel(vis, hid rbm.Layer, seed uint64) *rbm.RBM {
-	r := rand.New(rand.NewPCG(seed, 11))
-	m := rbm.NewWithLayers(vis, hid)
-	m.InitNormalWithBiases(0.5, 0.5, r)
-	for _, l := range []rbm.Layer{vis, hid} {
-		for _, p := range l.Params()[1:] {
-			for i := range p.Data {
-				p.Data[i] = 0.5 + r.Float64()
-			}
-		}
-	}
-	return m
+	return oracle.RandomLayerModel(vis, hid, 0.5, 0.5, 0.5, 1.5, rand.New(rand.NewPCG(seed, 11)))
 }
 
 func realRows(n, cols int, seed uint64) *matrix.Dense {
