@@ -127,13 +127,19 @@ func (l *Gaussian) Sample(dst, x []float64, r *rand.Rand) {
 	}
 }
 
-// Couple sets dst_i = s_i/σ_i².
+// Couple sets dst_i = s_i/σ_i², one row of Len values at a time.
 func (l *Gaussian) Couple(dst, s []float64) {
 	mustSameLen("Gaussian.Couple", len(dst), len(s))
 	n := len(l.B)
-	for i, v := range s {
-		sg := l.Sigma[i%n]
-		dst[i] = v / (sg * sg)
+	prec := make([]float64, n)
+	for i, sg := range l.Sigma {
+		prec[i] = 1 / (sg * sg)
+	}
+	for start := 0; start < len(s); start += n {
+		d, x := dst[start:start+n], s[start:start+n]
+		for i, p := range prec {
+			d[i] = x[i] * p
+		}
 	}
 }
 

@@ -96,10 +96,19 @@ func millsOffset(a float64) float64 {
 // α > 0 it uses the exponential proposal of Robert (1995), w ~ Exp(λ*) with
 // λ* = (α + √(α² + 4))/2, accepted with probability exp(−(α + w − λ*)²/2), whose
 // acceptance rate is above 0.75 for every α ≥ 0 and tends to 1 as α grows. The expected
-// number of draws is below 2 whatever x and γ are, so it cannot stall.
+// number of draws is below 2 whatever x and γ are, so it cannot stall; a NaN input gives NaN
+// and an infinite one the limit (+Inf or 0) without drawing.
 func SampleHalfNormal(x, gamma float64, r *rand.Rand) float64 {
 	s := 1 / math.Sqrt(gamma)
 	a := -x * s
+	switch {
+	case math.IsNaN(a):
+		return math.NaN() // the caller's parameters diverged; its finiteness check reports it
+	case math.IsInf(a, -1):
+		return math.Inf(1)
+	case math.IsInf(a, 1):
+		return 0
+	}
 	if a <= 0 {
 		for {
 			if z := r.NormFloat64(); z >= a {

@@ -109,3 +109,17 @@ func TestSampleHalfNormal(t *testing.T) {
 		}
 	}
 }
+
+// Non-finite inputs return at once instead of looping.
+func TestSampleHalfNormalNonFinite(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	if h := SampleHalfNormal(math.NaN(), 1, r); !math.IsNaN(h) {
+		t.Errorf("NaN input: %v", h)
+	}
+	if h := SampleHalfNormal(math.Inf(1), 1, r); !math.IsInf(h, 1) {
+		t.Errorf("+Inf input: %v", h)
+	}
+	if h := SampleHalfNormal(math.Inf(-1), 1, r); h != 0 {
+		t.Errorf("−Inf input: %v", h)
+	}
+}
