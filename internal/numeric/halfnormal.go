@@ -116,10 +116,14 @@ func SampleHalfNormal(x, gamma float64, r *rand.Rand) float64 {
 			}
 		}
 	}
-	lam := (a + math.Sqrt(a*a+4)) / 2
+	// λ* − α = 2/(α + √(α² + 4)), formed without cancellation: for α ≈ 1e8 the difference
+	// α − λ* is below the rounding of α, and d = α + w − λ* would be rounding noise of
+	// order ulp(α), rejecting every proposal.
+	root := math.Sqrt(a*a + 4)
+	lam, gap := (a+root)/2, 2/(a+root)
 	for {
 		w := r.ExpFloat64() / lam
-		d := a + w - lam
+		d := w - gap
 		if r.Float64() <= math.Exp(-d*d/2) {
 			return s * w
 		}
