@@ -447,6 +447,9 @@ func configure(m *rbm.RBM, opts *Options, x *matrix.Dense) (*config, error) {
 		return nil, &rbm.UnsupportedError{Op: "ais", Want: "bernoulli units, or unit types with an AIS path (ais.Annealable)",
 			Layer: m.Visible.Name() + " visible and " + m.Hidden.Name() + " hidden"}
 	}
+	if err := m.CheckNormalizable(); err != nil {
+		return nil, fmt.Errorf("ais: %w", err)
+	}
 	if opts == nil {
 		opts = &Options{}
 	}

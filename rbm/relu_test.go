@@ -85,3 +85,22 @@ func TestDReLUSample(t *testing.T) {
 		}
 	}
 }
+
+// A one-by-one Gaussian–ReLU model is proper exactly when w² < σ²γ: exp(−F(v)) then decays
+// like exp(−(1/σ² − w²/(σ⁴γ))v²/2) for large v.
+func TestCheckNormalizable(t *testing.T) {
+	for _, c := range []struct {
+		w, sigma, gamma float64
+		proper          bool
+	}{{0.9, 1, 1, true}, {1.1, 1, 1, false}, {1.1, 1.2, 1, true}, {0.9, 1, 0.5, false}} {
+		m := NewWithLayers(NewGaussian(1, false), NewReLU(1))
+		m.W.Data[0], m.Visible.(*Gaussian).Sigma[0], m.Hidden.(*ReLU).Gamma[0] = c.w, c.sigma, c.gamma
+		err := m.CheckNormalizable()
+		if (err == nil) != c.proper {
+			t.Errorf("%+v: %v", c, err)
+		}
+	}
+	if err := New(3, 2).CheckNormalizable(); err != nil {
+		t.Errorf("Bernoulli model: %v", err)
+	}
+}
