@@ -84,3 +84,22 @@ func TestScaleRefusedForBernoulli(t *testing.T) {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
 }
+
+// boltz gradcheck checks every parameter of random models of each unit type, and refuses a
+// Gaussian hidden layer with a usage error.
+func TestGradcheckUnitTypes(t *testing.T) {
+	for _, args := range [][]string{
+		{"-visible-units", "gaussian", "-nv", "3", "-nh", "4"},
+		{"-visible-units", "gaussian:fixed", "-nv", "3", "-nh", "4"},
+		{"-hidden-units", "relu", "-nv", "4", "-nh", "3"},
+		{"-hidden-units", "drelu", "-nv", "4", "-nh", "3"},
+	} {
+		code, stdout, stderr := boltz(t, append([]string{"gradcheck"}, args...)...)
+		if code != 0 || !strings.Contains(stdout, "passed") {
+			t.Errorf("%v: exit %d\n%s%s", args, code, stdout, stderr)
+		}
+	}
+	if code, _, stderr := boltz(t, "gradcheck", "-hidden-units", "gaussian"); code != 2 {
+		t.Errorf("gaussian hidden units: exit %d: %s", code, stderr)
+	}
+}

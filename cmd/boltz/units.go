@@ -3,6 +3,8 @@ package main
 import (
 	"math"
 
+	"github.com/boltzgo/boltz/internal/oracle"
+	"github.com/boltzgo/boltz/internal/rng"
 	"github.com/boltzgo/boltz/rbm"
 	"github.com/boltzgo/boltz/train"
 )
@@ -37,4 +39,27 @@ func enumerableUnits(m *rbm.RBM) int {
 		n = min(n, m.NH())
 	}
 	return n
+}
+
+// randomLayerModel returns boltz gradcheck's random model on the unit types vis and hid:
+// randomGradcheckModel's weights and biases, and every further layer parameter (σ, γ, …)
+// uniform in [0.5, 1.5], drawn after them from the same stream. Bernoulli–Bernoulli models
+// are randomGradcheckModel's exactly.
+func randomLayerModel(vis, hid string, nv, nh int, std float64, seed uint64) (*rbm.RBM, error) {
+	if vis == "bernoulli" && hid == "bernoulli" {
+		return randomGradcheckModel(nv, nh, std, seed), nil
+	}
+	lv, err := rbm.LayerByName(vis, nv)
+	if err != nil {
+		return nil, flagError("visible-units", "%v", err)
+	}
+	lh, err := rbm.LayerByName(hid, nh)
+	if err != nil {
+		return nil, flagError("hidden-units", "%v", err)
+	}
+	m := oracle.RandomLayerModel(lv, lh, std, std, 0.5, 1.5, rng.New(seed, gradcheckRNGModel))
+	if err := m.Validate(); err != nil {
+		return nil, flagError("hidden-units", "%v", err)
+	}
+	return m, nil
 }
