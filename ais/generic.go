@@ -149,6 +149,7 @@ func (p *genericPath) step(beta float64) {
 // genericRuns holds runs [first, first+n) of the generic annealer: their states and streams.
 type genericRuns struct {
 	v, h   *matrix.Dense
+	xh, xv *matrix.Dense // work: the hidden and visible inputs
 	rngs   []*rand.Rand
 	logW   []float64
 	fa, fb []float64
@@ -168,21 +169,21 @@ func newGenericRuns(m *rbm.RBM, seed uint64, stream []uint64, first, n int) *gen
 // sweep runs one block Gibbs sweep of every run under m: h ~ p(h|v), then v ~ p(v|h), each
 // row from its run's stream.
 func (g *genericRuns) sweep(m *rbm.RBM) {
-	x := m.HiddenInputBatch(nil, g.v)
+	g.xh = m.HiddenInputBatch(g.xh, g.v)
 	for r := 0; r < g.v.Rows; r++ {
-		m.Hidden.Sample(g.h.Row(r), x.Row(r), g.rngs[r])
+		m.Hidden.Sample(g.h.Row(r), g.xh.Row(r), g.rngs[r])
 	}
-	y := m.VisibleInputBatch(nil, g.h)
+	g.xv = m.VisibleInputBatch(g.xv, g.h)
 	for r := 0; r < g.v.Rows; r++ {
-		m.Visible.Sample(g.v.Row(r), y.Row(r), g.rngs[r])
+		m.Visible.Sample(g.v.Row(r), g.xv.Row(r), g.rngs[r])
 	}
 }
 
 // accumulate adds sign·(F_prev(v) − F_cur(v)) = sign·(log f_cur(v) − log f_prev(v)) to
 // every run's log weight.
 func (g *genericRuns) accumulate(p *genericPath, sign float64) {
-	g.fa = p.prev.FreeEnergyBatch(g.fa, g.v, nil)
-	g.fb = p.cur.FreeEnergyBatch(g.fb, g.v, nil)
+	g.fa = p.prev.FreeEnergyBatch(g.fa, g.v, g.xh)
+	g.fb = p.cur.FreeEnergyBatch(g.fb, g.v, g.xh)
 	for r := range g.logW {
 		g.logW[r] += sign * (g.fa[r] - g.fb[r])
 	}
