@@ -14,18 +14,28 @@ type pixelScale struct {
 	mean, std []float64
 }
 
-// minPixelStd is the least deviation a column is divided by: a column that is constant in
-// the training set (an MNIST border pixel) becomes 0 instead of 0/0, and a nearly constant
-// one cannot be blown up past 1/minPixelStd = 1000 times its deviations.
-const minPixelStd = 1e-3
+// minPixelStdShare is the least deviation a column is divided by, as a share of the root
+// mean square of all columns' deviations: a column that is constant in the training set (an
+// MNIST border pixel) becomes 0 instead of 0/0, and a value it takes only in held-out data
+// lands at most 1/minPixelStdShare = 10 typical deviations per typical step away, instead of
+// thousands (MNIST: pooled deviation 0.31, so the floor is 0.031 grey levels).
+const minPixelStdShare = 0.1
 
 // newPixelScale returns the standardisation of the columns of x.
 func newPixelScale(x *matrix.Dense) *pixelScale {
 	p := &pixelScale{mean: make([]float64, x.Cols), std: make([]float64, x.Cols)}
 	rbm.ColMeans(p.mean, x)
 	rbm.ColStds(p.std, p.mean, x)
+	var ms float64
+	for _, s := range p.std {
+		ms += s * s
+	}
+	floor := minPixelStdShare * math.Sqrt(ms/float64(len(p.std)))
+	if floor == 0 {
+		floor = 1 // every column constant: leave the values as they are, centred
+	}
 	for i, s := range p.std {
-		p.std[i] = math.Max(s, minPixelStd)
+		p.std[i] = math.Max(s, floor)
 	}
 	return p
 }
