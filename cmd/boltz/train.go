@@ -232,6 +232,7 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	if err := o.data.checkScale(); err != nil {
 		return err
 	}
+	warnUnits(e.stderr, o.cfg)
 	ds, valid, err := loadTrainData(e, &o.data, o.data.spec, o.cfg.Seed)
 	if err != nil {
 		return err

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"fmt"
+	"io"
 	"math"
+	"strings"
 
 	"github.com/boltzgo/boltz/internal/oracle"
 	"github.com/boltzgo/boltz/internal/rng"
@@ -62,4 +65,19 @@ func randomLayerModel(vis, hid string, nv, nh int, std float64, seed uint64) (*r
 		return nil, flagError("hidden-units", "%v", err)
 	}
 	return m, nil
+}
+
+// warnUnits warns about unit-type and method combinations that are known to go wrong:
+// learned Gaussian σ with persistent chains (as σ shrinks the chains freeze and the
+// log-likelihood collapses; docs/units.md), and Gaussian visible units with ReLU or dReLU
+// hidden units (nothing keeps the model normalisable).
+func warnUnits(w io.Writer, cfg train.Config) {
+	if cfg.VisibleUnits == "gaussian" && (cfg.Method == train.MethodPCD || cfg.Method == train.MethodFastPCD) {
+		fmt.Fprintf(w, "boltz train: warning: learning the Gaussian σ with %s persistent chains often collapses σ "+
+			"(docs/units.md); -method cd or -visible-units gaussian:fixed are safer\n", cfg.Method)
+	}
+	if strings.HasPrefix(cfg.VisibleUnits, "gaussian") && (cfg.HiddenUnits == "relu" || cfg.HiddenUnits == "drelu") {
+		fmt.Fprintf(w, "boltz train: warning: a Gaussian–%s model is normalisable only while its weights stay small "+
+			"against σ and γ (docs/units.md); boltz eval reports it when it is not\n", cfg.HiddenUnits)
+	}
 }
