@@ -147,16 +147,7 @@ func (l *Gaussian) Couple(dst, s []float64) {
 // fixed), the means over the rows of s; CouplingStats adds the coupling part of σ's.
 func (l *Gaussian) Stats(dst [][]float64, s *matrix.Dense) {
 	mustSameLen("Gaussian.Stats", len(dst[0]), s.Cols)
-	clear(dst[0])
-	clear(dst[1])
-	for r := 0; r < s.Rows; r++ {
-		for i, v := range s.Row(r) {
-			d := v - l.B[i]
-			dst[0][i] += d
-			dst[1][i] += d * d
-		}
-	}
-	l.finishStats(dst, s.Rows)
+	l.sumStats(dst, s, false)
 }
 
 // MeanStats sets dst to the means over the rows of x of E[statistic | x]: with
@@ -165,16 +156,26 @@ func (l *Gaussian) Stats(dst [][]float64, s *matrix.Dense) {
 //	dst[0]_i = ⟨(x_i − b_i)⟩/σ_i²,   dst[1]_i = ⟨σ_i² + (x_i − b_i)²⟩/σ_i³.
 func (l *Gaussian) MeanStats(dst [][]float64, x *matrix.Dense) {
 	mustSameLen("Gaussian.MeanStats", len(dst[0]), x.Cols)
+	l.sumStats(dst, x, true)
+}
+
+// sumStats sets dst to the statistics of the rows of s, taken as states, or with
+// conditional the conditional expectations given the rows as inputs (the variance σ² added
+// to the square).
+func (l *Gaussian) sumStats(dst [][]float64, s *matrix.Dense, conditional bool) {
 	clear(dst[0])
 	clear(dst[1])
-	for r := 0; r < x.Rows; r++ {
-		for i, v := range x.Row(r) {
+	for r := 0; r < s.Rows; r++ {
+		for i, v := range s.Row(r) {
 			d := v - l.B[i]
 			dst[0][i] += d
-			dst[1][i] += l.Sigma[i]*l.Sigma[i] + d*d
+			if conditional {
+				dst[1][i] += l.Sigma[i] * l.Sigma[i]
+			}
+			dst[1][i] += d * d
 		}
 	}
-	l.finishStats(dst, x.Rows)
+	l.finishStats(dst, s.Rows)
 }
 
 // finishStats divides the sums by the number of rows and the powers of σ.
