@@ -52,8 +52,9 @@ func (d *dataFlags) register(fs *flag.FlagSet, defaultSpec string) {
 	d.registerBinarize(fs)
 	fs.IntVar(&d.valid, "valid", 0, "hold out the last `N` rows of the MNIST training set as mnist:valid")
 	fs.StringVar(&d.scale, "scale", "none", "rescale real-valued data for Gaussian visible units: none (as loaded; "+
-		"MNIST grey levels in [0, 1]) or standard (each column to mean 0 and standard deviation 1 over the training "+
-		"set, the means and deviations recorded in the model so that samples and pictures show in pixel space)")
+		"MNIST grey levels in [0, 1]), unit (the training set's range of values onto [0, 1]) or standard (each column "+
+		"to mean 0 and standard deviation 1 over the training set); the map is recorded in the model, so that "+
+		"other commands apply it and samples and pictures show in pixel space")
 }
 
 // registerBinarize registers the flags that say how grey values become 0/1.
@@ -88,9 +89,9 @@ func (d *dataFlags) check() error {
 		return flagError("valid", "must be at least 0, got %d", d.valid)
 	}
 	switch d.scale {
-	case "", "none", "standard":
+	case "", "none", "unit", "standard":
 	default:
-		return flagError("scale", "must be none or standard, got %q", d.scale)
+		return flagError("scale", "must be none, unit or standard, got %q", d.scale)
 	}
 	return nil
 }

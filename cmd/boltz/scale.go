@@ -71,12 +71,35 @@ func (p *pixelScale) pixels(x *matrix.Dense) *matrix.Dense {
 	return y
 }
 
-// standardise applies the data flags' standardisation to x: the recorded one when there is
-// one, else under -scale standard one fitted to x (the training set, loaded first) and
+// newUnitScale returns the map of the range of x's values onto [0, 1]: one (min, max − min)
+// for every column, recorded in the same form as a standardisation.
+func newUnitScale(x *matrix.Dense) *pixelScale {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range x.Data {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	width := hi - lo
+	if !(width > 0) {
+		width = 1 // constant data: shifted to 0
+	}
+	p := &pixelScale{mean: make([]float64, x.Cols), std: make([]float64, x.Cols)}
+	for i := range p.mean {
+		p.mean[i], p.std[i] = lo, width
+	}
+	return p
+}
+
+// standardise applies the data flags' rescaling to x: the recorded one when there is one,
+// else under -scale standard or unit one fitted to x (the training set, loaded first) and
 // kept for the data sets loaded after it.
 func (d *dataFlags) standardise(x *matrix.Dense) error {
-	if d.pixel == nil && d.scale == "standard" {
-		d.pixel = newPixelScale(x)
+	if d.pixel == nil {
+		switch d.scale {
+		case "standard":
+			d.pixel = newPixelScale(x)
+		case "unit":
+			d.pixel = newUnitScale(x)
+		}
 	}
 	if d.pixel == nil {
 		return nil
@@ -104,7 +127,7 @@ func (d *dataFlags) trainLayer() (rbm.Layer, error) {
 // checkScale refuses -scale standard for discrete visible units, whose data must keep their
 // values.
 func (d *dataFlags) checkScale() error {
-	if d.scale != "standard" {
+	if d.scale != "standard" && d.scale != "unit" {
 		return nil
 	}
 	l, err := d.trainLayer()
@@ -112,7 +135,7 @@ func (d *dataFlags) checkScale() error {
 		return err
 	}
 	if l.Values() != nil {
-		return flagError("scale", "standard is for continuous visible units (-visible-units gaussian); %s units take their data as they are", l.Name())
+		return flagError("scale", "%s is for continuous visible units (-visible-units gaussian); %s units take their data as they are", d.scale, l.Name())
 	}
 	return nil
 }

@@ -276,7 +276,7 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 		Threshold: o.data.threshold, BinarizeStream: "seed+spec", Seed: o.cfg.Seed, NV: ds.X.Cols, NH: o.cfg.Hidden,
 		TrainRows: ds.X.Rows, Config: o.cfg, FinalEval: &o.final, NoReport: o.noReport,
 	}
-	if o.data.scale == "standard" {
+	if o.data.scale == "standard" || o.data.scale == "unit" {
 		info.Scale = o.data.scale
 	}
 	if ds.Shape != [2]int{} {
