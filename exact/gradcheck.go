@@ -95,7 +95,7 @@ func GradCheck(m *rbm.RBM, x *matrix.Dense, eps float64, opts *Options) (*GradCh
 		}
 		return MeanLogLikelihood(p, x, lz), nil
 	}
-	params, frozen := paramParts(p), frozenParts(p)
+	params, frozen := rbm.ParamData(p), frozenParts(p)
 	for k, part := range res.Numerical.Parts() {
 		theta := params[k]
 		if frozen[k] {
@@ -123,7 +123,7 @@ func GradCheck(m *rbm.RBM, x *matrix.Dense, eps float64, opts *Options) (*GradCh
 }
 
 // stepFor returns the finite-difference step for an element of value theta in block k of
-// paramParts: eps for W and the biases, and eps·clamp(|θ|, 0.01, 1) for the layers' further
+// rbm.ParamData: eps for W and the biases, and eps·clamp(|θ|, 0.01, 1) for the layers' further
 // parameters, scales such as σ and γ whose derivatives grow like 1/θ^k as θ shrinks, so that
 // the step stays a small fraction of the parameter (0.01 is the floor that training keeps σ
 // and γ at, rbm.SigmaFloor and rbm.GammaFloor).
@@ -134,7 +134,7 @@ func stepFor(k int, theta, eps float64) float64 {
 	return eps * math.Min(1, math.Max(math.Abs(theta), 0.01))
 }
 
-// frozenParts reports, in the order of paramParts, which blocks a layer holds fixed
+// frozenParts reports, in the order of rbm.ParamData, which blocks a layer holds fixed
 // (rbm.Frozen).
 func frozenParts(m *rbm.RBM) []bool {
 	frozen := []bool{false, false, false}
@@ -145,18 +145,6 @@ func frozenParts(m *rbm.RBM) []bool {
 		}
 	}
 	return frozen
-}
-
-// paramParts returns m's parameter slices in the order of rbm.Grad.Parts: W, b, c, then the
-// visible and the hidden layers' further parameters.
-func paramParts(m *rbm.RBM) [][]float64 {
-	parts := [][]float64{m.W.Data, m.B(), m.C()}
-	for _, l := range []rbm.Layer{m.Visible, m.Hidden} {
-		for _, p := range l.Params()[1:] {
-			parts = append(parts, p.Data)
-		}
-	}
-	return parts
 }
 
 func (res *GradCheckResult) compare(m *rbm.RBM) {

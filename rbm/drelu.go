@@ -134,33 +134,33 @@ func (l *DReLU) Sample(dst, x []float64, r *rand.Rand) {
 // Stats sets dst to the means over the rows of s of h, |h|, −(h⁺)²/2 and −(h⁻)²/2.
 func (l *DReLU) Stats(dst [][]float64, s *matrix.Dense) {
 	mustSameLen("DReLU.Stats", len(dst[0]), s.Cols)
-	for _, d := range dst {
-		clear(d)
-	}
-	for r := 0; r < s.Rows; r++ {
-		for j, h := range s.Row(r) {
-			dst[0][j] += h
-			dst[1][j] += math.Abs(h)
-			if h >= 0 {
-				dst[2][j] -= h * h / 2
-			} else {
-				dst[3][j] -= h * h / 2
-			}
+	l.meanStats(dst, s, func(h float64, _ int) (m1p, m2p, m1n, m2n float64) {
+		if h >= 0 {
+			return h, h * h, 0, 0
 		}
-	}
-	scaleAll(dst, 1/float64(s.Rows))
+		return 0, 0, -h, h * h
+	})
 }
 
 // MeanStats sets dst to the means over the rows of x of the statistics' conditional
 // expectations, E[h], E[|h|], −E[(h⁺)²]/2 and −E[(h⁻)²]/2.
 func (l *DReLU) MeanStats(dst [][]float64, x *matrix.Dense) {
 	mustSameLen("DReLU.MeanStats", len(dst[0]), x.Cols)
+	l.meanStats(dst, x, func(in float64, j int) (m1p, m2p, m1n, m2n float64) {
+		_, m1p, m2p, m1n, m2n = l.moments(in, j)
+		return m1p, m2p, m1n, m2n
+	})
+}
+
+// meanStats sets dst to the means over the rows of x of the four statistics made from
+// E[h⁺], E[(h⁺)²], E[−h⁻] and E[(h⁻)²] as parts returns them for each element.
+func (l *DReLU) meanStats(dst [][]float64, x *matrix.Dense, parts func(x float64, j int) (m1p, m2p, m1n, m2n float64)) {
 	for _, d := range dst {
 		clear(d)
 	}
 	for r := 0; r < x.Rows; r++ {
-		for j, xj := range x.Row(r) {
-			_, m1p, m2p, m1n, m2n := l.moments(xj, j)
+		for j, v := range x.Row(r) {
+			m1p, m2p, m1n, m2n := parts(v, j)
 			dst[0][j] += m1p - m1n
 			dst[1][j] += m1p + m1n
 			dst[2][j] -= m2p / 2
@@ -189,10 +189,5 @@ func (*DReLU) Values() []float64 { return nil }
 
 // Check returns an error for the first value that is NaN or ±Inf.
 func (*DReLU) Check(s []float64) error {
-	for i, v := range s {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return &ValueError{Index: i, Value: v, Unit: "drelu", Want: "a finite number"}
-		}
-	}
-	return nil
+	return checkValues(s, "drelu", "a finite number", finiteValue)
 }

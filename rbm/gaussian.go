@@ -261,10 +261,5 @@ func (*Gaussian) Values() []float64 { return nil }
 
 // Check returns an error for the first value that is NaN or ±Inf.
 func (*Gaussian) Check(s []float64) error {
-	for i, v := range s {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return &ValueError{Index: i, Value: v, Unit: "gaussian", Want: "a finite number"}
-		}
-	}
-	return nil
+	return checkValues(s, "gaussian", "a finite number", finiteValue)
 }

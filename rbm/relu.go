@@ -116,25 +116,23 @@ func (l *ReLU) Sample(dst, x []float64, r *rand.Rand) {
 // Stats sets dst[0] = ⟨h⟩ and dst[1] = ⟨−h²/2⟩ over the rows of s.
 func (l *ReLU) Stats(dst [][]float64, s *matrix.Dense) {
 	mustSameLen("ReLU.Stats", len(dst[0]), s.Cols)
-	clear(dst[0])
-	clear(dst[1])
-	for r := 0; r < s.Rows; r++ {
-		for j, h := range s.Row(r) {
-			dst[0][j] += h
-			dst[1][j] -= h * h / 2
-		}
-	}
-	scaleAll(dst, 1/float64(s.Rows))
+	meanMoments(dst, s, func(h float64, _ int) (float64, float64) { return h, h * h })
 }
 
 // MeanStats sets dst[0] = ⟨E[h|x]⟩ and dst[1] = ⟨−E[h²|x]/2⟩ over the rows of x.
 func (l *ReLU) MeanStats(dst [][]float64, x *matrix.Dense) {
 	mustSameLen("ReLU.MeanStats", len(dst[0]), x.Cols)
+	meanMoments(dst, x, func(in float64, j int) (float64, float64) { return numeric.HalfNormalMoments(in, l.Gamma[j]) })
+}
+
+// meanMoments sets dst[0] and dst[1] to the means over the rows of x of m1 and −m2/2, with
+// m1, m2 = moments(x_rj, j): a ReLU layer's two statistics.
+func meanMoments(dst [][]float64, x *matrix.Dense, moments func(x float64, j int) (m1, m2 float64)) {
 	clear(dst[0])
 	clear(dst[1])
 	for r := 0; r < x.Rows; r++ {
-		for j, xj := range x.Row(r) {
-			m1, m2 := numeric.HalfNormalMoments(xj, l.Gamma[j])
+		for j, v := range x.Row(r) {
+			m1, m2 := moments(v, j)
 			dst[0][j] += m1
 			dst[1][j] -= m2 / 2
 		}
@@ -178,10 +176,18 @@ func (*ReLU) Values() []float64 { return nil }
 
 // Check returns an error for the first value that is negative, NaN or +Inf.
 func (*ReLU) Check(s []float64) error {
+	return checkValues(s, "relu", "a finite number ≥ 0", func(v float64) bool { return v >= 0 && !math.IsInf(v, 1) })
+}
+
+// checkValues returns a *ValueError for the first element of s that ok rejects.
+func checkValues(s []float64, unit, want string, ok func(float64) bool) error {
 	for i, v := range s {
-		if !(v >= 0) || math.IsInf(v, 1) {
-			return &ValueError{Index: i, Value: v, Unit: "relu", Want: "a finite number ≥ 0"}
+		if !ok(v) {
+			return &ValueError{Index: i, Value: v, Unit: unit, Want: want}
 		}
 	}
 	return nil
 }
+
+// finiteValue reports whether v is neither NaN nor ±Inf.
+func finiteValue(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -95,8 +95,8 @@ func TestClipNorm(t *testing.T) {
 		t.Fatal(err)
 	}
 	var s float64
-	after := paramsOf(tr.Model)
-	for k, a := range paramsOf(before) {
+	after := rbm.ParamData(tr.Model)
+	for k, a := range rbm.ParamData(before) {
 		for i := range a {
 			d := after[k][i] - a[i]
 			s += d * d
@@ -105,14 +105,4 @@ func TestClipNorm(t *testing.T) {
 	if d := math.Sqrt(s); d > c.LR*c.ClipNorm*(1+1e-9) {
 		t.Errorf("step length %v exceeds lr·clip %v", d, c.LR*c.ClipNorm)
 	}
-}
-
-func paramsOf(m *rbm.RBM) [][]float64 {
-	out := [][]float64{m.W.Data, m.B(), m.C()}
-	for _, l := range []rbm.Layer{m.Visible, m.Hidden} {
-		for _, p := range l.Params()[1:] {
-			out = append(out, p.Data)
-		}
-	}
-	return out
 }
