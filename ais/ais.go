@@ -63,6 +63,19 @@
 // trusted (Bracket); so does a reverse estimate below the forward one by more than the noise
 // of their difference, which no pair of valid bounds produces (Judge).
 //
+// # Other unit types
+//
+// Models that are not Bernoulli–Bernoulli (Gaussian visible units, ReLU or dReLU hidden
+// units) take the generic path when both layers implement Annealable: the same forward and
+// reverse estimators and the same verdicts, along the geometric path between a base model
+// with no weights and the target, each intermediate distribution an RBM sampled through the
+// layers' own Sample (see Annealable). The base visible layer is fitted to the data when
+// there are data (Reverse, Sandwich: an independent Gaussian with the columns' means and
+// variances for Gaussian units, the base rates for Bernoulli units), and is the model's own
+// visible layer without weights otherwise (Forward). It runs in float64 whatever
+// Options.Precision says, one stream per run as the fused path does, at about four matrix
+// products of M×nv by nv×nh per temperature step.
+//
 // # Standard errors
 //
 // For w_1..w_M with sample mean w̄ and standard deviation s (denominator M−1), the
@@ -190,7 +203,8 @@ type Options struct {
 	Seed uint64
 	// BaseBias is b_A, the visible biases of the base-rate model (see BaseRate); nil means
 	// zeros, the uniform distribution, in Forward and Reverse, and BaseRate(x,
-	// DefaultBaseRateSmoothing) of the data in Sandwich.
+	// DefaultBaseRateSmoothing) of the data in Sandwich. It is for Bernoulli visible units:
+	// the generic path ignores it for other unit types (see Annealable).
 	BaseBias []float64
 	// GapThreshold is the largest reverse − forward gap in nats that Sandwich calls
 	// trustworthy (see Judge); 0 means DefaultGapThreshold.
@@ -344,8 +358,9 @@ func JudgeBracket(fwd, rev *Result, threshold float64) Verdict {
 // noise.
 func NoiseFloor(fwdSE, revSE float64) float64 { return -3 * math.Hypot(fwdSE, revSE) }
 
-// ErrUnsupported is returned for models whose unit types the annealer does not implement;
-// it implements Bernoulli visible and hidden units.
+// ErrUnsupported is returned for models whose unit types the annealer does not implement:
+// Bernoulli–Bernoulli models take the fused annealer, others the generic path when both
+// layers implement Annealable (Gaussian, ReLU, dReLU, Bernoulli do).
 // It is rbm.ErrUnsupported, wrapped in an *rbm.UnsupportedError that names the unit types.
 var ErrUnsupported = rbm.ErrUnsupported
 
@@ -412,6 +427,7 @@ type config struct {
 	threshold float64
 	precision Precision
 	progress  func(done, total int)
+	generic   bool // the model is not Bernoulli–Bernoulli: the generic path (Annealable), in float64
 }
 
 func (c *config) steps() int { return len(c.betas) - 1 }
@@ -426,15 +442,19 @@ func configure(m *rbm.RBM, opts *Options, x *matrix.Dense) (*config, error) {
 	}
 	_, bv := m.Visible.(*rbm.Bernoulli)
 	_, bh := m.Hidden.(*rbm.Bernoulli)
-	if !bv || !bh {
-		return nil, &rbm.UnsupportedError{Op: "ais", Want: "bernoulli visible and hidden units",
+	generic := !bv || !bh
+	if generic && !annealable(m) {
+		return nil, &rbm.UnsupportedError{Op: "ais", Want: "bernoulli units, or unit types with an AIS path (ais.Annealable)",
 			Layer: m.Visible.Name() + " visible and " + m.Hidden.Name() + " hidden"}
+	}
+	if err := m.CheckNormalizable(); err != nil {
+		return nil, fmt.Errorf("ais: %w", err)
 	}
 	if opts == nil {
 		opts = &Options{}
 	}
 	c := &config{runs: opts.Runs, betas: opts.Betas, seed: opts.Seed, baseBias: opts.BaseBias,
-		threshold: opts.GapThreshold, precision: opts.Precision, progress: opts.Progress}
+		threshold: opts.GapThreshold, precision: opts.Precision, progress: opts.Progress, generic: generic}
 	if c.runs == 0 {
 		c.runs = DefaultRuns
 	}
@@ -489,6 +509,14 @@ func (c *config) base(nv int) []float64 {
 }
 
 func forward(ctx context.Context, m *rbm.RBM, c *config, offset, total int) (*Result, error) {
+	if c.generic {
+		p := newGenericPath(m, c, nil)
+		logW, err := genericForward(ctx, p, c, 0, c.runs, offset, total)
+		if err != nil {
+			return nil, err
+		}
+		return summarize(logW, p.logZA, 1, c.steps()), nil
+	}
 	bA := c.base(m.NV())
 	logW, err := forwardWeights(ctx, m, c, bA, 0, c.runs, offset, total)
 	if err != nil {
@@ -498,6 +526,14 @@ func forward(ctx context.Context, m *rbm.RBM, c *config, offset, total int) (*Re
 }
 
 func reverse(ctx context.Context, m *rbm.RBM, x *matrix.Dense, c *config, offset, total int) (*Result, error) {
+	if c.generic {
+		p := newGenericPath(m, c, x)
+		logW, err := genericReverse(ctx, p, x, c, 0, c.runs, offset, total)
+		if err != nil {
+			return nil, err
+		}
+		return summarize(logW, p.logZA, -1, c.steps()), nil
+	}
 	bA := c.base(m.NV())
 	logW, err := reverseWeights(ctx, m, x, c, bA, 0, c.runs, offset, total)
 	if err != nil {

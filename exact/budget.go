@@ -179,7 +179,13 @@ func parallelReport(n int, f func(r int), report func(done, total int)) {
 // gradCheckEvaluations is the number of log Z evaluations GradCheck makes: one at θ and
 // four per parameter.
 func gradCheckEvaluations(m *rbm.RBM) float64 {
-	return 1 + 4*float64(m.NV()*m.NH()+m.NV()+m.NH())
+	n := m.NV() * m.NH()
+	for _, l := range []rbm.Layer{m.Visible, m.Hidden} {
+		for _, p := range l.Params() {
+			n += len(p.Data)
+		}
+	}
+	return 1 + 4*float64(n)
 }
 
 // GradCheckMemory returns the bytes GradCheck holds for an nv×nh model besides the model

@@ -27,18 +27,18 @@ const RelErrorFloor = 1e-6
 // BlockError is the worst disagreement between the analytic and the numerical gradient
 // within one parameter block.
 type BlockError struct {
-	Name        string  // "W", "b" or "c"
+	Name        string  // "W", "b", "c", or a further layer parameter's file name ("visible_sigma")
 	MaxAbsError float64 // max |a − f|
 	MaxRelError float64 // max |a − f| / max(|a|, |f|, RelErrorFloor)
 	// WorstIndex locates the element with the largest relative error: (i, j) for W, (i) for
-	// b and (j) for c.
+	// b and the other per-unit parameters, (j) for c.
 	WorstIndex []int
 }
 
 // GradCheckResult is the outcome of GradCheck.
 type GradCheckResult struct {
-	Blocks                   [3]BlockError // W, b, c
-	MaxAbsError, MaxRelError float64       // over all blocks
+	Blocks                   []BlockError // W, b, c, then every further layer parameter (rbm.ParamNames)
+	MaxAbsError, MaxRelError float64      // over all blocks
 	Analytic, Numerical      *rbm.Grad
 	LogZ, MeanLogLikelihood  float64 // at the unperturbed parameters
 	Eps                      float64
@@ -50,9 +50,14 @@ type GradCheckResult struct {
 //	∂f/∂θ_k ≈ [8(f(θ+ε) − f(θ−ε)) − (f(θ+2ε) − f(θ−2ε))] / (12ε),
 //
 // where f is recomputed with the exact LogZ at each perturbed θ. eps ≤ 0 means
-// DefaultGradCheckEps. Relative errors use the floor RelErrorFloor.
+// DefaultGradCheckEps; the layers' further parameters (σ, γ, …) take steps scaled to their
+// size (stepFor). Relative errors use the floor RelErrorFloor.
 //
-// Cost: 4·(nv·nh + nv + nh) evaluations of LogZ, so it is for small models. Errors as LogZ.
+// Every parameter of every layer is checked: W, b, c and the layers' further parameters, in
+// the order of rbm.Grad.Parts, except those a layer holds fixed (rbm.Frozen), whose
+// numerical gradient is left at zero.
+//
+// Cost: 4·P + 1 evaluations of LogZ for P parameters (nv·nh + nv + nh for Bernoulli units), so it is for small models. Errors as LogZ.
 // m is not modified; it is safe for concurrent use. It panics as DataMoments.
 func GradCheck(m *rbm.RBM, x *matrix.Dense, eps float64, opts *Options) (*GradCheckResult, error) {
 	if eps <= 0 {
@@ -90,13 +95,17 @@ func GradCheck(m *rbm.RBM, x *matrix.Dense, eps float64, opts *Options) (*GradCh
 		}
 		return MeanLogLikelihood(p, x, lz), nil
 	}
-	params := paramParts(p)
+	params, frozen := rbm.ParamData(p), frozenParts(p)
 	for k, part := range res.Numerical.Parts() {
 		theta := params[k]
+		if frozen[k] {
+			continue // not learned: its gradient is zero by definition, as the analytic one
+		}
 		for i := range theta {
 			orig := theta[i]
+			h := stepFor(k, orig, eps)
 			var fs [4]float64
-			for s, step := range [4]float64{eps, -eps, 2 * eps, -2 * eps} {
+			for s, step := range [4]float64{h, -h, 2 * h, -2 * h} {
 				theta[i] = orig + step
 				if fs[s], err = f(); err != nil {
 					return nil, err
@@ -106,19 +115,42 @@ func GradCheck(m *rbm.RBM, x *matrix.Dense, eps float64, opts *Options) (*GradCh
 				}
 			}
 			theta[i] = orig
-			part.X[i] = (8*(fs[0]-fs[1]) - (fs[2] - fs[3])) / (12 * eps)
+			part.X[i] = (8*(fs[0]-fs[1]) - (fs[2] - fs[3])) / (12 * h)
 		}
 	}
 	res.compare(m)
 	return res, nil
 }
 
-// paramParts returns m's parameter slices in the order of rbm.Grad.Parts: W, b, c.
-func paramParts(m *rbm.RBM) [3][]float64 { return [3][]float64{m.W.Data, m.B(), m.C()} }
+// stepFor returns the finite-difference step for an element of value theta in block k of
+// rbm.ParamData: eps for W and the biases, and eps·clamp(|θ|, 0.01, 1) for the layers' further
+// parameters, scales such as σ and γ whose derivatives grow like 1/θ^k as θ shrinks, so that
+// the step stays a small fraction of the parameter (0.01 is the floor that training keeps σ
+// and γ at, rbm.SigmaFloor and rbm.GammaFloor).
+func stepFor(k int, theta, eps float64) float64 {
+	if k < 3 {
+		return eps
+	}
+	return eps * math.Min(1, math.Max(math.Abs(theta), 0.01))
+}
+
+// frozenParts reports, in the order of rbm.ParamData, which blocks a layer holds fixed
+// (rbm.Frozen).
+func frozenParts(m *rbm.RBM) []bool {
+	frozen := []bool{false, false, false}
+	for _, l := range []rbm.Layer{m.Visible, m.Hidden} {
+		f, ok := l.(rbm.Frozen)
+		for _, p := range l.Params()[1:] {
+			frozen = append(frozen, ok && f.Frozen(p.Name))
+		}
+	}
+	return frozen
+}
 
 func (res *GradCheckResult) compare(m *rbm.RBM) {
 	num := res.Numerical.Parts()
-	for k, a := range res.Analytic.Parts() {
+	res.Blocks = make([]BlockError, len(num))
+	for k, a := range res.Analytic.NamedParts(m) {
 		b := &res.Blocks[k]
 		b.Name = a.Name
 		worst := -1

@@ -16,6 +16,10 @@ import (
 //	⟨v hᵀ⟩ = Σ_h p(h) E[v|h] hᵀ,   ⟨v⟩ = Σ_h p(h) E[v|h],   ⟨h⟩ = Σ_h p(h) h,
 //
 // and symmetrically, with p(v) and E[h|v], when it enumerates v (Fischer & Igel 2014, §4).
+// For layers with further parameters, statistics that are not the state or a visible
+// Coupling, the moments of every parameter's statistic are summed the same way, the summed
+// layer's through its conditional expectations (rbm.ConditionalStats) given each state
+// (layerMoments).
 // The weights are normalised by their computed sum, so they sum to 1 exactly as far as
 // float64 allows.
 //
@@ -34,6 +38,9 @@ func ModelMoments(m *rbm.RBM, opts *Options) (*rbm.Grad, error) {
 	logZ, err := LogZ(m, untimed(opts))
 	if err != nil {
 		return nil, err
+	}
+	if !v.stateStats() {
+		return v.layerMoments(m, logZ, opts), nil
 	}
 	n := numRanges(v.states)
 	parts := make([]*moments, n)

@@ -10,9 +10,11 @@ import (
 
 // HiddenInputBatch sets each row of dst to c + Wᵀv for the matching row v of vs, that is
 // dst = vs·W + 1cᵀ, allocating dst when it is nil, and returns it. Cost: one matrix product.
+// A visible layer with a Coupling sends t(v) (CoupledBatch).
 func (m *RBM) HiddenInputBatch(dst, vs *matrix.Dense) *matrix.Dense {
 	m.checkBatch("HiddenInputBatch", vs, m.NV())
 	dst = linalg.Reuse(dst, vs.Rows, m.NH())
+	vs = m.CoupledBatch(vs)
 	for r := 0; r < vs.Rows; r++ {
 		copy(dst.Row(r), m.C())
 	}

@@ -39,6 +39,13 @@ type Meta struct {
 	// and of AIS's base-rate model. nil when the file has none.
 	DataMean []float64 `json:"-"`
 
+	// PixelMean and PixelStd, when set, say that the visible values are rescaled data:
+	// v_i = (x_i − PixelMean_i)/PixelStd_i for the raw values x (boltz train -scale
+	// standard: column means and deviations; -scale unit: the minimum and the range), so
+	// x = PixelMean + PixelStd·v shows a visible vector in pixel space.
+	PixelMean []float64 `json:"pixel_mean,omitempty"`
+	PixelStd  []float64 `json:"pixel_std,omitempty"`
+
 	// Layout is "" for a boltz model file; "numpy" or "scikit-learn" when FromArchive read
 	// a plain archive without meta.json (see FromArchive). It is never written.
 	Layout string `json:"-"`

@@ -34,6 +34,18 @@ func GradLike(m *RBM) *Grad {
 	return &Grad{W: matrix.NewDense(m.NV(), m.NH()), Vis: zerosLike(m.Visible), Hid: zerosLike(m.Hidden)}
 }
 
+// ParamData returns m's parameter arrays in the order of Grad.Parts, sharing m's storage:
+// W's data, b, c, then the visible and the hidden layers' further parameters.
+func ParamData(m *RBM) [][]float64 {
+	out := [][]float64{m.W.Data, m.B(), m.C()}
+	for _, l := range []Layer{m.Visible, m.Hidden} {
+		for _, p := range l.Params()[1:] {
+			out = append(out, p.Data)
+		}
+	}
+	return out
+}
+
 func zerosLike(l Layer) [][]float64 {
 	ps := l.Params()
 	out := make([][]float64, len(ps))

@@ -24,6 +24,12 @@ import (
 // the estimators are written against this interface only, so a new unit type is one
 // implementation of it, registered with RegisterLayer so model files can name it.
 //
+// A visible layer whose units meet the weights through a statistic other than the state (a
+// Gaussian layer's v/σ²) implements Coupling; its units' law is then exp(t(s)·x − φ(s)).
+// Optional capabilities beyond this interface: Float32, Temperable, DataInitializer,
+// ConditionalStats, Coupling, ParamChecker, Constrainer, Frozen, and ais.Annealable for
+// annealed importance sampling.
+//
 // The gradient of the log-likelihood with respect to a layer parameter ψ is the data mean
 // minus the model mean of −∂E_layer/∂ψ, the parameter's sufficient statistic (Stats); for
 // the field θ that statistic is the state s itself.

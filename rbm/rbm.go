@@ -86,6 +86,9 @@ func (m *RBM) Validate() error {
 		m.W.Cols != m.Hidden.Len() || len(m.W.Data) != m.W.Rows*m.W.Cols {
 		return fmt.Errorf("inconsistent shapes")
 	}
+	if _, ok := m.Hidden.(Coupling); ok {
+		return fmt.Errorf("%s units can only be visible", m.Hidden.Name())
+	}
 	if !finite(m.W.Data) {
 		return fmt.Errorf("parameter W holds NaN or Inf")
 	}
@@ -98,22 +101,30 @@ func (m *RBM) Validate() error {
 				return fmt.Errorf("parameter %s holds NaN or Inf", ParamName(l.side, p.Name))
 			}
 		}
+		if c, ok := l.layer.(ParamChecker); ok {
+			if err := c.CheckParams(); err != nil {
+				return fmt.Errorf("%s layer: %w", l.side, err)
+			}
+		}
 	}
 	return nil
 }
 
 // Energy returns E(v,h) = E_vis(v; b) + E_hid(h; c) − vᵀWh; for Bernoulli units
-// −bᵀv − cᵀh − vᵀWh. Cost O(nv·nh).
+// −bᵀv − cᵀh − vᵀWh. A visible layer with a Coupling meets W through t(v): −t(v)ᵀWh.
+// Cost O(nv·nh).
 func (m *RBM) Energy(v, h []float64) float64 {
 	m.checkV(v)
 	m.checkH(h)
+	e := m.Visible.Energy(v)
+	v = coupled(m.Visible, v, nil)
 	var vwh float64
 	for i, vi := range v {
 		if vi != 0 {
 			vwh += vi * numeric.Dot(m.W.Row(i), h)
 		}
 	}
-	return m.Visible.Energy(v) + m.Hidden.Energy(h) - vwh
+	return e + m.Hidden.Energy(h) - vwh
 }
 
 // FreeEnergy returns F(v) = −log Σ_h exp(−E(v,h)) = E_vis(v; b) − A_hid(c + Wᵀv). Cost O(nv·nh).
@@ -130,10 +141,11 @@ func (m *RBM) FreeEnergyHidden(h []float64) float64 {
 }
 
 // HiddenInput sets dst = c + Wᵀv, the total inputs of the hidden units, allocating dst when
-// it is nil, and returns it.
+// it is nil, and returns it. A visible layer with a Coupling sends t(v): dst = c + Wᵀt(v).
 func (m *RBM) HiddenInput(dst, v []float64) []float64 {
 	m.checkV(v)
 	dst = reuse(dst, m.NH())
+	v = coupled(m.Visible, v, nil)
 	copy(dst, m.C())
 	for i, vi := range v {
 		if vi == 0 {

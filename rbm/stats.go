@@ -20,6 +20,9 @@ type ConditionalStats interface {
 //	dst.W = (1/n) Σ_r v_r E[h|v_r]ᵀ,   dst.Vis = ⟨visible statistics of v_r⟩,
 //	dst.Hid = ⟨E[hidden statistics | v_r]⟩
 //
+// A visible layer with a Coupling contributes ⟨t(v) E[h|v]ᵀ⟩ to W and the coupling part of
+// its parameters' statistics (Coupling.CouplingStats).
+//
 // With vs the training data this is the data term of the gradient; with vs drawn from the
 // model it estimates the model term, and the gradient of the mean log-likelihood is their
 // difference, Grad.Sub(data, model) (docs/gradient.md). work, when not nil, is reused for
@@ -32,8 +35,10 @@ func (m *RBM) Statistics(dst *Grad, vs, work *matrix.Dense) *matrix.Dense {
 	}
 	m.Hidden.Means(hm.Data, hm.Data)
 	n := vs.Rows
-	linalg.MulTN(dst.W, 1/float64(n), vs, hm, 0)
+	tv := m.CoupledBatch(vs)
+	linalg.MulTN(dst.W, 1/float64(n), tv, hm, 0)
 	m.Visible.Stats(dst.Vis, vs)
+	m.addCouplingStats(dst.Vis, vs, hm)
 	if !conditional {
 		m.Hidden.Stats(dst.Hid, hm)
 	}

@@ -178,7 +178,7 @@ func Write(dir string, opts Options) error {
 	if err := b.filters(m, shape); err != nil {
 		return err
 	}
-	if err := b.samples(m, meta.DataMean, shape); err != nil {
+	if err := b.samples(m, meta, shape); err != nil {
 		return err
 	}
 	if err := b.reconstructions(m, meta, info, shape); err != nil {
@@ -276,13 +276,14 @@ func (b *builder) filters(m *rbm.RBM, shape [2]int) error {
 }
 
 // samples writes samples.png.
-func (b *builder) samples(m *rbm.RBM, dataMean []float64, shape [2]int) error {
-	o := b.opts
+func (b *builder) samples(m *rbm.RBM, meta *rbm.Meta, shape [2]int) error {
+	o, dataMean := b.opts, meta.DataMean
 	b.progress("sampling %d chains × %d Gibbs sweeps", o.Samples, o.Sweeps)
 	means, err := samples(o.Context, m, dataMean, o.Samples, o.Sweeps, o.Seed)
 	if err != nil {
 		return fmt.Errorf("sampling: %w", err)
 	}
+	means = toPixels(meta, means) // a model of standardised data: back to pixel space
 	img := Tile(means, shape, TileOptions{Normalize: UnitRange, Separator: binarySeparator})
 	start := "uniformly random visible states"
 	if dataMean != nil {
@@ -322,7 +323,7 @@ func (b *builder) reconstructions(m *rbm.RBM, meta *rbm.Meta, info runInfo, shap
 		return nil
 	}
 	rows := SpreadRows(ds.X, b.opts.Reconstructions)
-	pairs := Reconstructions(m, rows)
+	pairs := toPixels(meta, Reconstructions(m, fromPixels(meta, rows)))
 	img := Tile(pairs, shape, TileOptions{Normalize: UnitRange, Group: 2, Cols: pairCols(rows.Rows), Separator: binarySeparator})
 	caption := fmt.Sprintf("%d rows of %s spread evenly through it, each followed on its right by its one-step "+
 		"reconstruction E[v|E[h|v]]; black is 0, white is 1.", rows.Rows, spec)

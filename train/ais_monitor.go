@@ -6,6 +6,7 @@ import (
 	"github.com/boltzgo/boltz/ais"
 	"github.com/boltzgo/boltz/internal/rng"
 	"github.com/boltzgo/boltz/matrix"
+	"github.com/boltzgo/boltz/rbm"
 )
 
 // aisMonitor adds an AIS estimate of log Z, and through it of the mean log-likelihood of
@@ -19,7 +20,10 @@ func (t *Trainer) aisMonitor(met *Metrics, train, valid *matrix.Dense) error {
 	if t.Config.AISEvery == 0 || t.Epoch%t.Config.AISEvery != 0 {
 		return nil
 	}
-	res, err := ais.Forward(context.Background(), t.Model, &ais.Options{
+	if t.Model.CheckNormalizable() != nil {
+		return nil // log Z is +∞: no estimate to report (boltz eval says why)
+	}
+	opts := &ais.Options{
 		Runs:     t.Config.AISRuns,
 		Betas:    ais.Schedule(t.Config.AISBetas),
 		Seed:     rng.New(t.Config.Seed, streamAIS, uint64(t.Epoch)).Uint64(),
@@ -27,7 +31,11 @@ func (t *Trainer) aisMonitor(met *Metrics, train, valid *matrix.Dense) error {
 		// float32 products and draws with float64 log weights: a third of the float64 time
 		// (the ais package's Precision), so the monitor stays cheap.
 		Precision: ais.Float32,
-	})
+	}
+	if _, ok := t.Model.Visible.(*rbm.Bernoulli); !ok {
+		opts.BaseBias = nil // base rates are for binary units; the generic path picks its own base
+	}
+	res, err := ais.Forward(context.Background(), t.Model, opts)
 	if err != nil {
 		return err
 	}

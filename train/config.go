@@ -102,8 +102,12 @@ type Config struct {
 	L1           float64 `json:"l1"`            // L1 weight decay on W
 	Sparsity     float64 `json:"sparsity"`      // target mean hidden activation; 0 disables the penalty
 	SparsityCost float64 `json:"sparsity_cost"` // weight of the sparsity penalty
-	Centered     bool    `json:"centered"`      // centered gradient (Melchior, Fischer & Wiskott 2016)
-	CenterRate   float64 `json:"center_rate"`   // sliding factor of the hidden offset
+	// ClipNorm, when positive, caps the Euclidean norm of each update's gradient over all
+	// parameters (rescaling it to ClipNorm when it is longer), before centering, the
+	// penalties and the optimiser; 0 disables it.
+	ClipNorm   float64 `json:"clip_norm,omitempty"`
+	Centered   bool    `json:"centered"`    // centered gradient (Melchior, Fischer & Wiskott 2016)
+	CenterRate float64 `json:"center_rate"` // sliding factor of the hidden offset
 
 	Chains    int     `json:"chains"`     // persistent chains (pcd, fpcd, pt); 0 means one per minibatch row
 	Replicas  int     `json:"replicas"`   // temperatures in the PT ladder, β=1 included
@@ -242,6 +246,8 @@ func (c *Config) Validate(nRows, nv int) error {
 		return bad("l2", "at least 0", c.L2)
 	case !(c.L1 >= 0) || math.IsInf(c.L1, 0):
 		return bad("l1", "at least 0", c.L1)
+	case !(c.ClipNorm >= 0) || math.IsInf(c.ClipNorm, 0):
+		return bad("clip_norm", "at least 0 (0 disables it)", c.ClipNorm)
 	case !(c.Sparsity >= 0 && c.Sparsity < 1):
 		return bad("sparsity", "in [0, 1) (0 disables it)", c.Sparsity)
 	case !(c.SparsityCost >= 0) || math.IsInf(c.SparsityCost, 0):
@@ -366,5 +372,5 @@ func (c *Config) AutoAISEvery(rows, nv int) int {
 // float32 kernels, to pick float32; an explicit float32 also covers Adam, L1 and sparsity,
 // through the general update route.
 func (c *Config) Float32Covers() bool {
-	return c.chainMethod() && c.Optimizer == SGD && c.L1 == 0 && c.Sparsity == 0
+	return c.chainMethod() && c.Optimizer == SGD && c.L1 == 0 && c.Sparsity == 0 && c.ClipNorm == 0
 }

@@ -82,6 +82,9 @@ func New(cfg Config, train *matrix.Dense) (*Trainer, error) {
 	if err != nil {
 		return nil, &ConfigError{Field: "hidden_units", Want: "a registered unit type (" + strings.Join(rbm.LayerNames(), ", ") + ")", Value: cfg.HiddenUnits}
 	}
+	if _, ok := hid.(rbm.Coupling); ok {
+		return nil, &ConfigError{Field: "hidden_units", Want: "a unit type that can be hidden (" + hid.Name() + " units are visible-only)", Value: cfg.HiddenUnits}
+	}
 	m := rbm.NewWithLayers(vis, hid)
 	m.InitNormal(cfg.InitStd, rng.New(cfg.Seed, streamInit))
 	if d, ok := m.Visible.(rbm.DataInitializer); ok {
@@ -326,6 +329,11 @@ func (t *Trainer) step(g *rbm.Grad, lr, mom float64) error {
 		t.f32.gradW(g)
 		defer t.f32.refresh(m)
 	}
+	if c.ClipNorm > 0 {
+		if n := g.Norm(); n > c.ClipNorm {
+			g.Scale(c.ClipNorm / n)
+		}
+	}
 	if c.Centered {
 		t.center(g)
 	}
@@ -335,7 +343,18 @@ func (t *Trainer) step(g *rbm.Grad, lr, mom float64) error {
 		t.uncenterStep(t.stepG)
 	}
 	t.stepG.ApplyTo(m, 1)
+	constrain(m)
 	return m.Validate()
+}
+
+// constrain moves the parameters of layers with a domain back into it (rbm.Constrainer:
+// a Gaussian layer's σ, a ReLU layer's γ above their floors).
+func constrain(m *rbm.RBM) {
+	for _, l := range []rbm.Layer{m.Visible, m.Hidden} {
+		if c, ok := l.(rbm.Constrainer); ok {
+			c.Constrain()
+		}
+	}
 }
 
 // positive turns the model statistics in g into the gradient g = pos − g, where pos are
@@ -346,6 +365,13 @@ func (t *Trainer) step(g *rbm.Grad, lr, mom float64) error {
 func (t *Trainer) positive(g *rbm.Grad, batch *matrix.Dense, withW bool) {
 	m := t.Model
 	t.hpos = linalg.Reuse(t.hpos, t.hin.Rows, t.hin.Cols)
+	if _, ok := m.Visible.(rbm.Coupling); ok {
+		// Units that meet W through t(v) (a Gaussian layer's v/σ²): the batch's statistics
+		// are rbm.Statistics', coupling terms included, and g = pos − g.
+		m.Statistics(t.pos, batch, t.hpos)
+		g.Sub(t.pos, g)
+		return
+	}
 	m.Hidden.Means(t.hpos.Data, t.hin.Data)
 	n := batch.Rows
 	if withW {
@@ -374,7 +400,7 @@ func (t *Trainer) positive(g *rbm.Grad, batch *matrix.Dense, withW bool) {
 // layers whose only parameter is the bias (the pass updates W, b and c).
 func (t *Trainer) fusable() bool {
 	c, m := &t.Config, t.Model
-	return c.L1 == 0 && c.Sparsity == 0 && len(m.Visible.Params()) == 1 && len(m.Hidden.Params()) == 1
+	return c.L1 == 0 && c.Sparsity == 0 && c.ClipNorm == 0 && len(m.Visible.Params()) == 1 && len(m.Hidden.Params()) == 1
 }
 
 func (t *Trainer) diverged(err error) error {

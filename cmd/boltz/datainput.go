@@ -29,6 +29,17 @@ type dataFlags struct {
 	// grey is the training set's grey values under -binarize dynamic (set by
 	// loadTrainData), nil otherwise.
 	grey *matrix.Dense
+	// continuous is set for data of continuous visible units: -binarize auto is none.
+	continuous bool
+	// visible is the unit spec of the visible layer the training data are for ("" means
+	// bernoulli): loadTrainData checks the rows against it.
+	visible string
+	// scale is -scale (boltz train): none or standard.
+	scale string
+	// pixel, when not nil, standardises every loaded data set (scale.go): set from the
+	// training set under -scale standard, or from the model file by the commands that read
+	// one (pixelFromMeta).
+	pixel *pixelScale
 }
 
 const specHelp = "data `SPEC`: bas:N (bars and stripes N×N), shifter:N, ising:L:T[:N[:SEED]], potts-chain:Q:N[:ROWS[:SEED]], " +
@@ -40,6 +51,10 @@ func (d *dataFlags) register(fs *flag.FlagSet, defaultSpec string) {
 	d.allowDynamic = true
 	d.registerBinarize(fs)
 	fs.IntVar(&d.valid, "valid", 0, "hold out the last `N` rows of the MNIST training set as mnist:valid")
+	fs.StringVar(&d.scale, "scale", "none", "rescale real-valued data for Gaussian visible units: none (as loaded; "+
+		"MNIST grey levels in [0, 1]), unit (the training set's range of values onto [0, 1]) or standard (each column "+
+		"to mean 0 and standard deviation 1 over the training set); the map is recorded in the model, so that "+
+		"other commands apply it and samples and pictures show in pixel space")
 }
 
 // registerBinarize registers the flags that say how grey values become 0/1.
@@ -73,15 +88,21 @@ func (d *dataFlags) check() error {
 	if d.valid < 0 {
 		return flagError("valid", "must be at least 0, got %d", d.valid)
 	}
+	switch d.scale {
+	case "", "none", "unit", "standard":
+	default:
+		return flagError("scale", "must be none, unit or standard, got %q", d.scale)
+	}
 	return nil
 }
 
-// binarizeMode resolves "auto" for a SPEC.
+// binarizeMode resolves "auto" for a SPEC: threshold for MNIST, none otherwise, and none
+// for data of continuous visible units (-visible-units gaussian), which take grey levels.
 func (d *dataFlags) binarizeMode(spec string) string {
 	if d.binarize != "auto" {
 		return d.binarize
 	}
-	if strings.HasPrefix(spec, "mnist") {
+	if strings.HasPrefix(spec, "mnist") && !d.continuous {
 		return "threshold"
 	}
 	return "none"
@@ -105,6 +126,9 @@ func (d *dataFlags) loadKeep(spec string, seed uint64, layer rbm.Layer, nv int, 
 	if err != nil {
 		return nil, fmt.Errorf("-data %s: %w", spec, err)
 	}
+	if layer.Values() == nil {
+		d.continuous = true
+	}
 	mode := d.binarizeMode(spec)
 	if mode == "dynamic" && keepGrey != nil {
 		if err := checkProbabilities(ds.X); err != nil {
@@ -121,6 +145,9 @@ func (d *dataFlags) loadKeep(spec string, seed uint64, layer rbm.Layer, nv int, 
 			r = rng.New(seed, 0xb1a)
 		}
 		data.BinarizeStochastic(ds.X, r)
+	}
+	if err := d.standardise(ds.X); err != nil {
+		return nil, fmt.Errorf("-data %s: %w", spec, err)
 	}
 	x, layer, err := encodeForLayer(ds.X, layer, nv)
 	if err == nil {

@@ -225,10 +225,11 @@ type evalResult struct {
 }
 
 func runEval(e *env, c *evalConfig) error {
-	m, _, err := loadModel(e, c.model)
+	m, meta, err := loadModel(e, c.model)
 	if err != nil {
 		return err
 	}
+	c.data.pixel = pixelFromMeta(meta)
 	ds, err := c.data.loadFor(e, c.spec, c.binarizeSeed, m)
 	if err != nil {
 		return err
@@ -439,6 +440,9 @@ const pllProgressWork = 1e9
 // w after each when the work is long) and summed in row order, so it does not depend on
 // GOMAXPROCS.
 func pseudoLogLikelihood(w io.Writer, m *rbm.RBM, x *matrix.Dense) float64 {
+	if m.CheckPseudoLikelihood() != nil {
+		return math.NaN() // not defined for these unit types
+	}
 	const tenths = 10
 	rows := make([]float64, x.Rows)
 	long := float64(x.Rows)*float64(m.NV())*float64(m.NH()) >= pllProgressWork

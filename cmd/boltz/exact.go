@@ -79,10 +79,11 @@ func exactFlags(fs *flag.FlagSet) func(*env, []string) error {
 		if err := checkMaxSeconds(*maxSeconds); err != nil {
 			return err
 		}
-		m, _, err := loadModel(e, *model)
+		m, meta, err := loadModel(e, *model)
 		if err != nil {
 			return err
 		}
+		d.pixel = pixelFromMeta(meta)
 		opts := &exact.Options{MaxStates: *maxStates}
 		var ds *data.Dataset
 		if *spec != "" {

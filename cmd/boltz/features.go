@@ -63,10 +63,11 @@ func featuresFlags(fs *flag.FlagSet) func(*env, []string) error {
 		if err := d.check(); err != nil {
 			return err
 		}
-		m, _, err := loadModel(e, *model)
+		m, meta, err := loadModel(e, *model)
 		if err != nil {
 			return err
 		}
+		d.pixel = pixelFromMeta(meta)
 		ds, err := d.loadFor(e, *spec, 1, m)
 		if err != nil {
 			return err

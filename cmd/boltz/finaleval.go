@@ -67,7 +67,7 @@ func testSplit(spec string) string {
 // are none. Grey values are binarised as the training data were: by the same threshold,
 // or, for stochastic and dynamic training, by one stochastic draw from seed 1 and the SPEC
 // (boltz eval's default -binarize-seed), so that every model is measured on the same bits.
-func heldOut(e *env, info *runInfo, f *finalEval, m *rbm.RBM, valid *data.Dataset) (*data.Dataset, error) {
+func heldOut(e *env, info *runInfo, f *finalEval, m *rbm.RBM, valid *data.Dataset, pixel *pixelScale) (*data.Dataset, error) {
 	spec := f.Test
 	if spec == "" {
 		spec = testSplit(info.Data)
@@ -75,7 +75,7 @@ func heldOut(e *env, info *runInfo, f *finalEval, m *rbm.RBM, valid *data.Datase
 	if spec == "" {
 		return valid, nil
 	}
-	d := &dataFlags{binarize: info.Binarize, threshold: info.Threshold}
+	d := &dataFlags{binarize: info.Binarize, threshold: info.Threshold, pixel: pixel}
 	if d.binarize == "dynamic" {
 		d.binarize = "stochastic"
 	}

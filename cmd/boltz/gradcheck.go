@@ -48,7 +48,10 @@ correct gradient of a small model agrees to about 1e-9 (the difference formula's
 about 1e-12 absolute), while a wrong sign or a missing term gives errors of order 1.
 
 Without -model it checks a random Bernoulli RBM with -nv visible and -nh hidden units whose
-weights and biases are drawn from N(0, std²) with -std, from -seed. Without -data it uses
+weights and biases are drawn from N(0, std²) with -std, from -seed; -visible-units and
+-hidden-units choose other unit types (gaussian, relu, drelu, …), whose further parameters
+(σ, γ, …) are drawn uniformly from [0.5, 1.5]. One of the two layers must have finitely many
+states, as every exact sum needs. Without -data it uses
 bars-and-stripes bas:N when nv = N² (N in 2..8; bas:3 for the default nv = 9), and otherwise
 20 random binary rows from -seed. With -data and no -model, nv defaults to the data's width.
 
@@ -69,6 +72,8 @@ func gradcheckFlags(fs *flag.FlagSet) func(*env, []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout instead of a table")
 	maxStates := fs.Float64("max-states", exact.DefaultMaxStates, "refuse to enumerate more than `N` states of one layer")
 	maxSeconds := maxSecondsFlag(fs)
+	visUnits := fs.String("visible-units", "bernoulli", "unit type of the random model's visible layer (see docs/units.md)")
+	hidUnits := fs.String("hidden-units", "bernoulli", "unit type of the random model's hidden layer")
 	return func(e *env, args []string) error {
 		if err := noArgs(args); err != nil {
 			return err
@@ -76,7 +81,7 @@ func gradcheckFlags(fs *flag.FlagSet) func(*env, []string) error {
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		if *model != "" {
-			for _, name := range []string{"nv", "nh", "std"} {
+			for _, name := range []string{"nv", "nh", "std", "visible-units", "hidden-units"} {
 				if set[name] {
 					return flagError(name, "applies to the random model only, not with -model")
 				}
@@ -119,7 +124,10 @@ func gradcheckFlags(fs *flag.FlagSet) func(*env, []string) error {
 			if err := e.checkGradcheckMemory(*nv, *nh, true, ds == nil); err != nil {
 				return err
 			}
-			m = randomGradcheckModel(*nv, *nh, *std, *seed)
+			var err error
+			if m, err = randomLayerModel(*visUnits, *hidUnits, *nv, *nh, *std, *seed); err != nil {
+				return err
+			}
 		} else if err := e.checkGradcheckMemory(m.NV(), m.NH(), false, ds == nil); err != nil {
 			return err
 		}

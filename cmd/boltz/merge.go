@@ -79,7 +79,8 @@ func mergeEval(e *env, parts []*partial, asJSON bool) error {
 	}
 	res.setBracket(br, c, prec)
 	res.setLogLikelihoods(p0.Rows.MeanNegF, p0.Rows.DataStderr)
-	res.PLL, res.Recon = &p0.Rows.PLL, p0.Rows.Recon
+	pll := p0.Rows.PLL
+	res.PLL, res.Recon = &pll, p0.Rows.Recon
 	return res.report(e, c, p0.Data.Name)
 }
 

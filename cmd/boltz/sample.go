@@ -106,6 +106,7 @@ func sampleFlags(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
+		d.pixel = pixelFromMeta(meta)
 		img := meta.ImageShape
 		if *shape != "" {
 			if img, err = parseReportShape(*shape); err != nil {
@@ -138,6 +139,7 @@ func sampleFlags(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
+		states, means = d.pixel.pixels(states), d.pixel.pixels(means) // standardised data back to pixel space
 		write := func(w io.Writer) error {
 			out := outputStates(m.Visible, states) // categories for Potts units
 			return npz.WriteNPY(w, &npz.Array{Shape: []int{out.Rows, out.Cols}, Data: out.Data, Dtype: "<f8"})
@@ -179,6 +181,8 @@ func sampleFree(m *rbm.RBM, method string, n, steps, replicas int, betaMin float
 		c.SetPrecision(prec)
 		if u := startInputs(m.Visible, dataMean); dataMean != nil && u != nil {
 			c.DrawVisible(m, u)
+		} else if dataMean != nil && m.Visible.Values() == nil {
+			c.DrawVisible(m, dataMean) // continuous units: the input is the mean
 		}
 		c.Sweep(m, 1, steps)
 	}

@@ -117,6 +117,7 @@ func trainFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.Float64Var(&c.AdamEps, "adam-eps", c.AdamEps, "Adam's ε")
 	fs.Float64Var(&c.L2, "l2", c.L2, "L2 weight decay on W")
 	fs.Float64Var(&c.L1, "l1", c.L1, "L1 weight decay on W")
+	fs.Float64Var(&c.ClipNorm, "clip-norm", c.ClipNorm, "cap the Euclidean norm of each update's gradient (all parameters) at this value; 0 disables it")
 	fs.Float64Var(&c.Sparsity, "sparsity", c.Sparsity, "target mean hidden activation (0: no sparsity penalty)")
 	fs.Float64Var(&c.SparsityCost, "sparsity-cost", c.SparsityCost, "weight of the sparsity penalty")
 	fs.BoolVar(&c.Centered, "centered", c.Centered, "centered gradient (Melchior, Fischer & Wiskott 2016)")
@@ -173,6 +174,9 @@ type runInfo struct {
 
 	// NoReport records -no-report, which a resume keeps unless it is given again.
 	NoReport bool `json:"no_report,omitempty"`
+
+	// Scale records -scale when it is not none.
+	Scale string `json:"scale,omitempty"`
 }
 
 func runTrain(e *env, o *trainOpts, set map[string]bool) error {
@@ -233,6 +237,11 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	if err := resolvePottsUnits(&o.cfg.VisibleUnits, o.data.spec, &o.data, e.stderr); err != nil {
 		return err
 	}
+	o.data.visible = o.cfg.VisibleUnits
+	if err := o.data.checkScale(); err != nil {
+		return err
+	}
+	warnUnits(e.stderr, o.cfg)
 	ds, valid, err := loadTrainData(e, &o.data, o.data.spec, o.cfg.Seed, o.cfg.VisibleUnits)
 	if err != nil {
 		return err
@@ -280,6 +289,9 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 		Threshold: o.data.threshold, BinarizeStream: "seed+spec", Seed: o.cfg.Seed, NV: ds.X.Cols, NH: o.cfg.Hidden,
 		TrainRows: ds.X.Rows, Config: o.cfg, FinalEval: &o.final, NoReport: o.noReport,
 	}
+	if o.data.scale == "standard" || o.data.scale == "unit" {
+		info.Scale = o.data.scale
+	}
 	if ds.Shape != [2]int{} {
 		info.ImageShape = &ds.Shape
 	}
@@ -310,9 +322,10 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 // Under -binarize dynamic, d.grey receives the training set's grey values and the returned
 // training set is one stochastic draw of them, for the monitors.
 func loadTrainData(e *env, d *dataFlags, spec string, seed uint64, units string) (*data.Dataset, *data.Dataset, error) {
-	proto, err := unitsPrototype(units)
+	d.visible = units
+	proto, err := d.trainLayer()
 	if err != nil {
-		return nil, nil, flagError("visible-units", "%v", err)
+		return nil, nil, err
 	}
 	ds, err := d.loadKeep(spec, seed, proto, 0, e.stderr, &d.grey)
 	if err != nil {
@@ -380,7 +393,7 @@ func resumeTrain(e *env, o *trainOpts, set map[string]bool) error {
 		}
 	}
 	o.data = dataFlags{spec: info.Data, binarize: info.Binarize, threshold: info.Threshold, valid: info.Valid,
-		legacyStream: info.BinarizeStream == ""}
+		legacyStream: info.BinarizeStream == "", visible: info.Config.VisibleUnits, scale: info.Scale}
 	info.FinalEval = resumedFinalEval(info.FinalEval, &o.final, set)
 	if set["no-report"] {
 		info.NoReport = o.noReport
@@ -482,6 +495,9 @@ func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, 
 	if info.ImageShape != nil {
 		meta.ImageShape = *info.ImageShape
 	}
+	if p := o.data.pixel; p != nil {
+		meta.PixelMean, meta.PixelStd = p.mean, p.std
+	}
 	cfgJSON, err := json.Marshal(t.Config)
 	if err != nil {
 		return err
@@ -491,7 +507,7 @@ func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, 
 	if info.FinalEval != nil {
 		fe = *info.FinalEval
 	}
-	held, err := heldOut(e, info, &fe, t.Model, valid)
+	held, err := heldOut(e, info, &fe, t.Model, valid, o.data.pixel)
 	if err != nil {
 		return err
 	}
@@ -544,7 +560,7 @@ func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, 
 		}
 	}
 	if !o.noReport {
-		if err := writeReport(e, dir, ds); err != nil && e.ctx.Err() != nil {
+		if err := writeReport(e, dir, o.data.pixel.dataset(ds)); err != nil && e.ctx.Err() != nil {
 			return &interruptedError{fmt.Sprintf("interrupted while drawing the report; %s is written; draw the report with: boltz report %s",
 				filepath.Join(dir, "model.npz"), dir)}
 		} else if err != nil {

@@ -34,6 +34,23 @@ func RandomModel(nv, nh int, wStd, bStd float64, r *rand.Rand) *rbm.RBM {
 	return m
 }
 
+// RandomLayerModel returns a model on the given layers with W ~ N(0, wStd²), the biases
+// N(0, bStd²) (InitNormalWithBiases), and every further layer parameter (σ, γ, …) uniform
+// in [lo, hi], drawn from r in that order: positive, as standard deviations and curvatures
+// must be, when lo > 0.
+func RandomLayerModel(vis, hid rbm.Layer, wStd, bStd, lo, hi float64, r *rand.Rand) *rbm.RBM {
+	m := rbm.NewWithLayers(vis, hid)
+	m.InitNormalWithBiases(wStd, bStd, r)
+	for _, l := range []rbm.Layer{vis, hid} {
+		for _, p := range l.Params()[1:] {
+			for i := range p.Data {
+				p.Data[i] = lo + (hi-lo)*r.Float64()
+			}
+		}
+	}
+	return m
+}
+
 // States returns all 2^n binary vectors of length n as the rows of a matrix, state s in row s.
 func States(n int) *linalg.Dense {
 	x := linalg.NewDense(1<<n, n)

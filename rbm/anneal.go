@@ -1,0 +1,71 @@
+package rbm
+
+import "math"
+
+// The methods in this file let annealed importance sampling (package ais) build the path of
+// distributions between a model with no weights and the model itself for layers that cannot
+// be tempered by scaling their inputs (see ais.Annealable): AISBase gives the base layer and
+// Interpolate the layer of the geometric path, whose energy is (1−β)·E_base + β·E_layer.
+// For layers whose energy is linear in their parameters (Bernoulli, ReLU, dReLU: E =
+// −Σ_k ψ_k·T_k(s)) that is the layer with interpolated parameters.
+
+// interpolateParams sets every parameter of dst to (1−β)·base + β·self.
+func interpolateParams(dst, base, self Layer, beta float64) {
+	d, b, s := dst.Params(), base.Params(), self.Params()
+	for k := range d {
+		for i := range d[k].Data {
+			d[k].Data[i] = (1-beta)*b[k].Data[i] + beta*s[k].Data[i]
+		}
+	}
+}
+
+// AISBase returns a copy of the layer: with no weights, the model's own biases give a base
+// model whose log Z is one softplus per unit. (ais overrides the visible biases with the
+// data's base rates, Salakhutdinov & Murray 2008.)
+func (l *Bernoulli) AISBase(mean, variance []float64) Layer { return l.Clone() }
+
+// Interpolate sets dst's biases to (1−β)·base + β·l.
+func (l *Bernoulli) Interpolate(dst, base Layer, beta float64) {
+	interpolateParams(dst, base, l, beta)
+}
+
+// AISBase returns a copy of the layer (θ and γ as they are): the units' law with no input.
+func (l *ReLU) AISBase(mean, variance []float64) Layer { return l.Clone() }
+
+// Interpolate sets dst's θ and γ to (1−β)·base + β·l.
+func (l *ReLU) Interpolate(dst, base Layer, beta float64) { interpolateParams(dst, base, l, beta) }
+
+// AISBase returns a copy of the layer: the units' law with no input.
+func (l *DReLU) AISBase(mean, variance []float64) Layer { return l.Clone() }
+
+// Interpolate sets dst's parameters to (1−β)·base + β·l.
+func (l *DReLU) Interpolate(dst, base Layer, beta float64) { interpolateParams(dst, base, l, beta) }
+
+// AISBase returns the independent Gaussian of the data, N(mean_i, variance_i) with the
+// variances floored at SigmaFloor², when mean and variance are given, and a copy of the
+// layer (b and σ as they are) when they are nil.
+func (l *Gaussian) AISBase(mean, variance []float64) Layer {
+	g := l.Clone().(*Gaussian)
+	if mean != nil {
+		copy(g.B, mean)
+		for i, v := range variance {
+			g.Sigma[i] = math.Sqrt(v)
+		}
+		g.Constrain()
+	}
+	return g
+}
+
+// Interpolate sets dst (a *Gaussian) to the layer whose energy is (1−β)·E_base + β·E_l up to
+// a constant: the precisions and the precision-weighted means add,
+//
+//	1/σ_β² = (1−β)/σ_A² + β/σ²,   b_β/σ_β² = (1−β)·b_A/σ_A² + β·b/σ².
+func (l *Gaussian) Interpolate(dst, base Layer, beta float64) {
+	d, a := dst.(*Gaussian), base.(*Gaussian)
+	for i := range d.B {
+		pa, pb := 1/(a.Sigma[i]*a.Sigma[i]), 1/(l.Sigma[i]*l.Sigma[i])
+		p := (1-beta)*pa + beta*pb
+		d.B[i] = ((1-beta)*pa*a.B[i] + beta*pb*l.B[i]) / p
+		d.Sigma[i] = 1 / math.Sqrt(p)
+	}
+}
