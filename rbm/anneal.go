@@ -69,3 +69,44 @@ func (l *Gaussian) Interpolate(dst, base Layer, beta float64) {
 		d.Sigma[i] = 1 / math.Sqrt(p)
 	}
 }
+
+// baseSmoothing is the pseudo-frequency that keeps the fields of a base layer fitted to data
+// finite where a state never occurs: as ais.DefaultBaseRateSmoothing for Bernoulli units.
+const baseSmoothing = 0.05
+
+// AISBase returns independent spins fitted to the data when mean (each column's mean spin)
+// is given: with p_i = (1 + mean_i)/2 the frequency of +1, θ_i = ½ log((p_i + α)/(1 − p_i + α)),
+// α = 0.05, so that the base model's P(s_i = +1) = σ(2θ_i) is the smoothed frequency. Without
+// data it is a copy of the layer.
+func (l *Spin) AISBase(mean, variance []float64) Layer {
+	s := l.Clone().(*Spin)
+	if mean != nil {
+		mustSameLen("Spin.AISBase", len(mean), len(s.H))
+		for i, m := range mean {
+			p := (1 + m) / 2
+			s.H[i] = 0.5 * math.Log((p+baseSmoothing)/(1-p+baseSmoothing))
+		}
+	}
+	return s
+}
+
+// Interpolate sets dst's fields to (1−β)·base + β·l (the energy −θ·s is linear in θ).
+func (l *Spin) Interpolate(dst, base Layer, beta float64) { interpolateParams(dst, base, l, beta) }
+
+// AISBase returns independent sites fitted to the data when mean (each one-hot column's
+// mean, the frequency of state a at site i) is given: θ_{i,a} = log(f_{i,a} + α), α = 0.05,
+// so that each site's law is its smoothed state frequencies. Without data it is a copy of the
+// layer.
+func (l *Potts) AISBase(mean, variance []float64) Layer {
+	p := l.Clone().(*Potts)
+	if mean != nil {
+		mustSameLen("Potts.AISBase", len(mean), len(p.Field))
+		for i, f := range mean {
+			p.Field[i] = math.Log(f + baseSmoothing)
+		}
+	}
+	return p
+}
+
+// Interpolate sets dst's fields to (1−β)·base + β·l (the energy −θ·s is linear in θ).
+func (l *Potts) Interpolate(dst, base Layer, beta float64) { interpolateParams(dst, base, l, beta) }
