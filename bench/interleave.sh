@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # interleave.sh OLD NEW [REPS]: times the same workloads with the boltz of two git revisions,
-# alternating OLD and NEW in every repetition so that drifting load on the machine falls on
-# both alike, and prints the median of each and the ratio NEW/OLD:
+# alternating OLD and NEW in every repetition (each going first in turn) so that drifting
+# load on the machine falls on both alike, and prints the median of each and the ratio NEW/OLD:
 #
 #   one epoch of CD-1 and of PCD-1 on MNIST, 784×500, batch 100, float32 and float64
 #   (boltzbench cd1/pcd1; seconds of minibatch updates, monitors excluded), forward AIS,
@@ -25,7 +25,8 @@ one() { # REV NAME CMD...
   "$@" 2>/dev/null | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(json.dumps({"rev":sys.argv[1],"case":sys.argv[2],"s":d.get("seconds")}))' "$rev" "$name" >>"$out"
 }
 for r in $(seq "$reps"); do
-  for rev in "$old" "$new"; do
+  order="$old $new"; [ $((r % 2)) -eq 0 ] && order="$new $old" # each goes first in turn
+  for rev in $order; do
     for p in float32 float64; do
       one "$rev" "cd1 $p" "$work/bench-$rev" cd1 -precision $p
       one "$rev" "pcd1 $p" "$work/bench-$rev" pcd1 -precision $p
