@@ -201,11 +201,16 @@ type Options struct {
 	Betas []float64
 	// Seed selects the random streams: run m uses rng.PCG(Seed, m).
 	Seed uint64
-	// BaseBias is b_A, the visible biases of the base-rate model (see BaseRate); nil means
-	// zeros, the uniform distribution, in Forward and Reverse, and BaseRate(x,
-	// DefaultBaseRateSmoothing) of the data in Sandwich. It is for Bernoulli visible units:
-	// the generic path ignores it for other unit types (see Annealable).
+	// BaseBias is b_A, the visible biases of the base-rate model (see BaseRate). In Sandwich
+	// (and LogLikelihood) nil means BaseRate(x, DefaultBaseRateSmoothing) of the rows x. In
+	// Forward and Reverse, which have no data to fit it to, nil is an error for Bernoulli
+	// visible units unless UniformBase is set: a base far from the model makes AIS slow
+	// and its estimate poor, so the choice is the caller's to make. It is for Bernoulli
+	// visible units: the generic path ignores it for other unit types (see Annealable).
 	BaseBias []float64
+	// UniformBase lets Forward and Reverse start from the uniform distribution (b_A = 0)
+	// when BaseBias is nil.
+	UniformBase bool
 	// GapThreshold is the largest reverse − forward gap in nats that Sandwich calls
 	// trustworthy (see Judge); 0 means DefaultGapThreshold.
 	GapThreshold float64
@@ -378,6 +383,9 @@ func Forward(ctx context.Context, m *rbm.RBM, opts *Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := cfg.needBase(opts, "Forward"); err != nil {
+		return nil, err
+	}
 	return forward(ctx, m, cfg, 0, cfg.steps())
 }
 
@@ -394,6 +402,9 @@ func Forward(ctx context.Context, m *rbm.RBM, opts *Options) (*Result, error) {
 func Reverse(ctx context.Context, m *rbm.RBM, x *matrix.Dense, opts *Options) (*Result, error) {
 	cfg, err := configure(m, opts, x)
 	if err != nil {
+		return nil, err
+	}
+	if err := cfg.needBase(opts, "Reverse"); err != nil {
 		return nil, err
 	}
 	return reverse(ctx, m, x, cfg, 0, cfg.steps())
@@ -431,6 +442,16 @@ type config struct {
 }
 
 func (c *config) steps() int { return len(c.betas) - 1 }
+
+// needBase returns an error when Forward or Reverse (op) would start the fused Bernoulli
+// path from a base the caller did not choose: no BaseBias and no UniformBase.
+func (c *config) needBase(opts *Options, op string) error {
+	if c.generic || c.baseBias != nil || (opts != nil && opts.UniformBase) {
+		return nil
+	}
+	return fmt.Errorf("ais: %s: Options.BaseBias is nil; pass BaseRate(x, DefaultBaseRateSmoothing) of the data "+
+		"(a far better start than the uniform distribution), or set Options.UniformBase", op)
+}
 
 // configure validates m, opts and, when not nil, the data x.
 func configure(m *rbm.RBM, opts *Options, x *matrix.Dense) (*config, error) {

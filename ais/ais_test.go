@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/boltzgo/boltz/internal/oracle"
@@ -90,7 +91,7 @@ func TestWithinStandardErrors(t *testing.T) {
 	} {
 		m := randomModel(tc.nv, tc.nh, tc.wStd, tc.bStd, uint64(tc.nv*100+tc.nh))
 		exact := oracle.LogZ(m)
-		opts := &Options{Betas: Schedule(1000), Seed: 11}
+		opts := &Options{Betas: Schedule(1000), Seed: 11, UniformBase: true}
 		if tc.rate {
 			opts.BaseBias = modelBaseRate(m)
 		}
@@ -146,7 +147,7 @@ func TestAccuracyImprovesWithTemperatures(t *testing.T) {
 		t.Errorf("100 temperatures: rms error %.5f, stderr %.5f: the 10,000-temperature tolerance %v does not separate them",
 			rms100, se100, tolerance[10000])
 	}
-	uniform := mustForward(t, m, &Options{Betas: Schedule(100), Seed: 1})
+	uniform := mustForward(t, m, &Options{Betas: Schedule(100), Seed: 1, UniformBase: true})
 	if uniform.LogZStderr <= tolerance[1000] {
 		t.Errorf("uniform base, 100 temperatures: stderr %.4f, want above %v", uniform.LogZStderr, tolerance[1000])
 	}
@@ -245,7 +246,7 @@ func TestNoAllocationsPerStep(t *testing.T) {
 	short, long := Schedule(10), Schedule(100)
 	allocs := func(betas []float64) float64 {
 		return testing.AllocsPerRun(2, func() {
-			if _, err := Forward(ctx, m, &Options{Betas: betas, Runs: 200}); err != nil {
+			if _, err := Forward(ctx, m, &Options{Betas: betas, Runs: 200, UniformBase: true}); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -290,7 +291,7 @@ func TestScheduleErrors(t *testing.T) {
 		if err := CheckSchedule(betas); !errors.As(err, &se) {
 			t.Errorf("%v: CheckSchedule gave %v, want a *ScheduleError", betas, err)
 		}
-		if _, err := Forward(ctx, m, &Options{Betas: betas}); !errors.As(err, &se) {
+		if _, err := Forward(ctx, m, &Options{Betas: betas, UniformBase: true}); !errors.As(err, &se) {
 			t.Errorf("%v: Forward gave %v, want a *ScheduleError", betas, err)
 		}
 	}
@@ -323,7 +324,7 @@ func TestErrors(t *testing.T) {
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := Forward(cancelled, m, &Options{Betas: Schedule(1000)}); !errors.Is(err, context.Canceled) {
+	if _, err := Forward(cancelled, m, &Options{Betas: Schedule(1000), UniformBase: true}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled context: %v", err)
 	}
 }
@@ -443,5 +444,21 @@ func TestLogLikelihoodMatchesExact(t *testing.T) {
 	}
 	if !est.Bracket.Trustworthy || est.DataStderr <= 0 {
 		t.Errorf("verdict %v, data s.e. %v on an easy model", est.Bracket.Verdict, est.DataStderr)
+	}
+}
+
+// Forward and Reverse refuse to start the Bernoulli path from a base nobody chose: a nil
+// BaseBias is an error naming the choice, unless UniformBase asks for the uniform base.
+func TestBaseMustBeChosen(t *testing.T) {
+	m := randomModel(6, 4, 0.5, 0.5, 9)
+	short := Schedule(10)
+	if _, err := Forward(ctx, m, &Options{Betas: short}); err == nil || !strings.Contains(err.Error(), "UniformBase") {
+		t.Errorf("Forward without a base: %v", err)
+	}
+	if _, err := Reverse(ctx, m, oracle.Samples(m, 4, rng.New(1, 0)), nil); err == nil {
+		t.Error("Reverse without a base: no error")
+	}
+	if _, err := Forward(ctx, m, &Options{Betas: short, UniformBase: true}); err != nil {
+		t.Errorf("Forward with UniformBase: %v", err)
 	}
 }

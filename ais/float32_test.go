@@ -140,7 +140,7 @@ func TestFloat32NoAllocationsPerStep(t *testing.T) {
 	m := randomModel(30, 20, 0.5, 0.5, 6)
 	allocs := func(betas []float64) float64 {
 		return testing.AllocsPerRun(2, func() {
-			if _, err := Forward(ctx, m, &Options{Betas: betas, Runs: 200, Precision: Float32}); err != nil {
+			if _, err := Forward(ctx, m, &Options{Betas: betas, Runs: 200, Precision: Float32, UniformBase: true}); err != nil {
 				t.Fatal(err)
 			}
 		})

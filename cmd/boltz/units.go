@@ -213,7 +213,7 @@ func aisSupports(visible, hidden string) error {
 		}
 		layers[k] = l
 	}
-	_, err := ais.Forward(context.Background(), rbm.NewWithLayers(layers[0], layers[1]), &ais.Options{Runs: 2, Betas: ais.Schedule(3)})
+	_, err := ais.Forward(context.Background(), rbm.NewWithLayers(layers[0], layers[1]), &ais.Options{Runs: 2, Betas: ais.Schedule(3), UniformBase: true})
 	if errors.Is(err, rbm.ErrUnsupported) {
 		return err
 	}
