@@ -158,3 +158,27 @@ func mcmcSamples(m *rbm.RBM, n int, seed uint64) *matrix.Dense {
 	}
 	return v
 }
+
+// At the size the exact sums still reach from the visible side, 20 Bernoulli visible units
+// with 10 ReLU or dReLU hidden units, forward AIS with the default 14,500 temperatures lands
+// within 0.1 nats of the exact log Z.
+func TestGenericAISReLU20(t *testing.T) {
+	if testing.Short() {
+		t.Skip("2^20 visible states and 14,500 temperatures")
+	}
+	for _, hid := range []rbm.Layer{rbm.NewReLU(10), rbm.NewDReLU(10)} {
+		m := continuousModel(rbm.NewBernoulli(20), hid, 8)
+		want, err := exact.LogZ(m, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := Forward(context.Background(), m, &Options{Runs: 32, Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(r.LogZ-want) > 0.1 {
+			t.Errorf("%s: AIS log Z %v ± %v, exact %v", hid.Name(), r.LogZ, r.LogZStderr, want)
+		}
+		t.Logf("20×10 Bernoulli–%s: AIS %.4f ± %.4f, exact %.4f", hid.Name(), r.LogZ, r.LogZStderr, want)
+	}
+}
