@@ -21,22 +21,28 @@
 // samples. A program that trains on its own rows, turns them into features, samples from the
 // model and measures it by AIS:
 //
-//	x, _ := matrix.FromRows(rows) // rows [][]float64, one example per row
+//	x, err := matrix.FromRows(rows) // rows [][]float64, one example per row
+//	if err != nil {
+//		log.Fatal(err)
+//	}
 //	cfg := train.Defaults()
-//	cfg.Hidden, cfg.Epochs, cfg.Batch, cfg.LR = 6, 300, 20, 0.1
-//	cfg.Negative = train.PCD(1, 0) // or CD(k), FastPCD(…), PT(…), Exact(), or your own
+//	cfg.Hidden, cfg.Epochs, cfg.Batch, cfg.LR = 6, 300, 20, 0.1 // Batch: at most len(rows)
+//	cfg.Negative = train.PCD(1, 0)                               // or CD(k), FastPCD(…), PT(…), Exact(), or your own
 //	m, history, err := train.Fit(context.Background(), x, cfg, train.Options{})
 //	if err != nil {
 //		log.Fatal(err)
 //	}
-//	features := m.Transform(x)                 // E[h|v] for every row
+//	features := m.Transform(x)                   // E[h|v] for every row
 //	samples := mcmc.Sample(m, 100, 1000, 1, nil) // 100 chains of 1000 Gibbs sweeps
 //	est, err := ais.LogLikelihood(context.Background(), m, x, nil)
 //	if err != nil {
 //		log.Fatal(err)
 //	}
-//	fmt.Printf("%.2f ± %.2f nats (trustworthy %v)\n", est.Mean, est.Stderr, est.Bracket.Trustworthy)
-//	err = m.Save("model.npz", nil) // numpy opens it; rbm.Load reads it back
+//	fmt.Printf("%d epochs, %d features, %d samples: %.2f ± %.2f nats (trustworthy %v)\n", len(history),
+//		features.Cols, samples.Rows, est.Mean, est.Stderr, est.Bracket.Trustworthy)
+//	if err := m.Save("model.npz", nil); err != nil { // numpy opens it; rbm.Load reads it back
+//		log.Fatal(err)
+//	}
 //
 // The package's Example runs this program. docs/architecture.md shows how the packages fit
 // together; examples/outside is a separate module using only the exported API.

@@ -27,7 +27,7 @@ const (
 )
 
 // specForms lists the SPEC forms Load accepts, for its error message.
-const specForms = "bas:N (N in 2..8), shifter:N (N in 2..10), ising:L:T[:N[:SEED]], potts-chain:Q:N[:ROWS[:SEED]], " +
+const specForms = "bas:N (N in 2..8), shifter:N (N in 2..10), ising:L:T[:N[:SEED]], potts-chain:Q:N[:ROWS[:SEED[:DRAW]]], " +
 	"mnist, mnist:train, mnist:test, mnist:valid, " +
 	"or a file path ending in .csv, .npy, .idx, .idx.gz, -ubyte or -ubyte.gz"
 
@@ -38,10 +38,11 @@ const specForms = "bas:N (N in 2..8), shifter:N (N in 2..10), ising:L:T[:N[:SEED
 //	ising:L:T[:N[:SEED]] Ising(L, T, N, SEED): N (default 10000) configurations of the L×L
 //	                     periodic Ising model at temperature T, spins ±1; L in 2..256,
 //	                     SEED default 1
-//	potts-chain:Q:N[:ROWS[:SEED]]
+//	potts-chain:Q:N[:ROWS[:SEED[:DRAW]]]
 //	                     PottsChainData(Q, N, ROWS, SEED): ROWS (default 10000) exact draws of
 //	                     a chain of N Potts sites with Q states (0..Q−1), Q in 2..21,
-//	                     N in 1..10000, SEED default 1
+//	                     N in 1..10000, SEED default 1; DRAW (default 0) picks an
+//	                     independent set of rows of the same chain (PottsChainDraw)
 //	mnist, mnist:train   the MNIST training set without its last opts.Valid rows
 //	mnist:valid          the last opts.Valid rows of the MNIST training set (needs Valid > 0)
 //	mnist:test           the MNIST test set
@@ -275,11 +276,20 @@ func loadIsing(spec, arg string) (*Dataset, error) {
 	return d, nil
 }
 
-// loadPottsChain loads potts-chain:Q:N[:ROWS[:SEED]]; arg is what follows "potts-chain:".
+// loadPottsChain loads potts-chain:Q:N[:ROWS[:SEED[:DRAW]]]; arg is what follows
+// "potts-chain:".
 func loadPottsChain(spec, arg string) (*Dataset, error) {
 	fields := strings.Split(arg, ":")
-	if len(fields) < 2 || len(fields) > 4 {
-		return nil, fmt.Errorf("data set %q: want potts-chain:Q:N[:ROWS[:SEED]]", spec)
+	if len(fields) < 2 || len(fields) > 5 {
+		return nil, fmt.Errorf("data set %q: want potts-chain:Q:N[:ROWS[:SEED[:DRAW]]]", spec)
+	}
+	var draw uint64
+	if len(fields) == 5 {
+		d, err := strconv.ParseUint(fields[4], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("data set %q: DRAW %q is not a non-negative integer", spec, fields[4])
+		}
+		draw, fields = d, fields[:4]
 	}
 	q, err := specInt(spec, "Q", fields[0], MinPottsStates, MaxPottsStates)
 	if err != nil {
@@ -293,7 +303,7 @@ func loadPottsChain(spec, arg string) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := PottsChainData(q, n, rows, seed)
+	d := PottsChainDraw(q, n, rows, seed, draw)
 	d.Name = spec
 	return d, nil
 }

@@ -246,14 +246,27 @@ func drawCategory(p []float64, r *rand.Rand) int {
 // 0…Q−1 as float64. The first rows do not depend on rows. Labels is nil and Shape zero.
 // It panics as NewPottsChain does, or if rows < 1. Cost O(N·Q² + rows·N·Q).
 func PottsChainData(q, n, rows int, seed uint64) *Dataset {
+	return PottsChainDraw(q, n, rows, seed, 0)
+}
+
+// PottsChainDraw is PottsChainData with a choice of draw: draw 0 gives PottsChainData's rows,
+// and every other draw an independent set of rows of the same chain (from the stream
+// rng.New(seed, streamPottsRows, q, n, draw)), such as held-out rows for a model trained on
+// draw 0.
+func PottsChainDraw(q, n, rows int, seed, draw uint64) *Dataset {
 	if rows < 1 {
 		panic(fmt.Sprintf("boltz/data: PottsChainData: %d rows, want at least 1", rows))
 	}
 	c := NewPottsChain(q, n, seed)
 	r := rng.New(seed, streamPottsRows, uint64(q), uint64(n))
+	name := fmt.Sprintf("potts-chain:%d:%d:%d:%d", q, n, rows, seed)
+	if draw != 0 {
+		r = rng.New(seed, streamPottsRows, uint64(q), uint64(n), draw)
+		name += fmt.Sprintf(":%d", draw)
+	}
 	x := matrix.NewDense(rows, n)
 	for i := range rows {
 		c.Sample(x.Row(i), r)
 	}
-	return &Dataset{Name: fmt.Sprintf("potts-chain:%d:%d:%d:%d", q, n, rows, seed), X: x}
+	return &Dataset{Name: name, X: x}
 }

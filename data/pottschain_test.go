@@ -166,3 +166,30 @@ func TestLoadGenerated(t *testing.T) {
 		}
 	}
 }
+
+// DRAW 0 is the rows without DRAW; another DRAW gives other rows of the same chain.
+func TestPottsChainDraw(t *testing.T) {
+	a, err := Load("potts-chain:3:5:50:2", LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Load("potts-chain:3:5:50:2:0", LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load("potts-chain:3:5:50:2:1", LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	same, differ := true, false
+	for i, v := range a.X.Data {
+		same = same && b.X.Data[i] == v
+		differ = differ || c.X.Data[i] != v
+	}
+	if !same || !differ {
+		t.Errorf("DRAW 0 same as none: %v; DRAW 1 differs: %v", same, differ)
+	}
+	if _, err := Load("potts-chain:3:5:50:2:x", LoadOptions{}); err == nil {
+		t.Error("a DRAW that is not a number was accepted")
+	}
+}

@@ -62,7 +62,7 @@ Each check costs 4·(nv·nh + nv + nh) exact log Z computations, so it is for sm
 
 func gradcheckFlags(fs *flag.FlagSet) func(*env, []string) error {
 	model := fs.String("model", "", "model `FILE` (.npz) to check; without it a random model is made")
-	nv := fs.Int("nv", gradcheckNV, "visible units of the random model (default: the data's width with -data)")
+	nv := fs.Int("nv", gradcheckNV, "visible units of the random model (with -data: the data's width)")
 	nh := fs.Int("nh", gradcheckNH, "hidden units of the random model")
 	std := fs.Float64("std", gradcheckStd, "standard deviation of the random model's weights and biases")
 	seed := fs.Uint64("seed", 1, "seed of the random model and of random data")

@@ -28,9 +28,11 @@ func init() {
 		Name:  "train",
 		Usage: "boltz train [-data SPEC] [-hidden N] [-method exact|cd|pcd|fpcd|pt] [-epochs E] [flags] -o DIR\n       boltz train -resume DIR [-epochs E]",
 		Short: "train an RBM and write a run directory",
-		Long: `Train fits a binary RBM by stochastic gradient ascent on the log-likelihood: the positive
-phase E[h|v] on each minibatch minus a negative phase estimated by -method (exact enumeration,
-CD-k, PCD-k, fast PCD or parallel tempering).
+		Long: `Train fits an RBM by stochastic gradient ascent on the log-likelihood: the positive phase
+(the minibatch's statistics, with E[h|v]) minus a negative phase estimated by -method (exact
+enumeration, CD-k, PCD-k, fast PCD or parallel tempering). The units are binary unless
+-visible-units and -hidden-units choose spin, Potts, Gaussian, ReLU or dReLU units
+(docs/units.md).
 
 It writes DIR/run.json (every setting, the seed, the version), DIR/metrics.jsonl (one JSON
 object per epoch; a metric that is undefined or infinite, such as a swap rate with no swap
@@ -96,9 +98,9 @@ func trainFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.BoolVar(&o.json, "json", false, "print a JSON summary on stdout at the end")
 	fs.BoolVar(&o.noReport, "no-report", false, "skip the pictures and report.html at the end")
 	fs.IntVar(&c.Hidden, "hidden", c.Hidden, "number of hidden units")
-	fs.StringVar(&c.VisibleUnits, "visible-units", "bernoulli", "unit type of the visible layer (docs/units.md): "+strings.Join(rbm.LayerNames(), ", ")+
+	fs.StringVar(&c.VisibleUnits, "visible-units", "bernoulli", "unit type of the visible layer (docs/units.md): "+strings.Join(unitNames(false), ", ")+
 		"; potts:Q takes one category 0…Q−1 per column, and potts alone reads Q from the data")
-	fs.StringVar(&c.HiddenUnits, "hidden-units", "bernoulli", "unit type of the hidden layer: "+strings.Join(rbm.LayerNames(), ", ")+
+	fs.StringVar(&c.HiddenUnits, "hidden-units", "bernoulli", "unit type of the hidden layer: "+strings.Join(unitNames(true), ", ")+
 		" (potts:Q, with -hidden a multiple of Q: sites × Q one-hot units)")
 	fs.StringVar((*string)(&c.Method), "method", string(c.Method), "negative phase: exact, cd, pcd, fpcd or pt")
 	fs.IntVar(&c.K, "k", c.K, "Gibbs sweeps per update")
@@ -305,10 +307,11 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 		return err
 	}
 	fmt.Fprint(e.stderr, batchNote) // once the run has started, so that a refusal stays one line
-	if updates := o.cfg.Epochs * (ds.X.Rows / o.cfg.Batch); updates < minUpdatesHint && o.cfg.Method != "exact" {
-		fmt.Fprintf(e.stderr, "boltz train: warning: only %d parameter updates in all (%d epochs of %d minibatches); a data set this "+
-			"small usually needs more, for example -epochs %d, or a larger -lr\n", updates, o.cfg.Epochs, ds.X.Rows/o.cfg.Batch,
-			o.cfg.Epochs*minUpdatesHint/max(updates, 1))
+	if perEpoch := ds.X.Rows / o.cfg.Batch; o.cfg.Epochs*perEpoch < minUpdatesHint && o.cfg.Method != "exact" {
+		need := (minUpdatesHint + perEpoch - 1) / perEpoch // epochs for minUpdatesHint updates
+		fmt.Fprintf(e.stderr, "boltz train: warning: only %d parameter updates in all (%s of %d minibatches); training "+
+			"usually needs at least %d, for example -epochs %d, or a larger -lr\n", o.cfg.Epochs*perEpoch,
+			plural(o.cfg.Epochs, "epoch"), perEpoch, minUpdatesHint, need)
 	}
 	fmt.Fprintf(e.stderr, "boltz train: %d×%d RBM, %s-%d, %d rows of %s, %d epochs → %s\n",
 		ds.X.Cols, o.cfg.Hidden, o.cfg.Method, o.cfg.K, ds.X.Rows, o.data.spec, o.cfg.Epochs, o.out)

@@ -33,8 +33,12 @@ func checkUnitsFlag(flagName, spec string, visible bool) error {
 		}
 		return nil
 	}
-	if _, err := rbm.LayerByName(spec, 1); err != nil {
+	l, err := rbm.LayerByName(spec, 1)
+	if err != nil {
 		return flagError(flagName, "%v", err)
+	}
+	if _, couples := l.(rbm.Coupling); couples && !visible {
+		return flagError(flagName, "%s units are visible-only; the hidden layer takes %s", spec, strings.Join(unitNames(true), ", "))
 	}
 	return nil
 }
@@ -268,4 +272,36 @@ func warnUnits(w io.Writer, cfg train.Config) {
 		fmt.Fprintf(w, "boltz train: warning: a Gaussian–%s model is normalisable only while its weights stay small "+
 			"against σ and γ (docs/units.md); boltz eval reports it when it is not\n", cfg.HiddenUnits)
 	}
+}
+
+// unitNames returns the unit types a layer can have, for the help text: every registered
+// type for the visible layer; for the hidden layer those that do not couple through a
+// transformed state (Gaussian units are visible-only), with Potts written potts:Q.
+func unitNames(hidden bool) []string {
+	var names []string
+	for _, n := range rbm.LayerNames() {
+		if !hidden {
+			names = append(names, n)
+			continue
+		}
+		if n == "potts" {
+			names = append(names, "potts:Q")
+			continue
+		}
+		if l, err := rbm.LayerByName(n, 1); err == nil {
+			if _, couples := l.(rbm.Coupling); couples {
+				continue
+			}
+		}
+		names = append(names, n)
+	}
+	return names
+}
+
+// plural returns "1 epoch" or "n epochs".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
