@@ -14,11 +14,13 @@ import (
 func (m *RBM) HiddenInputBatch(dst, vs *matrix.Dense) *matrix.Dense {
 	m.checkBatch("HiddenInputBatch", vs, m.NV())
 	dst = linalg.Reuse(dst, vs.Rows, m.NH())
-	vs = m.CoupledBatch(vs)
+	tv, release := m.coupledBatch(vs)
+	c := m.C()
 	for r := 0; r < vs.Rows; r++ {
-		copy(dst.Row(r), m.C())
+		copy(dst.Row(r), c)
 	}
-	linalg.MulNN(dst, 1, vs, m.W, 1)
+	linalg.MulNN(dst, 1, tv, m.W, 1)
+	release()
 	return dst
 }
 

@@ -1,7 +1,9 @@
 package rbm
 
 import (
-	"github.com/boltzgo/boltz/internal/linalg"
+	"sync"
+
+	"github.com/boltzgo/boltz/internal/numeric"
 	"github.com/boltzgo/boltz/matrix"
 )
 
@@ -25,7 +27,10 @@ type Coupling interface {
 	// CouplingStats adds to dst[k] (Params order) the mean over the rows of s of the part
 	// of parameter k's statistic that comes from the coupling term, −∂(−t(s)·y)/∂ψ_k
 	// = Σ_i ∂t(s_i)/∂ψ_k · y_i, where row r of y holds (W h)_r, the weights' message from
-	// the other layer (without the layer's field). It must be linear in s, like t.
+	// the other layer (without the layer's field). It must be bilinear, unit by unit: a sum
+	// over units i of g_i(ψ)·s_i·y_i, so that the mean over rows depends on the rows only
+	// through (1/n) Σ_r s_ri·y_ri (RBM.Statistics passes that mean as one row, against a
+	// row of ones). The coupling factors a_i of t must not be zero.
 	CouplingStats(dst [][]float64, s, y *matrix.Dense)
 }
 
@@ -76,14 +81,60 @@ func (m *RBM) CoupledBatch(vs *matrix.Dense) *matrix.Dense {
 	return &matrix.Dense{Rows: vs.Rows, Cols: vs.Cols, Data: coupled(m.Visible, vs.Data, nil)}
 }
 
-// addCouplingStats adds the coupling part of the visible parameters' statistics to dst,
-// given the rows of vs and the hidden means hm (Coupling.CouplingStats with y = hm·Wᵀ).
-func (m *RBM) addCouplingStats(dst [][]float64, vs, hm *matrix.Dense) {
-	c, ok := m.Visible.(Coupling)
-	if !ok {
-		return
+// coupledPool recycles the buffers of coupledBatch, so that the products of a training
+// update allocate nothing in steady state.
+var coupledPool sync.Pool
+
+// coupledBatch is CoupledBatch with a pooled buffer: it returns t(vs) and a function that
+// gives the buffer back (call it when the result is no longer used).
+func (m *RBM) coupledBatch(vs *matrix.Dense) (*matrix.Dense, func()) {
+	if _, ok := m.Visible.(Coupling); !ok {
+		return vs, func() {}
 	}
-	y := matrix.NewDense(hm.Rows, m.NV())
-	linalg.Gemm(false, true, hm.Rows, m.NV(), m.NH(), 1, hm.Data, hm.Cols, m.W.Data, m.W.Cols, 0, y.Data, y.Cols)
-	c.CouplingStats(dst, vs, y)
+	var buf []float64
+	if p, ok := coupledPool.Get().(*[]float64); ok {
+		buf = *p
+	}
+	buf = coupled(m.Visible, vs.Data, buf)
+	return &matrix.Dense{Rows: vs.Rows, Cols: vs.Cols, Data: buf}, func() { coupledPool.Put(&buf) }
+}
+
+// addCouplingStats adds the coupling part of the visible parameters' statistics to dst,
+// given the rows of vs and their W statistic wStat = (1/n)·t(vs)ᵀ·E[h|v] (Statistics'
+// dst.W). The statistic is bilinear in v and y = E[h|v]·Wᵀ, unit by unit, so only the row
+// means z_i = (1/n) Σ_r v_ri·y_ri enter it, and since t(v_i) = a_i·v_i,
+//
+//	z_i = (1/n) Σ_r v_ri Σ_j E[h_j|v_r] W_ij = (1/a_i) Σ_j W_ij·wStat_ij,
+//
+// which costs nv·nh operations instead of the product E[h|v]·Wᵀ. CouplingStats then sees one
+// row of ones against one row of z.
+func (m *RBM) addCouplingStats(dst [][]float64, wStat *matrix.Dense) {
+	c, ok := m.Visible.(Coupling)
+	if !ok || allFrozen(m.Visible) {
+		return // no learned parameter has a coupling term
+	}
+	nv := m.NV()
+	ones, a, z := make([]float64, nv), make([]float64, nv), make([]float64, nv)
+	for i := range ones {
+		ones[i] = 1
+	}
+	c.Couple(a, ones)
+	for i := range z {
+		z[i] = numeric.Dot(m.W.Row(i), wStat.Row(i)) / a[i]
+	}
+	c.CouplingStats(dst, &matrix.Dense{Rows: 1, Cols: nv, Data: ones}, &matrix.Dense{Rows: 1, Cols: nv, Data: z})
+}
+
+// allFrozen reports whether every parameter of l beyond its bias is held fixed (Frozen).
+func allFrozen(l Layer) bool {
+	f, ok := l.(Frozen)
+	if !ok {
+		return false
+	}
+	for _, p := range l.Params()[1:] {
+		if !f.Frozen(p.Name) {
+			return false
+		}
+	}
+	return true
 }

@@ -28,17 +28,31 @@ type ConditionalStats interface {
 // difference, Grad.Sub(data, model) (docs/gradient.md). work, when not nil, is reused for
 // E[h|v], which is returned.
 func (m *RBM) Statistics(dst *Grad, vs, work *matrix.Dense) *matrix.Dense {
-	hm := m.HiddenInputBatch(work, vs)
+	return m.statistics(dst, vs, m.HiddenInputBatch(work, vs))
+}
+
+// StatisticsAt is Statistics for rows whose hidden inputs hin (HiddenInputBatch) are known,
+// saving their product. work, when not nil, is reused for E[h|v], which is returned; hin is
+// left as it is.
+func (m *RBM) StatisticsAt(dst *Grad, vs, hin, work *matrix.Dense) *matrix.Dense {
+	hm := linalg.Reuse(work, hin.Rows, hin.Cols)
+	copy(hm.Data, hin.Data)
+	return m.statistics(dst, vs, hm)
+}
+
+// statistics is Statistics given hm holding the hidden inputs, which it turns into E[h|v].
+func (m *RBM) statistics(dst *Grad, vs, hm *matrix.Dense) *matrix.Dense {
 	cs, conditional := m.Hidden.(ConditionalStats)
 	if conditional {
 		cs.MeanStats(dst.Hid, hm)
 	}
 	m.Hidden.Means(hm.Data, hm.Data)
 	n := vs.Rows
-	tv := m.CoupledBatch(vs)
+	tv, release := m.coupledBatch(vs)
 	linalg.MulTN(dst.W, 1/float64(n), tv, hm, 0)
+	release()
 	m.Visible.Stats(dst.Vis, vs)
-	m.addCouplingStats(dst.Vis, vs, hm)
+	m.addCouplingStats(dst.Vis, dst.W)
 	if !conditional {
 		m.Hidden.Stats(dst.Hid, hm)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/boltzgo/boltz/data"
@@ -165,5 +166,40 @@ func TestNewFromModelWarmStart(t *testing.T) {
 	}
 	if err := tr.PartialFit(x.Slice(0, 3)); err == nil {
 		t.Error("PartialFit accepted a batch of the wrong size")
+	}
+}
+
+// Layers with parameters beyond their biases (a Gaussian layer's σ) take the fused SGD pass
+// plus stepFurther, which give the general route's bits without centering: the same updates
+// with ClipNorm set far above any gradient norm (which forces the general route) end with
+// identical parameters.
+func TestFusedStepWithFurtherParameters(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	x := matrix.NewDense(40, 6)
+	for i := range x.Data {
+		x.Data[i] = r.NormFloat64()
+	}
+	run := func(clip float64) *rbm.RBM {
+		c := smallConfig("cd")
+		c.VisibleUnits, c.Batch, c.Epochs, c.LR, c.ClipNorm = "gaussian", 10, 2, 0.01, clip
+		m, _, err := Fit(context.Background(), x, c, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	fused, general := run(0), run(1e300)
+	for k, p := range fused.Visible.Params() {
+		q := general.Visible.Params()[k]
+		for i, v := range p.Data {
+			if q.Data[i] != v {
+				t.Fatalf("%s[%d]: fused %v, general %v", p.Name, i, v, q.Data[i])
+			}
+		}
+	}
+	for i, w := range fused.W.Data {
+		if general.W.Data[i] != w {
+			t.Fatalf("W[%d]: fused %v, general %v", i, w, general.W.Data[i])
+		}
 	}
 }

@@ -320,7 +320,12 @@ func (t *Trainer) step(g *rbm.Grad, lr, mom float64) error {
 		if c.Centered {
 			mu, lam = t.visOffset, t.hidOffset
 		}
-		if !t.apply.run(m, o.vel, g, c.L2, lr, mom, mu, lam) {
+		ok := t.apply.run(m, o.vel, g, c.L2, lr, mom, mu, lam)
+		if extra := stepFurther(m, o.vel, g, lr, mom); extra {
+			constrain(m)
+			return m.Validate()
+		}
+		if !ok {
 			return m.Validate()
 		}
 		return nil
@@ -368,7 +373,7 @@ func (t *Trainer) positive(g *rbm.Grad, batch *matrix.Dense, withW bool) {
 	if _, ok := m.Visible.(rbm.Coupling); ok {
 		// Units that meet W through t(v) (a Gaussian layer's v/σ²): the batch's statistics
 		// are rbm.Statistics', coupling terms included, and g = pos − g.
-		m.Statistics(t.pos, batch, t.hpos)
+		m.StatisticsAt(t.pos, batch, t.hin, t.hpos)
 		g.Sub(t.pos, g)
 		return
 	}
@@ -395,12 +400,35 @@ func (t *Trainer) positive(g *rbm.Grad, batch *matrix.Dense, withW bool) {
 	}
 }
 
-// fusable reports whether the update can run as the one pass of sgdStep: no L1 or sparsity
-// term (they stay on the general route, which is fast enough for their rare use), and
-// layers whose only parameter is the bias (the pass updates W, b and c).
+// fusable reports whether the update can run as the one pass of sgdStep (W, b and c) and
+// stepFurther (the layers' other parameters): no L1, sparsity or clipping (they stay on the
+// general route, which is fast enough for their rare use).
 func (t *Trainer) fusable() bool {
-	c, m := &t.Config, t.Model
-	return c.L1 == 0 && c.Sparsity == 0 && c.ClipNorm == 0 && len(m.Visible.Params()) == 1 && len(m.Hidden.Params()) == 1
+	c := &t.Config
+	return c.L1 == 0 && c.Sparsity == 0 && c.ClipNorm == 0
+}
+
+// stepFurther takes the SGD step of the layer parameters beyond the biases (a Gaussian
+// layer's σ, a ReLU layer's γ), u ← mom·u + lr·g, θ += u, with the operations of the general
+// route (no weight decay or centering applies to them), and reports whether there were
+// any, in which case the caller constrains and validates the model.
+func stepFurther(m *rbm.RBM, vel, g *rbm.Grad, lr, mom float64) bool {
+	any := false
+	for side, l := range [2]rbm.Layer{m.Visible, m.Hidden} {
+		vb, gb := vel.Vis, g.Vis
+		if side == 1 {
+			vb, gb = vel.Hid, g.Hid
+		}
+		for k, p := range l.Params()[1:] {
+			any = true
+			u, gk := vb[k+1], gb[k+1]
+			for i := range p.Data {
+				u[i] = mom*u[i] + lr*gk[i]
+				p.Data[i] += u[i]
+			}
+		}
+	}
+	return any
 }
 
 func (t *Trainer) diverged(err error) error {
