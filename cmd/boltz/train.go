@@ -243,6 +243,7 @@ func runTrain(e *env, o *trainOpts, set map[string]bool) error {
 	if err := o.data.checkScale(); err != nil {
 		return err
 	}
+	gaussianDefaults(e.stderr, &o.cfg, set)
 	warnUnits(e.stderr, o.cfg)
 	ds, valid, err := loadTrainData(e, &o.data, o.data.spec, o.cfg.Seed, o.cfg.VisibleUnits)
 	if err != nil {
