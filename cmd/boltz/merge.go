@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 
@@ -72,15 +73,17 @@ func mergeEval(e *env, parts []*partial, asJSON bool) error {
 		runs: s.Runs, betas: s.Betas, seed: s.Seed, binarizeSeed: p0.Data.BinarizeSeed, gap: s.Gap, asJSON: asJSON,
 		reverseStart: s.ReverseStart, reverseSweeps: s.ReverseSweeps, precision: s.Precision}
 	res := &evalResult{Method: s.Method, Rows: p0.Data.Rows, NV: p0.NV, NH: p0.NH, Trustworthy: true, gapMax: s.Gap,
-		enumBits: float64(min(p0.NV, p0.NH))} // sharded models are Bernoulli
+		enumBits: float64(min(p0.NV, p0.NH))}
 	prec := ais.Float64
 	if s.Precision == ais.Float32.String() {
 		prec = ais.Float32
 	}
 	res.setBracket(br, c, prec)
 	res.setLogLikelihoods(p0.Rows.MeanNegF, p0.Rows.DataStderr)
-	pll := p0.Rows.PLL
-	res.PLL, res.Recon = &pll, p0.Rows.Recon
+	res.PLL, res.Recon = p0.Rows.PLL, p0.Rows.Recon
+	if res.PLL == nil {
+		res.pllUnsupported = errors.New(p0.Rows.PLLNote)
+	}
 	return res.report(e, c, p0.Data.Name)
 }
 

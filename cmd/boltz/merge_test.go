@@ -58,6 +58,17 @@ func TestMergeEvalAISIdentical(t *testing.T) {
 	checkMergeIdentical(t, "eval", "-model", model, "-data", one, "-method", "ais", "-runs", "7", "-betas", "20")
 }
 
+// A Gaussian model (no pseudo-log-likelihood: null in the partial) merges to what the
+// unsharded eval prints.
+func TestMergeEvalAISGaussian(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, stderr := runCmd(t, "train", "-data", "bas:3", "-visible-units", "gaussian:fixed", "-hidden", "30", "-epochs", "2",
+		"-final-eval", "none", "-no-report", "-o", filepath.Join(dir, "m")); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	checkMergeIdentical(t, "eval", "-model", filepath.Join(dir, "m", "model.npz"), "-data", "bas:3", "-method", "ais", "-runs", "7", "-betas", "40")
+}
+
 // 14 enumerated hidden units against 16 visible ones split into 16 ranges (the inner 10 bits
 // are one table), so 7 shards hold 2 or 3 ranges each.
 func TestMergeExactIdentical(t *testing.T) {

@@ -133,7 +133,8 @@ type exactSettings struct {
 type rowMeasures struct {
 	MeanNegF   float64  `json:"mean_neg_free_energy"`
 	DataStderr *float64 `json:"mean_neg_free_energy_stderr"`
-	PLL        float64  `json:"pseudo_log_likelihood"`
+	PLL        *float64 `json:"pseudo_log_likelihood"`                // null for unit types without one
+	PLLNote    string   `json:"pseudo_log_likelihood_note,omitempty"` // why it is null
 	Recon      float64  `json:"recon_error"`
 }
 
@@ -317,7 +318,12 @@ func runEvalShard(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset) error {
 	p.AIS = &aisPartial{Lo: sp.Lo, Hi: sp.Hi, Runs: sp.Runs, Steps: sp.Steps, LogZBase: sp.LogZBase,
 		Forward: sp.Forward, Reverse: sp.Reverse}
 	if c.shard.index == 0 {
-		rm := rowMeasures{PLL: pseudoLogLikelihood(e.stderr, m, ds.X), Recon: m.ReconError(ds.X)}
+		rm := rowMeasures{Recon: m.ReconError(ds.X)}
+		if pll := pseudoLogLikelihood(e.stderr, m, ds.X); !math.IsNaN(pll) {
+			rm.PLL = &pll
+		} else if err := m.CheckPseudoLikelihood(); err != nil {
+			rm.PLLNote = err.Error()
+		}
 		rm.MeanNegF, rm.DataStderr = meanNegF(m, ds.X)
 		p.Rows = &rm
 	}
