@@ -79,12 +79,17 @@ func (m *RBM) ReconError(vs *matrix.Dense) float64 {
 }
 
 // CheckPseudoLikelihood returns an *UnsupportedError (errors.Is ErrUnsupported) unless the
-// pseudo-log-likelihood and the log-conditionals are defined for m's units: they flip one
-// visible bit, so they need Bernoulli visible units. The methods that compute them panic
-// where it returns an error; call it first when the unit types are not known.
+// pseudo-log-likelihood and the log-conditionals are defined and implemented for m's units:
+// they flip one visible bit, so they need Bernoulli visible units, and their kernels sum
+// softplus over the hidden inputs, Bernoulli hidden units' log-normaliser. The methods that
+// compute them panic where it returns an error; call it first when the unit types are not
+// known.
 func (m *RBM) CheckPseudoLikelihood() error {
-	if _, ok := m.Visible.(*Bernoulli); !ok {
-		return &UnsupportedError{Op: "the pseudo-log-likelihood", Want: "bernoulli visible units", Layer: m.Visible.Name() + " visible"}
+	_, bv := m.Visible.(*Bernoulli)
+	_, bh := m.Hidden.(*Bernoulli)
+	if !bv || !bh {
+		return &UnsupportedError{Op: "the pseudo-log-likelihood", Want: "bernoulli visible and hidden units",
+			Layer: m.Visible.Name() + " visible and " + m.Hidden.Name() + " hidden"}
 	}
 	return nil
 }
