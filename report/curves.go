@@ -206,6 +206,7 @@ func (pn panel) plot(ms []train.Metrics) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = pn.title
 	p.X.Label.Text = "epoch"
+	p.Y.Tick.Marker = distinctTicks{}
 	p.Add(plotter.NewGrid())
 	var drawn []plotter.XYs
 	shown := 0 // series with at least one finite point
@@ -291,6 +292,7 @@ func StudyPlot(curves map[string][]train.Metrics, optimum float64) ([]byte, erro
 	p.Title.Text = "bars-and-stripes: exact log-likelihood"
 	p.X.Label.Text = "epoch"
 	p.Y.Label.Text = "mean log-likelihood (nats)"
+	p.Y.Tick.Marker = distinctTicks{}
 	p.Add(plotter.NewGrid())
 
 	names := make([]string, 0, len(curves))
