@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/png"
 	"io"
+	"math"
 	"path/filepath"
 	"strings"
 
@@ -21,7 +22,7 @@ import (
 func init() {
 	register(&command{
 		Name:  "sample",
-		Usage: "boltz sample -model M.npz [-n N] [-steps K] [-method gibbs|pt] [-start auto|data|uniform] [-precision P] [-seed S] [-clamp SPEC -mask MASK] -o out.png|out.npy",
+		Usage: "boltz sample -model M.npz [-n N] [-steps K] [-method gibbs|pt|langevin] [-start auto|data|uniform] [-precision P] [-seed S] [-clamp SPEC -mask MASK] -o out.png|out.npy",
 		Short: "draw samples from a model by Gibbs or parallel-tempering chains",
 		Long: `Sample runs N chains of block Gibbs sampling (or parallel tempering with -method pt) for K
 sweeps from random visible states and writes the final states.
@@ -33,6 +34,11 @@ records the means in the model file as data_mean), uniform draws each as a fair 
 from uniform noise on MNIST tend to fall into a few large basins (most samples one or two
 digits after 1000 sweeps), chains started from the pixel means spread over the classes.
 Parallel tempering always starts uniform (its hot replicas mix anyway).
+
+-method langevin, for Gaussian visible units, alternates each Gibbs sweep with
+-langevin-steps steps of Metropolis-adjusted Langevin dynamics on the marginal p(v) of step
+size -eps (Gibbs–Langevin sampling, after Liao et al. 2022), from N(0, 1) noise in the
+model's (standardised) units; it prints the fraction of Langevin proposals accepted.
 
 With -o out.png it draws one tile per chain: the visible means E[v|h] of the last sweep as
 grey levels, in the image shape of -shape, else the model's (meta.json), else a near-square
@@ -56,7 +62,9 @@ func sampleFlags(fs *flag.FlagSet) func(*env, []string) error {
 	model := fs.String("model", "", "model `FILE` (.npz)")
 	n := fs.Int("n", 100, "number of chains (samples)")
 	steps := fs.Int("steps", 1000, "Gibbs sweeps (or PT steps) per chain")
-	method := fs.String("method", "gibbs", "sampler: gibbs or pt")
+	method := fs.String("method", "gibbs", "sampler: gibbs, pt, or langevin (Gaussian visible units)")
+	langevinSteps := fs.Int("langevin-steps", 5, "Langevin steps after every Gibbs sweep, for -method langevin")
+	eps := fs.Float64("eps", 0.01, "Langevin step size, for -method langevin")
 	start := fs.String("start", "auto", "random starting states of Gibbs chains: data (pixel means of the training data), uniform, or auto (data when the model records them)")
 	replicas := fs.Int("replicas", 10, "temperatures for -method pt, β=1 included")
 	betaMin := fs.Float64("beta-min", 0.1, "smallest inverse temperature for -method pt (geometric ladder)")
@@ -83,8 +91,10 @@ func sampleFlags(fs *flag.FlagSet) func(*env, []string) error {
 			return flagError("n", "must be at least 1, got %d", *n)
 		case *steps < 0:
 			return flagError("steps", "must be at least 0, got %d", *steps)
-		case *method != "gibbs" && *method != "pt":
-			return flagError("method", "must be gibbs or pt, got %q", *method)
+		case *method != "gibbs" && *method != "pt" && *method != "langevin":
+			return flagError("method", "must be gibbs, pt or langevin, got %q", *method)
+		case *method == "langevin" && (*langevinSteps < 0 || !(*eps > 0) || math.IsInf(*eps, 0)):
+			return flagError("eps", "and -langevin-steps must be positive and at least 0, got %v and %d", *eps, *langevinSteps)
 		case (*clamp == "") != (*mask == ""):
 			return flagError("clamp", "and -mask go together")
 		case *method == "pt" && *replicas < 2:
@@ -126,6 +136,12 @@ func sampleFlags(fs *flag.FlagSet) func(*env, []string) error {
 		var states, means *matrix.Dense
 		if *clamp != "" {
 			states, means, err = sampleClamped(e, m, &d, *clamp, *mask, img, *n, *steps, *seed)
+		} else if *method == "langevin" {
+			var res *mcmc.LangevinResult
+			if res, err = mcmc.GibbsLangevin(m, *n, *steps, *langevinSteps, *eps, *seed); err == nil {
+				states, means = res.Samples, res.Samples
+				fmt.Fprintf(e.stderr, "boltz sample: Langevin proposals accepted: %.1f%%\n", 100*res.Acceptance)
+			}
 		} else {
 			var from []float64
 			switch {
