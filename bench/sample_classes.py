@@ -2,9 +2,12 @@
 """Which digits do an RBM's samples show? Classifies binary MNIST-shaped samples with a
 multinomial logistic regression trained on the thresholded MNIST training images.
 
-    /usr/bin/python3 bench/sample_classes.py SAMPLES.npy [SAMPLES.npy ...] [-json]
+    /usr/bin/python3 bench/sample_classes.py [-grey] SAMPLES.npy [SAMPLES.npy ...] [-json]
 
-SAMPLES.npy holds N×784 binary visible states, as `boltz sample -n 100 -o s.npy` writes them.
+SAMPLES.npy holds N×784 binary visible states, as `boltz sample -n 100 -o s.npy` writes them;
+with -grey, grey levels in [0, 1] (samples of a Gaussian model, which boltz sample writes in
+pixel space), classified by the same regression trained on the grey training images instead
+(cached as logreg_grey.npz).
 For each file it prints the class histogram, the number of classes present and the number
 with at least two samples (the first-run target is ≥ 9 classes with ≥ 2 samples each).
 
@@ -39,36 +42,38 @@ def read_idx(path):
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
-def load(split):
+def load(split, grey=False):
     d = mnist_dir()
     prefix = "train" if split == "train" else "t10k"
     x = read_idx(os.path.join(d, f"{prefix}-images-idx3-ubyte.gz")).reshape(-1, 784)
     y = read_idx(os.path.join(d, f"{prefix}-labels-idx1-ubyte.gz"))
+    if grey:
+        return x / 255.0, y.astype(np.int64)
     return (x / 255.0 > 0.5).astype(np.float64), y.astype(np.int64)
 
 
-def classifier():
-    cache = os.path.join(mnist_dir(), "logreg.npz")
+def classifier(grey=False):
+    cache = os.path.join(mnist_dir(), "logreg_grey.npz" if grey else "logreg.npz")
     if os.path.exists(cache):
         z = np.load(cache)
         return z["coef"], z["intercept"], float(z["test_accuracy"])
     from sklearn.linear_model import LogisticRegression
-    x, y = load("train")
+    x, y = load("train", grey)
     clf = LogisticRegression(C=1.0, max_iter=200)
     clf.fit(x, y)
-    xt, yt = load("test")
+    xt, yt = load("test", grey)
     acc = float((clf.predict(xt) == yt).mean())
     np.savez(cache, coef=clf.coef_, intercept=clf.intercept_, test_accuracy=acc)
     return clf.coef_, clf.intercept_, acc
 
 
 def main(argv):
-    as_json = "-json" in argv
-    files = [a for a in argv if a != "-json"]
+    as_json, grey = "-json" in argv, "-grey" in argv
+    files = [a for a in argv if a not in ("-json", "-grey")]
     if not files:
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
-    coef, intercept, acc = classifier()
+    coef, intercept, acc = classifier(grey)
     out = []
     for path in files:
         s = np.load(path).astype(np.float64)
@@ -85,7 +90,8 @@ def main(argv):
     if as_json:
         print(json.dumps(out if len(out) > 1 else out[0]))
         return 0
-    print(f"classifier: logistic regression on thresholded MNIST, test accuracy {acc:.4f}")
+    kind = "grey" if grey else "thresholded"
+    print(f"classifier: logistic regression on {kind} MNIST, test accuracy {acc:.4f}")
     for r in out:
         print(f"{r['file']}: {r['n']} samples, classes 0-9: {r['histogram']}; "
               f"{r['classes']} classes present, {r['classes_with_2']} with at least 2")

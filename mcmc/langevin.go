@@ -20,13 +20,15 @@ type LangevinResult struct {
 // marginal p(v) ∝ exp(−F(v)), for rounds rounds, after Liao, Kornblith, Ren, Fleet & Hinton
 // (2022, "Gaussian-Bernoulli RBMs without tears"), who pair Gibbs sweeps with Langevin moves
 // so that chains started from noise cross between modes that block Gibbs alone leaves
-// slowly. A Langevin step proposes
+// slowly. A Langevin step is preconditioned by the units' variances Σ = diag(σ²), so that ε
+// is a fraction of each unit's own scale (units with σ near its floor would otherwise force
+// a step too small for the rest): it proposes
 //
-//	v′ = v − ε∇F(v) + √(2ε)·ξ,   ξ ~ N(0, I),   ∇F(v)_i = (v_i − (b + W·E[h|v])_i)/σ_i²,
+//	v′ = v − εΣ∇F(v) + √(2ε)·σ⊙ξ,   ξ ~ N(0, I),   (Σ∇F(v))_i = v_i − (b + W·E[h|v])_i,
 //
-// and accepts it with probability min(1, exp(F(v) − F(v′) − |v − v′ + ε∇F(v′)|²/(4ε) +
-// |v′ − v + ε∇F(v)|²/(4ε))), so every step leaves p(v) invariant whatever ε is; ε trades the
-// length of a move for its acceptance. Both kinds of step leave the model's distribution
+// and accepts it with probability min(1, exp(F(v) − F(v′) − ‖v − v′ + εΣ∇F(v′)‖²/(4ε) +
+// ‖v′ − v + εΣ∇F(v)‖²/(4ε))), the norms weighted by Σ⁻¹, so every step leaves p(v)
+// invariant whatever ε is; ε trades the length of a move for its acceptance. Both kinds of step leave the model's distribution
 // invariant, so their alternation does too. Chains start from N(0, 1) noise; chain k draws
 // from the stream PCG(seed, k).
 //
@@ -56,14 +58,13 @@ func gibbsLangevin(m *rbm.RBM, n, rounds, langevin int, eps float64, seed uint64
 		}
 	}
 	h := make([]float64, nh)
-	grad := func(dst, x []float64) float64 { // dst = ∇F(x); returns F(x)
+	grad := func(dst, x []float64) float64 { // dst = Σ∇F(x); returns F(x)
 		hin := m.HiddenInput(h, x)
 		f := m.Visible.Energy(x) - m.Hidden.LogNormalizer(hin)
 		m.Hidden.Means(h, hin)
 		m.VisibleInput(dst, h)
 		for i, xi := range x {
-			s := g.Sigma[i]
-			dst[i] = (xi - dst[i]) / (s * s)
+			dst[i] = xi - dst[i]
 		}
 		return f
 	}
@@ -81,15 +82,16 @@ func gibbsLangevin(m *rbm.RBM, n, rounds, langevin int, eps float64, seed uint64
 			fc := grad(gc, cur)
 			for range langevin {
 				for i := range prop {
-					prop[i] = cur[i] - eps*gc[i] + noise*r.NormFloat64()
+					prop[i] = cur[i] - eps*gc[i] + noise*g.Sigma[i]*r.NormFloat64()
 				}
 				fp := grad(gp, prop)
-				var fwd, back float64 // |v′ − v + ε∇F(v)|², |v − v′ + ε∇F(v′)|²
+				var fwd, back float64 // ‖v′ − v + εΣ∇F(v)‖², ‖v − v′ + εΣ∇F(v′)‖², weighted by Σ⁻¹
 				for i := range prop {
 					a := prop[i] - cur[i] + eps*gc[i]
 					b := cur[i] - prop[i] + eps*gp[i]
-					fwd += a * a
-					back += b * b
+					w := 1 / (g.Sigma[i] * g.Sigma[i])
+					fwd += a * a * w
+					back += b * b * w
 				}
 				proposed++
 				if logA := fc - fp - back/(4*eps) + fwd/(4*eps); logA >= 0 || r.Float64() < math.Exp(logA) {
