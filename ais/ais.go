@@ -443,6 +443,21 @@ type config struct {
 
 func (c *config) steps() int { return len(c.betas) - 1 }
 
+// Supports returns an *rbm.UnsupportedError (errors.Is rbm.ErrUnsupported) unless AIS takes
+// models with these layers: Bernoulli on both sides (the fused annealer) or layers that both
+// implement Annealable (the generic path).
+func Supports(visible, hidden rbm.Layer) error {
+	_, bv := visible.(*rbm.Bernoulli)
+	_, bh := hidden.(*rbm.Bernoulli)
+	_, av := visible.(Annealable)
+	_, ah := hidden.(Annealable)
+	if (bv && bh) || (av && ah) {
+		return nil
+	}
+	return &rbm.UnsupportedError{Op: "ais", Want: "bernoulli units, or unit types with an AIS path (ais.Annealable)",
+		Layer: visible.Name() + " visible and " + hidden.Name() + " hidden"}
+}
+
 // needBase returns an error when Forward or Reverse (op) would start the fused Bernoulli
 // path from a base the caller did not choose: no BaseBias and no UniformBase.
 func (c *config) needBase(opts *Options, op string) error {
@@ -461,13 +476,12 @@ func configure(m *rbm.RBM, opts *Options, x *matrix.Dense) (*config, error) {
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("ais: model: %w", err)
 	}
+	if err := Supports(m.Visible, m.Hidden); err != nil {
+		return nil, err
+	}
 	_, bv := m.Visible.(*rbm.Bernoulli)
 	_, bh := m.Hidden.(*rbm.Bernoulli)
 	generic := !bv || !bh
-	if generic && !annealable(m) {
-		return nil, &rbm.UnsupportedError{Op: "ais", Want: "bernoulli units, or unit types with an AIS path (ais.Annealable)",
-			Layer: m.Visible.Name() + " visible and " + m.Hidden.Name() + " hidden"}
-	}
 	if err := m.CheckNormalizable(); err != nil {
 		return nil, fmt.Errorf("ais: %w", err)
 	}

@@ -3,7 +3,6 @@ package ais
 import (
 	"context"
 	"errors"
-	"math"
 
 	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/mcmc"
@@ -70,33 +69,38 @@ func LogLikelihood(ctx context.Context, m *rbm.RBM, x *matrix.Dense, opts *LogLi
 		if _, err := configure(m, &aopts, x); err != nil {
 			return nil, err
 		}
-		chains := mcmc.NewChains(m, runs, aopts.Seed, streamReverseStart)
-		chains.SetPrecision(aopts.Precision)
-		chains.DrawVisible(m, BaseRate(x, DefaultBaseRateSmoothing))
-		for done := 0; done < sweeps; done += 100 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			chains.Sweep(m, 1, min(100, sweeps-done))
+		var err error
+		if start, err = ReverseStart(ctx, m, x, runs, sweeps, aopts.Seed, aopts.Precision); err != nil {
+			return nil, err
 		}
-		start = chains.V
 	}
 	br, err := Sandwich(ctx, m, start, &aopts)
 	if err != nil {
 		return nil, err
 	}
-	negF := m.FreeEnergyBatch(nil, x, nil)
-	var mean, ss float64
-	for _, f := range negF {
-		mean -= f
-	}
-	mean /= float64(len(negF))
-	for _, f := range negF {
-		ss += (-f - mean) * (-f - mean)
-	}
+	mean, se := m.MeanNegFreeEnergy(x)
 	e := &Estimate{Mean: mean - br.Forward.LogZ, Stderr: br.Forward.LogZStderr, Reverse: mean - br.Reverse.LogZ, Bracket: br}
-	if n := float64(len(negF)); n > 1 {
-		e.DataStderr = math.Sqrt(ss/(n-1)) / math.Sqrt(n)
+	if x.Rows > 1 {
+		e.DataStderr = se
 	}
 	return e, nil
+}
+
+// ReverseStart returns the final visible states of runs Gibbs chains of sweeps sweeps, started
+// from the base-rate model of the rows of x (BaseRate) and drawing from streams of seed apart
+// from the AIS runs' own: the states reverse AIS starts from in LogLikelihood and boltz eval.
+// Reverse AIS is a stochastic upper bound on log Z when it starts from exact samples of the
+// model (Burda, Grosse & Salakhutdinov 2015); long chains approximate them far better than
+// held-out rows do. It returns ctx's error if ctx is cancelled between blocks of 100 sweeps.
+func ReverseStart(ctx context.Context, m *rbm.RBM, x *matrix.Dense, runs, sweeps int, seed uint64, prec Precision) (*matrix.Dense, error) {
+	chains := mcmc.NewChains(m, runs, seed, streamReverseStart)
+	chains.SetPrecision(prec)
+	chains.DrawVisible(m, BaseRate(x, DefaultBaseRateSmoothing))
+	for done := 0; done < sweeps; done += 100 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		chains.Sweep(m, 1, min(100, sweeps-done))
+	}
+	return chains.V, nil
 }

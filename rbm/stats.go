@@ -1,6 +1,8 @@
 package rbm
 
 import (
+	"math"
+
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/matrix"
 )
@@ -73,4 +75,22 @@ func (m *RBM) LogLikelihoods(dst []float64, x *matrix.Dense, logZ float64) []flo
 		dst[r] = -f - logZ
 	}
 	return dst
+}
+
+// MeanNegFreeEnergy returns ⟨−F(v)⟩ over the rows of x, the log-likelihood's row term (the
+// mean log-likelihood is it minus log Z), and its sampling standard error, s/√n with the
+// n−1 denominator; the error is NaN for one row.
+func (m *RBM) MeanNegFreeEnergy(x *matrix.Dense) (mean, stderr float64) {
+	negF := m.FreeEnergyBatch(nil, x, nil)
+	for _, f := range negF {
+		mean -= f
+	}
+	n := float64(len(negF))
+	mean /= n
+	var ss float64
+	for _, f := range negF {
+		d := -f - mean
+		ss += d * d
+	}
+	return mean, math.Sqrt(ss/(n-1)) / math.Sqrt(n)
 }

@@ -413,14 +413,14 @@ func (t *Trainer) fusable() bool {
 // route (no weight decay or centering applies to them), and reports whether there were
 // any, in which case the caller constrains and validates the model.
 func stepFurther(m *rbm.RBM, vel, g *rbm.Grad, lr, mom float64) bool {
-	any := false
+	further := false
 	for side, l := range [2]rbm.Layer{m.Visible, m.Hidden} {
 		vb, gb := vel.Vis, g.Vis
 		if side == 1 {
 			vb, gb = vel.Hid, g.Hid
 		}
 		for k, p := range l.Params()[1:] {
-			any = true
+			further = true
 			u, gk := vb[k+1], gb[k+1]
 			for i := range p.Data {
 				u[i] = mom*u[i] + lr*gk[i]
@@ -428,7 +428,7 @@ func stepFurther(m *rbm.RBM, vel, g *rbm.Grad, lr, mom float64) bool {
 			}
 		}
 	}
-	return any
+	return further
 }
 
 func (t *Trainer) diverged(err error) error {

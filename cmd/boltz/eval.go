@@ -13,7 +13,6 @@ import (
 	"github.com/boltzgo/boltz/data"
 	"github.com/boltzgo/boltz/exact"
 	"github.com/boltzgo/boltz/matrix"
-	"github.com/boltzgo/boltz/mcmc"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -305,10 +304,6 @@ func measureLogLikelihood(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset, w
 	return res, nil
 }
 
-// streamReverseStart is the path of the random streams of the Gibbs chains that
-// -reverse-start samples draws, apart from AIS's own rng.PCG(seed, run) streams.
-const streamReverseStart = 0x7273 // "rs"
-
 // aisStart returns the rows that reverse AIS starts from and whose base-rate model forward
 // AIS starts from: the data rows under -reverse-start data; under samples, the final states
 // of c.runs Gibbs chains of c.reverseSweeps sweeps from the seed, started from the base-rate
@@ -326,16 +321,7 @@ func (c *evalConfig) aisStart(e *env, m *rbm.RBM, ds *data.Dataset, who string) 
 		return nil, err
 	}
 	fmt.Fprintf(e.stderr, "%s: %d Gibbs chains × %d sweeps for reverse AIS to start from\n", who, c.runs, c.reverseSweeps)
-	chains := mcmc.NewChains(m, c.runs, c.seed, streamReverseStart)
-	chains.SetPrecision(prec)
-	chains.DrawVisible(m, ais.BaseRate(ds.X, ais.DefaultBaseRateSmoothing))
-	for done := 0; done < c.reverseSweeps; done += 100 {
-		if err := e.ctx.Err(); err != nil {
-			return nil, err
-		}
-		chains.Sweep(m, 1, min(100, c.reverseSweeps-done))
-	}
-	return chains.V, nil
+	return ais.ReverseStart(e.ctx, m, ds.X, c.runs, c.reverseSweeps, c.seed, prec)
 }
 
 // runAIS brackets log Z by forward and reverse AIS, with progress on stderr.
@@ -403,18 +389,8 @@ func (r *evalResult) logLikelihoods(m *rbm.RBM, ds *data.Dataset) {
 // meanNegF returns ⟨−F(v)⟩ over the rows of x and its sampling standard error (nil for one
 // row).
 func meanNegF(m *rbm.RBM, x *matrix.Dense) (mean float64, se *float64) {
-	negF := m.FreeEnergyBatch(nil, x, nil)
-	var ss float64
-	for _, f := range negF {
-		mean -= f
-	}
-	mean /= float64(len(negF))
-	for _, f := range negF {
-		d := -f - mean
-		ss += d * d
-	}
-	if n := float64(len(negF)); n > 1 {
-		s := math.Sqrt(ss/(n-1)) / math.Sqrt(n)
+	mean, s := m.MeanNegFreeEnergy(x)
+	if x.Rows > 1 {
 		se = &s
 	}
 	return mean, se
