@@ -190,6 +190,33 @@ func BaseRateFromMeans(means []float64, alpha float64) []float64 {
 	return b
 }
 
+// StartInputs returns the visible inputs at which chains start from the data's marginals
+// (mcmc.Chains.DrawVisible), given the data mean of each visible unit, with the smoothing α
+// of BaseRateFromMeans: its base-rate logits for Bernoulli units; for spins, with
+// p = (1 + m̄)/2 the fraction of +1, ½ log((p + α)/(1 − p + α)); for Potts units
+// log(p̄ + α). nil for other unit types, whose chains start from zero inputs.
+func StartInputs(layer rbm.Layer, mean []float64) []float64 {
+	const alpha = DefaultBaseRateSmoothing
+	switch layer.(type) {
+	case *rbm.Bernoulli:
+		return BaseRateFromMeans(mean, alpha)
+	case *rbm.Spin:
+		u := make([]float64, len(mean))
+		for i, m := range mean {
+			p := (1 + m) / 2
+			u[i] = 0.5 * math.Log((p+alpha)/(1-p+alpha))
+		}
+		return u
+	case *rbm.Potts:
+		u := make([]float64, len(mean))
+		for i, m := range mean {
+			u[i] = math.Log(m + alpha)
+		}
+		return u
+	}
+	return nil
+}
+
 // Options configures an AIS run. A nil *Options means the defaults.
 type Options struct {
 	// Runs is the number M of independent annealing runs; 0 means DefaultRuns. At least 2,

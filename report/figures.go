@@ -97,11 +97,10 @@ func samples(ctx context.Context, m *rbm.RBM, dataMean []float64, n, sweeps int,
 	if mcmc.Supports32(m) {
 		c.SetPrecision(mcmc.Float32)
 	}
-	switch {
-	case dataMean != nil && m.Visible.Values() == nil:
+	if u := ais.StartInputs(m.Visible, dataMean); dataMean != nil && u != nil {
+		c.DrawVisible(m, u)
+	} else if dataMean != nil && m.Visible.Values() == nil {
 		c.DrawVisible(m, dataMean) // continuous units: the input is the mean
-	case dataMean != nil:
-		c.DrawVisible(m, ais.BaseRateFromMeans(dataMean, ais.DefaultBaseRateSmoothing))
 	}
 	for done := 0; done < sweeps; done += sweepsPerCheck {
 		if err := ctx.Err(); err != nil {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/boltzgo/boltz/ais"
 	"github.com/boltzgo/boltz/matrix"
 
 	"github.com/boltzgo/boltz/data"
@@ -195,7 +196,7 @@ func sampleFree(m *rbm.RBM, method string, n, steps, replicas int, betaMin float
 	} else {
 		c = mcmc.NewChains(m, n, seed)
 		c.SetPrecision(prec)
-		if u := startInputs(m.Visible, dataMean); dataMean != nil && u != nil {
+		if u := ais.StartInputs(m.Visible, dataMean); dataMean != nil && u != nil {
 			c.DrawVisible(m, u)
 		} else if dataMean != nil && m.Visible.Values() == nil {
 			c.DrawVisible(m, dataMean) // continuous units: the input is the mean

@@ -116,33 +116,6 @@ func encodeForLayer(x *matrix.Dense, layer rbm.Layer, nv int) (*matrix.Dense, rb
 	return enc, sized, nil
 }
 
-// startInputs returns the visible inputs at which chains start from the data's marginals
-// (mcmc.Chains.DrawVisible), given the data mean of each visible unit, with the smoothing α
-// of ais.BaseRateFromMeans: its base-rate logits for Bernoulli units; for spins, with
-// p = (1 + m̄)/2 the fraction of +1, ½ log((p + α)/(1 − p + α)); for Potts units
-// log(p̄ + α). nil for other unit types, whose chains start from zero inputs.
-func startInputs(layer rbm.Layer, mean []float64) []float64 {
-	const alpha = ais.DefaultBaseRateSmoothing
-	switch layer.(type) {
-	case *rbm.Bernoulli:
-		return ais.BaseRateFromMeans(mean, alpha)
-	case *rbm.Spin:
-		u := make([]float64, len(mean))
-		for i, m := range mean {
-			p := (1 + m) / 2
-			u[i] = 0.5 * math.Log((p+alpha)/(1-p+alpha))
-		}
-		return u
-	case *rbm.Potts:
-		u := make([]float64, len(mean))
-		for i, m := range mean {
-			u[i] = math.Log(m + alpha)
-		}
-		return u
-	}
-	return nil
-}
-
 // outputStates returns the visible states as a user reads them: categories for Potts units
 // (one column per site), the states themselves otherwise.
 func outputStates(layer rbm.Layer, states *matrix.Dense) *matrix.Dense {
