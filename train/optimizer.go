@@ -49,16 +49,26 @@ func newAdam(m *rbm.RBM, c *Config) *adam {
 }
 
 func (o *adam) step(s, g *rbm.Grad, lr, _ float64) {
-	o.t++
-	c1 := 1 - math.Pow(o.beta1, float64(o.t))
-	c2 := 1 - math.Pow(o.beta2, float64(o.t))
+	c1, c2 := o.advance()
 	for k, m := range o.m.Parts() {
-		v, gx, sx := o.v.Parts()[k].X, g.Parts()[k].X, s.Parts()[k].X
-		for i, gi := range gx {
-			m.X[i] = o.beta1*m.X[i] + (1-o.beta1)*gi
-			v[i] = o.beta2*v[i] + (1-o.beta2)*gi*gi
-			sx[i] = lr * (m.X[i] / c1) / (math.Sqrt(v[i]/c2) + o.eps)
-		}
+		o.stepSlice(s.Parts()[k].X, m.X, o.v.Parts()[k].X, g.Parts()[k].X, lr, c1, c2)
+	}
+}
+
+// advance counts a step and returns the bias corrections c₁ = 1−β₁ᵗ and c₂ = 1−β₂ᵗ.
+func (o *adam) advance() (c1, c2 float64) {
+	o.t++
+	return 1 - math.Pow(o.beta1, float64(o.t)), 1 - math.Pow(o.beta2, float64(o.t))
+}
+
+// stepSlice sets s to the steps of the parameters with moments m, v and ascent direction g,
+// updating the moments. adamRow takes the same operations for W on the fused route.
+func (o *adam) stepSlice(s, m, v, g []float64, lr, c1, c2 float64) {
+	m, v, s = m[:len(g)], v[:len(g)], s[:len(g)]
+	for i, gi := range g {
+		m[i] = o.beta1*m[i] + (1-o.beta1)*gi
+		v[i] = o.beta2*v[i] + (1-o.beta2)*gi*gi
+		s[i] = lr * (m[i] / c1) / (math.Sqrt(v[i]/c2) + o.eps)
 	}
 }
 

@@ -54,6 +54,7 @@ type Trainer struct {
 	pos              *rbm.Grad     // positive moments: B and C always, W for the bias meter only
 	grad, stepG      *rbm.Grad     // ascent direction and parameter step
 	apply            sgdStep       // the fused SGD pass and its per-block sums
+	adamApply        adamStep      // the fused Adam pass
 	f32              *minibatch32  // float32 minibatch state (Precision "float32"), else nil
 	lr               float64       // learning rate of the last update
 
@@ -304,31 +305,35 @@ func (t *Trainer) moveHiddenOffset() {
 }
 
 // step moves the model along the ascent direction g at learning rate lr and momentum mom,
-// and returns an error naming the parameter if one became NaN or ±Inf. SGD without L1 or
-// sparsity takes the fused pass of sgdStep; everything else takes the general route:
+// and returns an error naming the parameter if one became NaN or ±Inf. SGD and Adam without
+// L1, sparsity or clipping take the fused passes of sgdStep and adamStep; everything else
+// takes the general route:
 // center, regularise, the optimiser's step, uncenterStep, ApplyTo and Validate, which
 // overwrites g with the centered, regularised direction.
 func (t *Trainer) step(g *rbm.Grad, lr, mom float64) error {
 	m, c := t.Model, &t.Config
-	if o, ok := t.opt.(*sgd); ok && t.fusable() {
-		if t.f32 != nil {
-			// The fused pass reads the W gradient in float32 and refreshes the float32 W.
-			t.apply.w32, t.apply.gw32 = t.f32.w32.Data, t.f32.gw.Data
-			defer func() { t.apply.w32, t.apply.gw32 = nil, nil }()
-		}
+	if t.fusable() {
 		var mu, lam []float64
 		if c.Centered {
 			mu, lam = t.visOffset, t.hidOffset
 		}
-		ok := t.apply.run(m, o.vel, g, c.L2, lr, mom, mu, lam)
-		if extra := stepFurther(m, o.vel, g, lr, mom); extra {
-			constrain(m)
-			return m.Validate()
+		switch o := t.opt.(type) {
+		case *sgd:
+			if t.f32 != nil {
+				// The fused pass reads the W gradient in float32 and refreshes the float32 W.
+				t.apply.w32, t.apply.gw32 = t.f32.w32.Data, t.f32.gw.Data
+				defer func() { t.apply.w32, t.apply.gw32 = nil, nil }()
+			}
+			ok := t.apply.run(m, o.vel, g, c.L2, lr, mom, mu, lam)
+			return checkStep(m, ok, stepFurther(m, o.vel, g, lr, mom))
+		case *adam:
+			if t.f32 != nil {
+				t.adamApply.w32, t.adamApply.gw32 = t.f32.w32.Data, t.f32.gw.Data
+				defer func() { t.adamApply.w32, t.adamApply.gw32 = nil, nil }()
+			}
+			ok, further := t.adamApply.run(m, o, g, t.stepG, c.L2, lr, mu, lam)
+			return checkStep(m, ok, further)
 		}
-		if !ok {
-			return m.Validate()
-		}
-		return nil
 	}
 	if t.f32 != nil {
 		t.f32.gradW(g)
@@ -350,6 +355,20 @@ func (t *Trainer) step(g *rbm.Grad, lr, mom float64) error {
 	t.stepG.ApplyTo(m, 1)
 	constrain(m)
 	return m.Validate()
+}
+
+// checkStep finishes a fused step: when the model has further parameters (further) it
+// constrains and validates it, as the general route does; otherwise it validates only when
+// the pass saw a parameter that is not finite (finite false), to name it.
+func checkStep(m *rbm.RBM, finite, further bool) error {
+	if further {
+		constrain(m)
+		return m.Validate()
+	}
+	if !finite {
+		return m.Validate()
+	}
+	return nil
 }
 
 // constrain moves the parameters of layers with a domain back into it (rbm.Constrainer:
@@ -401,7 +420,7 @@ func (t *Trainer) positive(g *rbm.Grad, batch *matrix.Dense, withW bool) {
 }
 
 // fusable reports whether the update can run as the one pass of sgdStep (W, b and c) and
-// stepFurther (the layers' other parameters): no L1, sparsity or clipping (they stay on the
+// stepFurther (the layers' other parameters), or of adamStep: no L1, sparsity or clipping (they stay on the
 // general route, which is fast enough for their rare use).
 func (t *Trainer) fusable() bool {
 	c := &t.Config

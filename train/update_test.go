@@ -1,6 +1,7 @@
 package train
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -88,6 +89,85 @@ func TestFusedCenteredMatchesGeneralRoute(t *testing.T) {
 				for i := range p[0] {
 					if d := math.Abs(p[0][i] - p[1][i]); d > 1e-12*scale {
 						t.Fatalf("%s, update %d: %s[%d] is %v fused, %v general", method, step, "Wbc"[k:k+1], i, p[0][i], p[1][i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// generalAdam is adam seen through another type, which sends update down its general route
+// (center, regularise, adam.step, uncenterStep, ApplyTo, Validate) instead of adamStep.
+type generalAdam struct{ *adam }
+
+// The fused Adam step gives the same bits as the general route it replaces, for every
+// parameter (W, the biases and a Gaussian layer's σ) and Adam's moments: in float64 and
+// float32, with and without centering and L2, for Bernoulli and Gaussian visible units. The
+// 37 visible and 23 hidden units split W into uneven row and column blocks.
+func TestFusedAdamMatchesGeneralRoute(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 1))
+	binary, grey := randomBinary(40, 37, r), matrix.NewDense(40, 37)
+	for i := range grey.Data {
+		grey.Data[i] = r.NormFloat64()
+	}
+	for _, units := range []string{"bernoulli", "gaussian", "gaussian:fixed"} {
+		for _, prec := range []Precision{Float64, Float32} {
+			if units != "bernoulli" && prec == Float32 {
+				continue
+			}
+			for _, centered := range []bool{false, true} {
+				for _, method := range []string{"cd", "pcd"} {
+					c := Defaults()
+					c.Method, c.Hidden, c.Batch, c.L2, c.Optimizer, c.LR = Method(method), 23, 10, 1e-3, Adam, 0.01
+					c.VisibleUnits, c.Precision, c.Centered, c.CenterRate, c.ExactMonitor = units, prec, centered, 0.1, 0
+					x := binary
+					if units != "bernoulli" {
+						x = grey
+					}
+					fused, err := New(c, x)
+					if err != nil {
+						t.Fatal(err)
+					}
+					general, err := New(c, x)
+					if err != nil {
+						t.Fatal(err)
+					}
+					general.opt = generalAdam{general.opt.(*adam)}
+					name := fmt.Sprintf("%s %s centered=%v %s", units, prec, centered, method)
+					for step := range 20 {
+						batch := x.Slice(step%4*c.Batch, (step%4+1)*c.Batch)
+						updateBoth(t, fused, general, batch)
+						fo, go_ := fused.opt.(*adam), general.opt.(generalAdam).adam
+						pairs := [][2][]float64{}
+						for _, ms := range [][2]*rbm.Grad{{fo.m, go_.m}, {fo.v, go_.v}} {
+							for k, p := range ms[0].Parts() {
+								pairs = append(pairs, [2][]float64{p.X, ms[1].Parts()[k].X})
+							}
+						}
+						pairs = append(pairs, [2][]float64{fused.Model.W.Data, general.Model.W.Data})
+						for side, l := range []rbm.Layer{fused.Model.Visible, fused.Model.Hidden} {
+							gl := general.Model.Visible
+							if side == 1 {
+								gl = general.Model.Hidden
+							}
+							for k, p := range l.Params() {
+								pairs = append(pairs, [2][]float64{p.Data, gl.Params()[k].Data})
+							}
+						}
+						if fused.f32 != nil {
+							w32 := [2][]float64{make([]float64, len(fused.f32.w32.Data)), make([]float64, len(fused.f32.w32.Data))}
+							for i := range w32[0] {
+								w32[0][i], w32[1][i] = float64(fused.f32.w32.Data[i]), float64(general.f32.w32.Data[i])
+							}
+							pairs = append(pairs, w32)
+						}
+						for k, p := range pairs {
+							for i := range p[0] {
+								if math.Float64bits(p[0][i]) != math.Float64bits(p[1][i]) {
+									t.Fatalf("%s, update %d: array %d [%d] is %v fused, %v general", name, step, k, i, p[0][i], p[1][i])
+								}
+							}
+						}
 					}
 				}
 			}
