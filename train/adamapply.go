@@ -43,6 +43,7 @@ type adamStep struct {
 	gw32     []float32 // W gradient in float32; when nil, g.W holds it
 	w32      []float32 // float32 copy of W to refresh; nil if none
 	rowsPass bool      // the second, centered pass: Σ_j s_ij λ_j per row
+	params   numeric.AdamParams
 
 	bad [sgdApplyParts]uint64 // per block: NonFinite of its new weights, ORed
 }
@@ -53,6 +54,7 @@ type adamStep struct {
 func (a *adamStep) run(m *rbm.RBM, o *adam, g, s *rbm.Grad, l2, lr float64, mu, lam []float64) (finite, further bool) {
 	a.m, a.o, a.g, a.s, a.l2, a.lr, a.mu, a.lam = m, o, g, s, l2, lr, mu, lam
 	a.c1, a.c2 = o.advance()
+	a.params = numeric.AdamParams{L2: l2, LR: lr, Beta1: o.beta1, Beta2: o.beta2, C1: a.c1, C2: a.c2, Eps: o.eps}
 	// The biases and further parameters: their Adam steps into s, as adam.step takes them.
 	for side := range 2 {
 		om, ov, gb, sb := o.m.Vis, o.v.Vis, g.Vis, s.Vis
@@ -121,49 +123,49 @@ func (a *adamStep) Part(p, parts int) {
 }
 
 // block steps W[r0:r1, c0:c1], row by row, and returns the NonFinite words of the new
-// weights ORed.
+// weights ORed. In the ordinary parameterisation each row is one call of numeric.AdamStep32
+// or numeric.AdamStep (AVX-512 on amd64, with the bits of Go); centered, it is adamRow.
 func (a *adamStep) block(r0, r1, c0, c1 int) uint64 {
 	nh := a.m.NH()
+	o, p := a.o, &a.params
 	var bad uint64
 	for r := r0; r < r1; r++ {
 		lo, hi := r*nh+c0, r*nh+c1
-		w := a.m.W.Data[lo:hi]
+		w, mw, vw := a.m.W.Data[lo:hi], o.m.W.Data[lo:hi], o.v.W.Data[lo:hi]
 		var w32 []float32
 		if a.w32 != nil {
 			w32 = a.w32[lo:hi]
 		}
-		if a.gw32 != nil {
+		switch {
+		case a.mu == nil && a.gw32 != nil:
+			bad |= numeric.AdamStep32(w, mw, vw, a.gw32[lo:hi], w32, p)
+		case a.mu == nil:
+			bad |= numeric.AdamStep(w, mw, vw, a.g.W.Data[lo:hi], w32, p)
+		case a.gw32 != nil:
 			bad |= adamRow(a, r, c0, w, a.gw32[lo:hi], w32)
-		} else {
+		default:
 			bad |= adamRow(a, r, c0, w, a.g.W.Data[lo:hi], w32)
 		}
 	}
 	return bad
 }
 
-// adamRow steps the weights w = W[r, c0:c0+len(w)] with their W gradient g, refreshing w32
-// when it is not nil, and returns the NonFinite words of the new weights ORed. Centered, it
-// also keeps the steps in the step buffer and subtracts s_rj μ_r from the hidden-bias steps.
+// adamRow steps the weights w = W[r, c0:c0+len(w)] of the centered step with their W
+// gradient g, refreshing w32 when it is not nil, and returns the NonFinite words of the new
+// weights ORed. It keeps the steps in the step buffer and subtracts s_rj μ_r from the
+// hidden-bias steps.
 func adamRow[G float32 | float64](a *adamStep, r, c0 int, w []float64, g []G, w32 []float32) uint64 {
 	o, nh := a.o, a.m.NH()
 	lo := r*nh + c0
 	n := len(w)
-	g, mw, vw := g[:n], o.m.W.Data[lo:lo+n], o.v.W.Data[lo:lo+n]
+	g, mw, vw, sw := g[:n], o.m.W.Data[lo:lo+n], o.v.W.Data[lo:lo+n], a.s.W.Data[lo:lo+n]
+	gc, lam, sc := a.g.C()[c0:c0+n], a.lam[c0:c0+n], a.s.C()[c0:c0+n]
+	mui, gbi := a.mu[r], a.g.B()[r]
 	l2, lr, c1, c2 := a.l2, a.lr, a.c1, a.c2
 	b1, b2, eps := o.beta1, o.beta2, o.eps
-	var sw, gc, lam, sc []float64
-	var mui, gbi float64
-	if a.mu != nil {
-		sw = a.s.W.Data[lo : lo+n]
-		gc, lam, sc = a.g.C()[c0:c0+n], a.lam[c0:c0+n], a.s.C()[c0:c0+n]
-		mui, gbi = a.mu[r], a.g.B()[r]
-	}
 	var bad uint64
 	for j, x := range w {
-		gi := float64(g[j])
-		if sw != nil {
-			gi -= mui*gc[j] + gbi*lam[j]
-		}
+		gi := float64(g[j]) - (mui*gc[j] + gbi*lam[j])
 		if l2 > 0 {
 			gi -= l2 * x
 		}
@@ -171,10 +173,8 @@ func adamRow[G float32 | float64](a *adamStep, r, c0 int, w []float64, g []G, w3
 		v := b2*vw[j] + (1-b2)*gi*gi
 		mw[j], vw[j] = m, v
 		s := lr * (m / c1) / (math.Sqrt(v/c2) + eps)
-		if sw != nil {
-			sw[j] = s
-			sc[j] -= s * mui
-		}
+		sw[j] = s
+		sc[j] -= s * mui
 		x += s
 		w[j] = x
 		bad |= numeric.NonFinite(x)

@@ -43,6 +43,24 @@ func BenchmarkUpdateCD1Centered_784x500_F32(b *testing.B) {
 	benchUpdate(b, "cd", func(c *Config) { c.Centered, c.Precision = true, "float32" })
 }
 
+// BenchmarkUpdateCD1Adam_784x500 is BenchmarkUpdateCD1_784x500 with Adam instead of SGD.
+func BenchmarkUpdateCD1Adam_784x500(b *testing.B) {
+	benchUpdate(b, "cd", func(c *Config) { c.Optimizer = Adam })
+}
+
+// BenchmarkUpdateCD1Adam_784x500_F32 is BenchmarkUpdateCD1Adam_784x500 with Precision
+// "float32".
+func BenchmarkUpdateCD1Adam_784x500_F32(b *testing.B) {
+	benchUpdate(b, "cd", func(c *Config) { c.Optimizer, c.Precision = Adam, "float32" })
+}
+
+// BenchmarkUpdateCD1GaussianAdam_784x500 is BenchmarkUpdateCD1Adam_784x500 for Gaussian
+// visible units with learned σ, uncentered, as boltz train's Gaussian defaults (the binary
+// minibatch is a valid, if odd, real-valued input).
+func BenchmarkUpdateCD1GaussianAdam_784x500(b *testing.B) {
+	benchUpdate(b, "cd", func(c *Config) { c.Optimizer, c.VisibleUnits, c.Centered, c.LR = Adam, "gaussian", false, 0.001 })
+}
+
 func benchUpdate(b *testing.B, method string, set ...func(*Config)) {
 	cfg := Defaults()
 	cfg.Method, cfg.K, cfg.Hidden, cfg.Batch = Method(method), 1, 500, 100
