@@ -188,20 +188,31 @@ func getDense(a *npz.Archive, name string, dst *matrix.Dense) error {
 	return nil
 }
 
+// putGrad stores g under prefix: W, b, c, and the layers' further parameters (a Gaussian
+// layer's σ) under the names of Grad.Parts ("visible_1", …).
 func putGrad(a *npz.Archive, prefix string, g *rbm.Grad) {
 	putDense(a, prefix+"_W", g.W)
-	put(a, prefix+"_b", g.B())
-	put(a, prefix+"_c", g.C())
+	for _, p := range g.Parts()[1:] {
+		put(a, prefix+"_"+p.Name, p.X)
+	}
 }
 
+// getGrad reads what putGrad stored. The further parameters' arrays may be missing, from
+// checkpoints written before they were stored: those parts then stay zero.
 func getGrad(a *npz.Archive, prefix string, g *rbm.Grad) error {
 	if err := getDense(a, prefix+"_W", g.W); err != nil {
 		return err
 	}
-	if err := get(a, prefix+"_b", g.B()); err != nil {
-		return err
+	for k, p := range g.Parts()[1:] {
+		name := prefix + "_" + p.Name
+		if _, present := a.Arrays[name]; k >= 2 && !present {
+			continue
+		}
+		if err := get(a, name, p.X); err != nil {
+			return err
+		}
 	}
-	return get(a, prefix+"_c", g.C())
+	return nil
 }
 
 // saveChains stores chain states as arrays (|u1 when binary would lose nothing, but float64
