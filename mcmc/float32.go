@@ -52,12 +52,15 @@ func (c *Chains) SetPrecision(p Precision) {
 // Precision returns the precision Sweep runs in.
 func (c *Chains) Precision() Precision { return c.precision }
 
-// Supports32 reports whether both of m's layers offer the float32 kernels (rbm.Float32), as
-// Bernoulli units do.
+// Supports32 reports whether the float32 sweeps cover m: both of its layers offer the
+// float32 kernels (rbm.Float32), as Bernoulli units do, and the visible units couple to the
+// weights through their state (the sweeps apply no rbm.Coupling, so Gaussian visible units,
+// whose layer has float32 kernels for training, sample in float64).
 func Supports32(m *rbm.RBM) bool {
 	_, bv := m.Visible.(rbm.Float32)
 	_, bh := m.Hidden.(rbm.Float32)
-	return bv && bh
+	_, coupled := m.Visible.(rbm.Coupling)
+	return bv && bh && !coupled
 }
 
 // weights32 is a float32 copy of a model's parameters, taken once per Sweep or Step call.

@@ -127,6 +127,40 @@ func (l *Gaussian) Sample(dst, x []float64, r *rand.Rand) {
 	}
 }
 
+// Means32 sets dst_i = scale·(x_i + bias_i) in single precision: the conditional means of
+// one row of units given their inputs without the field, x, and the field b as bias. It
+// panics unless dst, x and bias hold Len values.
+func (l *Gaussian) Means32(dst []float32, scale float32, x, bias []float32) {
+	mustSameLen("Gaussian.Means32", len(x), len(l.B))
+	dst, bias = dst[:len(x)], bias[:len(x)]
+	for i, xi := range x {
+		dst[i] = scale * (xi + bias[i])
+	}
+}
+
+// Sample32 sets dst_i = float32(μ_i + σ_i·z_i) for one row of units, with μ_i = x_i + bias_i
+// in float32 and the rest in float64, z_i ~ N(0, 1) drawn from src as Sample draws them from
+// a rand.Rand over it (NormFloat64, unit after unit), so a chain's stream advances the same
+// way in either precision; when mean is not nil, mean_i = scale·μ_i. It panics unless dst,
+// x, bias and a non-nil mean hold Len values.
+func (l *Gaussian) Sample32(dst, mean []float32, scale float32, x, bias []float32, src *rand.PCG) {
+	mustSameLen("Gaussian.Sample32", len(x), len(l.B))
+	mustSameLen("Gaussian.Sample32", len(dst), len(x))
+	mustSameLen("Gaussian.Sample32", len(bias), len(x))
+	if mean != nil {
+		mustSameLen("Gaussian.Sample32", len(mean), len(x))
+	}
+	r := rand.New(src)
+	sigma := l.Sigma[:len(x)]
+	for i, xi := range x {
+		mu := xi + bias[i]
+		if mean != nil {
+			mean[i] = scale * mu
+		}
+		dst[i] = float32(float64(mu) + sigma[i]*r.NormFloat64())
+	}
+}
+
 // Couple sets dst_i = s_i/σ_i², one row of Len values at a time.
 func (l *Gaussian) Couple(dst, s []float64) {
 	mustSameLen("Gaussian.Couple", len(dst), len(s))

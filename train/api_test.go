@@ -15,44 +15,70 @@ import (
 // Every fused route of the update computes the one reference gradient, the data statistics
 // minus the model statistics (rbm.RBM.Statistics, Grad.Sub), at the parameters before the
 // step: float64 (the model term subtracted inside the W product) and float32 (one product of
-// the stacked minibatch and chain states), for CD and PCD.
+// the stacked minibatch and chain states), for CD and PCD, for Bernoulli visible units and
+// for Gaussian ones with learned and with fixed σ (which meet W through t(v) = v/σ², and
+// whose σ statistic has a coupling term).
 func TestGradientRoutes(t *testing.T) {
-	x := data.BarsAndStripes(3).X
-	for _, method := range []Method{MethodCD, MethodPCD} {
-		for _, prec := range []Precision{Float64, Float32} {
-			c := smallConfig(string(method))
-			c.Precision, c.Batch, c.K = prec, x.Rows, 2
-			tr, err := New(c, x)
-			if err != nil {
-				t.Fatal(err)
-			}
-			before := tr.Model.Clone()
-			if err := tr.PartialFit(x); err != nil {
-				t.Fatal(err)
-			}
-			ch := tr.neg.(*chainPhase).chains
-			v := ch.V
-			tol := 1e-12
-			if prec == Float32 {
-				v = matrix.NewDense(tr.f32.v.Rows, tr.f32.v.Cols)
-				for i, s := range tr.f32.v.Data {
-					v.Data[i] = float64(s)
+	bas := data.BarsAndStripes(3).X
+	r := rand.New(rand.NewPCG(3, 4))
+	grey := matrix.NewDense(bas.Rows, bas.Cols)
+	for i := range grey.Data {
+		grey.Data[i] = 0.3*r.NormFloat64() + 0.2*bas.Data[i]
+	}
+	for _, units := range []string{"bernoulli", "gaussian", "gaussian:fixed"} {
+		x := bas
+		if units != "bernoulli" {
+			x = grey
+		}
+		for _, method := range []Method{MethodCD, MethodPCD} {
+			for _, prec := range []Precision{Float64, Float32} {
+				c := smallConfig(string(method))
+				c.VisibleUnits, c.Precision, c.Batch, c.K = units, prec, x.Rows, 2
+				tr, err := New(c, x)
+				if err != nil {
+					t.Fatal(err)
 				}
-				tol = 1e-6 // products and hidden means in float32
-			}
-			pos, neg, want := rbm.GradLike(before), rbm.GradLike(before), rbm.GradLike(before)
-			before.Statistics(pos, x, nil)
-			before.Statistics(neg, v, nil)
-			want.Sub(pos, neg)
-			got := tr.grad
-			if prec == Float32 {
-				tr.f32.gradW(got)
-			}
-			pw, pg := want.Parts(), got.Parts()
-			for k := range pw {
-				for i, w := range pw[k].X {
-					if d := math.Abs(pg[k].X[i] - w); d > tol {
-						t.Fatalf("%s %s: %s[%d] = %v, reference %v (|Δ| %.2g > %.0g)", method, prec, pw[k].Name, i, pg[k].X[i], w, d, tol)
+				if units != "bernoulli" {
+					// Move σ off the data's standard deviations and b off the means, so that
+					// every term of the statistics is far from zero.
+					for i := range tr.Model.Visible.Params()[1].Data {
+						tr.Model.Visible.Params()[1].Data[i] *= 0.7 + 0.05*float64(i%5)
+						tr.Model.B()[i] += 0.1 * float64(i%3-1)
+					}
+					if tr.f32 != nil {
+						tr.f32.refresh(tr.Model)
+					}
+				}
+				before := tr.Model.Clone()
+				if err := tr.PartialFit(x); err != nil {
+					t.Fatal(err)
+				}
+				ch := tr.neg.(*chainPhase).chains
+				v := ch.V
+				// Absolute tolerances, relative for statistics above 1 (a Gaussian layer's σ
+				// statistic, with its 1/σ³, reaches about 10 here).
+				tol := 1e-12
+				if prec == Float32 {
+					v = matrix.NewDense(tr.f32.v.Rows, tr.f32.v.Cols)
+					for i, s := range tr.f32.v.Data {
+						v.Data[i] = float64(s)
+					}
+					tol = 1e-6 // products and hidden means in float32
+				}
+				pos, neg, want := rbm.GradLike(before), rbm.GradLike(before), rbm.GradLike(before)
+				before.Statistics(pos, x, nil)
+				before.Statistics(neg, v, nil)
+				want.Sub(pos, neg)
+				got := tr.grad
+				if prec == Float32 {
+					tr.f32.gradW(got)
+				}
+				pw, pg := want.Parts(), got.Parts()
+				for k := range pw {
+					for i, w := range pw[k].X {
+						if d := math.Abs(pg[k].X[i] - w); d > tol*math.Max(1, math.Abs(w)) {
+							t.Fatalf("%s %s %s: %s[%d] = %v, reference %v (|Δ| %.2g > %.0g)", units, method, prec, pw[k].Name, i, pg[k].X[i], w, d, tol)
+						}
 					}
 				}
 			}
@@ -172,34 +198,36 @@ func TestNewFromModelWarmStart(t *testing.T) {
 // Layers with parameters beyond their biases (a Gaussian layer's σ) take the fused SGD pass
 // plus stepFurther, which give the general route's bits without centering: the same updates
 // with ClipNorm set far above any gradient norm (which forces the general route) end with
-// identical parameters.
+// identical parameters, in float64 and in float32.
 func TestFusedStepWithFurtherParameters(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	x := matrix.NewDense(40, 6)
 	for i := range x.Data {
 		x.Data[i] = r.NormFloat64()
 	}
-	run := func(clip float64) *rbm.RBM {
-		c := smallConfig("cd")
-		c.VisibleUnits, c.Batch, c.Epochs, c.LR, c.ClipNorm = "gaussian", 10, 2, 0.01, clip
-		m, _, err := Fit(context.Background(), x, c, Options{})
-		if err != nil {
-			t.Fatal(err)
+	for _, prec := range []Precision{Float64, Float32} {
+		run := func(clip float64) *rbm.RBM {
+			c := smallConfig("cd")
+			c.VisibleUnits, c.Batch, c.Epochs, c.LR, c.ClipNorm, c.Precision = "gaussian", 10, 2, 0.01, clip, prec
+			m, _, err := Fit(context.Background(), x, c, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m
 		}
-		return m
-	}
-	fused, general := run(0), run(1e300)
-	for k, p := range fused.Visible.Params() {
-		q := general.Visible.Params()[k]
-		for i, v := range p.Data {
-			if q.Data[i] != v {
-				t.Fatalf("%s[%d]: fused %v, general %v", p.Name, i, v, q.Data[i])
+		fused, general := run(0), run(1e300)
+		for k, p := range fused.Visible.Params() {
+			q := general.Visible.Params()[k]
+			for i, v := range p.Data {
+				if q.Data[i] != v {
+					t.Fatalf("%s: %s[%d]: fused %v, general %v", prec, p.Name, i, v, q.Data[i])
+				}
 			}
 		}
-	}
-	for i, w := range fused.W.Data {
-		if general.W.Data[i] != w {
-			t.Fatalf("W[%d]: fused %v, general %v", i, w, general.W.Data[i])
+		for i, w := range fused.W.Data {
+			if general.W.Data[i] != w {
+				t.Fatalf("%s: W[%d]: fused %v, general %v", prec, i, w, general.W.Data[i])
+			}
 		}
 	}
 }

@@ -367,10 +367,10 @@ func (c *Config) AutoAISEvery(rows, nv int) int {
 }
 
 // Float32Covers reports whether the float32 route is the fast one for this configuration's
-// method, optimiser and penalties (cd or pcd, SGD, no L1 or sparsity: the update then runs
-// in one fused pass), whatever Precision says. Precision auto uses it, with the layers'
-// float32 kernels, to pick float32; an explicit float32 also covers Adam, L1 and sparsity,
-// through the general update route.
+// method, optimiser and penalties (cd or pcd, SGD or Adam, no L1, sparsity or clipping: the
+// update then runs in one fused pass), whatever Precision says. Precision auto uses it, with
+// the layers' float32 kernels, to pick float32; an explicit float32 also covers L1,
+// sparsity and clipping, through the general update route.
 func (c *Config) Float32Covers() bool {
-	return c.chainMethod() && c.Optimizer == SGD && c.L1 == 0 && c.Sparsity == 0 && c.ClipNorm == 0
+	return c.chainMethod() && (c.Optimizer == SGD || c.Optimizer == Adam) && c.L1 == 0 && c.Sparsity == 0 && c.ClipNorm == 0
 }

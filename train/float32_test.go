@@ -99,7 +99,7 @@ func TestFloat32TrainsAsFloat64(t *testing.T) {
 	}
 }
 
-// Float32 runs give byte-identical models whatever GOMAXPROCS is.
+// Float32 runs give byte-identical models whatever GOMAXPROCS is, Bernoulli and Gaussian.
 func TestFloat32DeterministicAcrossGOMAXPROCS(t *testing.T) {
 	x := data.BarsAndStripes(4).X
 	for _, method := range []string{"cd", "pcd"} {
@@ -107,6 +107,10 @@ func TestFloat32DeterministicAcrossGOMAXPROCS(t *testing.T) {
 		c.Hidden, c.Batch, c.Epochs, c.ExactMonitor, c.Precision, c.Centered = 20, 10, 3, 0, "float32", true
 		if !sameAcrossGOMAXPROCS(t, c, x) {
 			t.Fatalf("%s: GOMAXPROCS=1 and GOMAXPROCS=2 gave different model files", method)
+		}
+		c.VisibleUnits, c.Optimizer, c.LR, c.Centered = "gaussian", Adam, 0.002, false
+		if !sameAcrossGOMAXPROCS(t, c, twoClusters(40, 5)) {
+			t.Fatalf("gaussian %s: GOMAXPROCS=1 and GOMAXPROCS=2 gave different model files", method)
 		}
 	}
 }

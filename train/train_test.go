@@ -145,6 +145,12 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 		"pcd-float32-centered": func(c *Config) {
 			c.Method, c.Precision, c.Centered = "pcd", "float32", true
 		},
+		"pcd-float64-gaussian-adam": func(c *Config) {
+			c.Method, c.Precision, c.VisibleUnits, c.Optimizer, c.LR = "pcd", "float64", "gaussian", "adam", 0.002
+		},
+		"pcd-float32-gaussian-adam": func(c *Config) {
+			c.Method, c.Precision, c.VisibleUnits, c.Optimizer, c.LR = "pcd", "float32", "gaussian", "adam", 0.002
+		},
 	}
 	for name, set := range configs {
 		t.Run(name, func(t *testing.T) {

@@ -11,7 +11,6 @@ import (
 	"github.com/boltzgo/boltz/internal/linalg"
 	"github.com/boltzgo/boltz/internal/rng"
 	"github.com/boltzgo/boltz/matrix"
-	"github.com/boltzgo/boltz/mcmc"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -116,7 +115,7 @@ func newTrainer(cfg Config, m *rbm.RBM, dataMean []float64) (*Trainer, error) {
 	}
 	if cfg.Precision == PrecisionAuto {
 		cfg.Precision = Float64
-		if cfg.Float32Covers() && mcmc.Supports32(m) {
+		if cfg.Float32Covers() && layers32(m) {
 			cfg.Precision = Float32
 		}
 	}

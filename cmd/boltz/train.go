@@ -131,7 +131,7 @@ func trainFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.Float64Var(&c.FastLR, "fast-lr", c.FastLR, "learning rate of fast PCD's fast weights (0: same as -lr)")
 	fs.Float64Var(&c.FastDecay, "fast-decay", c.FastDecay, "factor applied to fast weights after each update")
 	c.Precision = "auto"
-	fs.StringVar((*string)(&c.Precision), "precision", string(c.Precision), "arithmetic of the minibatch products and sampling: float64, float32 (cd and pcd; about twice as fast with sgd and no -l1 or -sparsity, when the update is one fused pass; parameters and their updates stay float64), or auto: float32 where it is that fast, float64 otherwise (run.json records the choice)")
+	fs.StringVar((*string)(&c.Precision), "precision", string(c.Precision), "arithmetic of the minibatch products and sampling: float64, float32 (cd and pcd, on Bernoulli or Gaussian visible units with Bernoulli hidden units; about twice as fast with sgd or adam and no -l1, -sparsity or -clip-norm, when the update is one fused pass; parameters and their updates stay float64), or auto: float32 where it is that fast, float64 otherwise (run.json records the choice)")
 	fs.Float64Var(&c.InitStd, "init-std", c.InitStd, "standard deviation of the initial weights")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed: the same seed gives the same model, bit for bit")
 	fs.IntVar(&c.MonitorRows, "monitor-rows", c.MonitorRows, "rows of training and held-out data the per-epoch monitors use (0: all)")

@@ -428,7 +428,10 @@ func TestTrainPrecisionAuto(t *testing.T) {
 		{nil, "float32"},
 		{[]string{"-method", "cd"}, "float32"},
 		{[]string{"-method", "pt", "-replicas", "3"}, "float64"},
-		{[]string{"-optimizer", "adam"}, "float64"},
+		{[]string{"-optimizer", "adam"}, "float32"},
+		{[]string{"-visible-units", "gaussian"}, "float32"},
+		{[]string{"-visible-units", "gaussian:fixed", "-optimizer", "sgd"}, "float32"},
+		{[]string{"-visible-units", "gaussian", "-l1", "0.001"}, "float64"},
 		{[]string{"-l1", "0.001"}, "float64"},
 		{[]string{"-precision", "float64"}, "float64"},
 	}
