@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# gaussian_epoch.sh [REPS]: one epoch of CD-1 on MNIST, 784×500, batch 100, for Bernoulli
-# visible units (thresholded pixels; float64, and float32 as -precision auto picks) and for
-# Gaussian visible units (grey levels, -scale standard; learned σ and gaussian:fixed, which
-# train in float64; with SGD as the Bernoulli runs, and with Adam, which the general update
-# route takes), alternating in every repetition; prints each epoch's training time
-# (monitors excluded) and the medians, with the ratios to the Bernoulli float64 epoch.
+# gaussian_epoch.sh [REPS]: one epoch of CD-1 on MNIST, 784×500, batch 100, uncentered (the
+# Gaussian defaults), for Bernoulli visible units (thresholded pixels) and Gaussian visible
+# units (grey levels, -scale standard; learned σ, and gaussian:fixed), with SGD and with Adam,
+# each in float64 and in float32, alternating in every repetition. It prints each epoch's
+# training time (elapsed_seconds of metrics.jsonl: monitors excluded) and the medians, each
+# with its ratio to the Bernoulli epoch of the same optimiser and precision, and to the
+# Bernoulli float32 SGD epoch.
 #
 #   bash bench/gaussian_epoch.sh 3
 set -euo pipefail
@@ -12,19 +13,29 @@ reps=${1:-3}
 root=$(git rev-parse --show-toplevel)
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 (cd "$root" && go build -o "$work/boltz" ./cmd/boltz)
-common="-data mnist -hidden 500 -epochs 1 -method cd -final-eval none -no-report -ais-every 0 -exact-monitor 0"
+common="-data mnist -hidden 500 -epochs 1 -method cd -centered=false -lr 0.001 -final-eval none -no-report -ais-every 0 -exact-monitor 0"
+gauss="-visible-units gaussian -scale standard"
+fixed="-visible-units gaussian:fixed -scale standard"
 declare -A args=(
-  [bernoulli-f64]="-precision float64"
-  [bernoulli-f32]="-precision float32"
-  [gaussian]="-visible-units gaussian -scale standard -lr 0.001"
-  [gaussian-fixed]="-visible-units gaussian:fixed -scale standard -lr 0.001"
-  [gaussian-adam]="-visible-units gaussian -scale standard -optimizer adam -lr 0.001"
+  [bernoulli-sgd-f64]="-optimizer sgd -precision float64"
+  [bernoulli-sgd-f32]="-optimizer sgd -precision float32"
+  [bernoulli-adam-f64]="-optimizer adam -precision float64"
+  [bernoulli-adam-f32]="-optimizer adam -precision float32"
+  [gaussian-sgd-f64]="$gauss -optimizer sgd -precision float64"
+  [gaussian-sgd-f32]="$gauss -optimizer sgd -precision float32"
+  [gaussian-adam-f64]="$gauss -optimizer adam -precision float64"
+  [gaussian-adam-f32]="$gauss -optimizer adam -precision float32"
+  [gaussian:fixed-sgd-f64]="$fixed -optimizer sgd -precision float64"
+  [gaussian:fixed-sgd-f32]="$fixed -optimizer sgd -precision float32"
 )
+names="bernoulli-sgd-f64 bernoulli-sgd-f32 bernoulli-adam-f64 bernoulli-adam-f32 gaussian-sgd-f64
+  gaussian-sgd-f32 gaussian-adam-f64 gaussian-adam-f32 gaussian:fixed-sgd-f64 gaussian:fixed-sgd-f32"
 for r in $(seq "$reps"); do
-  for name in bernoulli-f64 bernoulli-f32 gaussian gaussian-fixed gaussian-adam; do
+  for name in $names; do
     rm -rf "$work/run"
-    s=$("$work/boltz" train $common ${args[$name]} -o "$work/run" 2>&1 | sed -n 's/^epoch 1\/1 .* \([0-9.]*\)s .*/\1/p')
-    echo "$name $s"
+    "$work/boltz" train $common ${args[$name]} -o "$work/run" >/dev/null 2>&1
+    s=$(sed -n 's/.*"elapsed_seconds":\([0-9.e+-]*\).*/\1/p' "$work/run/metrics.jsonl")
+    printf '%s %.3f\n' "$name" "$s"
   done
 done | tee "$work/times" >&2
 python3 - "$work/times" <<'PY'
@@ -33,10 +44,11 @@ t = {}
 for line in open(sys.argv[1]):
     name, s = line.split()
     t.setdefault(name, []).append(float(s))
-base = statistics.median(t["bernoulli-f64"])
-print("| visible units | epoch (s, median) | / Bernoulli float64 |")
-print("|---|---|---|")
-for name, v in t.items():
-    m = statistics.median(v)
-    print(f"| {name} | {m:.2f} | {m/base:.2f} |")
+med = {name: statistics.median(v) for name, v in t.items()}
+print("| visible units | optimiser | precision | epoch (s, median) | / Bernoulli, same optimiser and precision | / Bernoulli SGD float32 |")
+print("|---|---|---|---|---|---|")
+for name, m in med.items():
+    units, opt, prec = name.rsplit("-", 2)
+    match = med[f"bernoulli-{opt}-{prec}"]
+    print(f"| {units} | {opt} | {prec} | {m:.2f} | {m/match:.2f} | {m/med['bernoulli-sgd-f32']:.2f} |")
 PY

@@ -197,16 +197,18 @@ func (l *Gaussian) MeanStats(dst [][]float64, x *matrix.Dense) {
 // conditional the conditional expectations given the rows as inputs (the variance σ² added
 // to the square).
 func (l *Gaussian) sumStats(dst [][]float64, s *matrix.Dense, conditional bool) {
-	clear(dst[0])
-	clear(dst[1])
+	n := len(l.B)
+	d0, d1, b, sigma := dst[0][:n], dst[1][:n], l.B, l.Sigma[:n]
+	clear(d0)
+	clear(d1)
 	for r := 0; r < s.Rows; r++ {
-		for i, v := range s.Row(r) {
-			d := v - l.B[i]
-			dst[0][i] += d
+		for i, v := range s.Row(r)[:n] {
+			d := v - b[i]
+			d0[i] += d
 			if conditional {
-				dst[1][i] += l.Sigma[i] * l.Sigma[i]
+				d1[i] += sigma[i] * sigma[i]
 			}
-			dst[1][i] += d * d
+			d1[i] += d * d
 		}
 	}
 	l.finishStats(dst, s.Rows)

@@ -1,8 +1,6 @@
 package train
 
 import (
-	"math"
-
 	"github.com/boltzgo/boltz/internal/numeric"
 	"github.com/boltzgo/boltz/internal/par"
 	"github.com/boltzgo/boltz/rbm"
@@ -29,10 +27,11 @@ import (
 // centered sgdStep, which sums over row blocks.
 //
 // The W pass runs on up to GOMAXPROCS goroutines (sgdApplyParts blocks; the partition
-// changes the speed only, since every element's operations are its own), checks every new
-// weight for NaN and ±Inf (numeric.NonFinite), reads the W gradient from gw32 on the float32
-// route and refreshes w32 with the new W rounded to float32. The gradient g is only read. An
-// adamStep is reused from update to update.
+// changes the speed only, since every element's operations are its own), one row of a block
+// at a time through numeric.AdamStep or AdamStep32 (AVX-512 on amd64, with the bits of Go),
+// checks every new weight for NaN and ±Inf (numeric.NonFinite), reads the W gradient from
+// gw32 on the float32 route and refreshes w32 with the new W rounded to float32. The
+// gradient g is only read. An adamStep is reused from update to update.
 type adamStep struct {
 	m        *rbm.RBM
 	o        *adam
@@ -68,7 +67,7 @@ func (a *adamStep) run(m *rbm.RBM, o *adam, g, s *rbm.Grad, l2, lr float64, mu, 
 	}
 	n := m.NV()
 	if mu != nil {
-		n = m.NH()
+		n = (m.NH() + adamColumnUnit - 1) / adamColumnUnit
 	}
 	parts := min(sgdApplyParts, n)
 	par.Do(parts, a)
@@ -116,15 +115,23 @@ func (a *adamStep) Part(p, parts int) {
 			sb[r] -= dot
 		}
 	case a.mu != nil:
-		a.bad[p] = a.block(0, nv, p*nh/parts, (p+1)*nh/parts)
+		units := (nh + adamColumnUnit - 1) / adamColumnUnit
+		c0, c1 := min(nh, p*units/parts*adamColumnUnit), min(nh, (p+1)*units/parts*adamColumnUnit)
+		a.bad[p] = a.block(0, nv, c0, c1)
 	default:
 		a.bad[p] = a.block(p*nv/parts, (p+1)*nv/parts, 0, nh)
 	}
 }
 
+// adamColumnUnit is the granule of the centered pass's column blocks: the vector kernel of
+// numeric.AdamStep takes 8 float64 at a time and leaves the rest to Go.
+const adamColumnUnit = 8
+
 // block steps W[r0:r1, c0:c1], row by row, and returns the NonFinite words of the new
-// weights ORed. In the ordinary parameterisation each row is one call of numeric.AdamStep32
-// or numeric.AdamStep (AVX-512 on amd64, with the bits of Go); centered, it is adamRow.
+// weights ORed. Each row is one call of numeric.AdamStep32 or numeric.AdamStep (AVX-512 on
+// amd64, with the bits of Go); centered, the row's centered direction is formed first in
+// the step buffer (centerRow), AdamStep overwrites it with the steps, and each step's
+// s_rj μ_r is subtracted from the hidden-bias step in row order.
 func (a *adamStep) block(r0, r1, c0, c1 int) uint64 {
 	nh := a.m.NH()
 	o, p := a.o, &a.params
@@ -140,47 +147,31 @@ func (a *adamStep) block(r0, r1, c0, c1 int) uint64 {
 		case a.mu == nil && a.gw32 != nil:
 			bad |= numeric.AdamStep32(w, mw, vw, a.gw32[lo:hi], w32, p)
 		case a.mu == nil:
-			bad |= numeric.AdamStep(w, mw, vw, a.g.W.Data[lo:hi], w32, p)
-		case a.gw32 != nil:
-			bad |= adamRow(a, r, c0, w, a.gw32[lo:hi], w32)
+			bad |= numeric.AdamStep(w, mw, vw, a.g.W.Data[lo:hi], nil, w32, p)
 		default:
-			bad |= adamRow(a, r, c0, w, a.g.W.Data[lo:hi], w32)
+			sw := a.s.W.Data[lo:hi]
+			gc, lam := a.g.C()[c0:c1], a.lam[c0:c1]
+			mui, gbi := a.mu[r], a.g.B()[r]
+			if a.gw32 != nil {
+				centerRow(sw, a.gw32[lo:hi], gc, lam, mui, gbi)
+			} else {
+				centerRow(sw, a.g.W.Data[lo:hi], gc, lam, mui, gbi)
+			}
+			bad |= numeric.AdamStep(w, mw, vw, sw, sw, w32, p)
+			sc := a.s.C()[c0:c1]
+			for j, st := range sw {
+				sc[j] -= st * mui
+			}
 		}
 	}
 	return bad
 }
 
-// adamRow steps the weights w = W[r, c0:c0+len(w)] of the centered step with their W
-// gradient g, refreshing w32 when it is not nil, and returns the NonFinite words of the new
-// weights ORed. It keeps the steps in the step buffer and subtracts s_rj μ_r from the
-// hidden-bias steps.
-func adamRow[G float32 | float64](a *adamStep, r, c0 int, w []float64, g []G, w32 []float32) uint64 {
-	o, nh := a.o, a.m.NH()
-	lo := r*nh + c0
-	n := len(w)
-	g, mw, vw, sw := g[:n], o.m.W.Data[lo:lo+n], o.v.W.Data[lo:lo+n], a.s.W.Data[lo:lo+n]
-	gc, lam, sc := a.g.C()[c0:c0+n], a.lam[c0:c0+n], a.s.C()[c0:c0+n]
-	mui, gbi := a.mu[r], a.g.B()[r]
-	l2, lr, c1, c2 := a.l2, a.lr, a.c1, a.c2
-	b1, b2, eps := o.beta1, o.beta2, o.eps
-	var bad uint64
-	for j, x := range w {
-		gi := float64(g[j]) - (mui*gc[j] + gbi*lam[j])
-		if l2 > 0 {
-			gi -= l2 * x
-		}
-		m := b1*mw[j] + (1-b1)*gi
-		v := b2*vw[j] + (1-b2)*gi*gi
-		mw[j], vw[j] = m, v
-		s := lr * (m / c1) / (math.Sqrt(v/c2) + eps)
-		sw[j] = s
-		sc[j] -= s * mui
-		x += s
-		w[j] = x
-		bad |= numeric.NonFinite(x)
+// centerRow sets d_j = g_j − (mui·gc_j + gbi·λ_j): one row of the centered direction of
+// Melchior et al. 2016 with the operations of Trainer.center.
+func centerRow[G float32 | float64](d []float64, g []G, gc, lam []float64, mui, gbi float64) {
+	g, gc, lam = g[:len(d)], gc[:len(d)], lam[:len(d)]
+	for j := range d {
+		d[j] = float64(g[j]) - (mui*gc[j] + gbi*lam[j])
 	}
-	for j, x := range w[:len(w32)] {
-		w32[j] = float32(x)
-	}
-	return bad
 }

@@ -43,9 +43,10 @@ func BenchmarkUpdateCD1Centered_784x500_F32(b *testing.B) {
 	benchUpdate(b, "cd", func(c *Config) { c.Centered, c.Precision = true, "float32" })
 }
 
-// BenchmarkUpdateCD1Adam_784x500 is BenchmarkUpdateCD1_784x500 with Adam instead of SGD.
+// BenchmarkUpdateCD1Adam_784x500 is BenchmarkUpdateCD1_784x500 with Adam instead of SGD, in
+// float64.
 func BenchmarkUpdateCD1Adam_784x500(b *testing.B) {
-	benchUpdate(b, "cd", func(c *Config) { c.Optimizer = Adam })
+	benchUpdate(b, "cd", func(c *Config) { c.Optimizer, c.Precision = Adam, Float64 })
 }
 
 // BenchmarkUpdateCD1Adam_784x500_F32 is BenchmarkUpdateCD1Adam_784x500 with Precision
@@ -56,9 +57,37 @@ func BenchmarkUpdateCD1Adam_784x500_F32(b *testing.B) {
 
 // BenchmarkUpdateCD1GaussianAdam_784x500 is BenchmarkUpdateCD1Adam_784x500 for Gaussian
 // visible units with learned σ, uncentered, as boltz train's Gaussian defaults (the binary
-// minibatch is a valid, if odd, real-valued input).
+// minibatch is a valid, if odd, real-valued input), in float64.
 func BenchmarkUpdateCD1GaussianAdam_784x500(b *testing.B) {
-	benchUpdate(b, "cd", func(c *Config) { c.Optimizer, c.VisibleUnits, c.Centered, c.LR = Adam, "gaussian", false, 0.001 })
+	benchUpdate(b, "cd", func(c *Config) {
+		c.Optimizer, c.VisibleUnits, c.Centered, c.LR, c.Precision = Adam, "gaussian", false, 0.001, Float64
+	})
+}
+
+// BenchmarkUpdateCD1GaussianAdam_784x500_F32 is BenchmarkUpdateCD1GaussianAdam_784x500 with
+// Precision "float32".
+func BenchmarkUpdateCD1GaussianAdam_784x500_F32(b *testing.B) {
+	benchUpdate(b, "cd", func(c *Config) {
+		c.Optimizer, c.VisibleUnits, c.Centered, c.LR, c.Precision = Adam, "gaussian", false, 0.001, "float32"
+	})
+}
+
+// BenchmarkUpdateCD1Uncentered_784x500_F32 is BenchmarkUpdateCD1_784x500_F32 uncentered, the
+// Bernoulli counterpart of BenchmarkUpdateCD1GaussianAdam_784x500_F32 with SGD.
+func BenchmarkUpdateCD1Uncentered_784x500_F32(b *testing.B) {
+	benchUpdate(b, "cd", func(c *Config) { c.Centered, c.Precision = false, "float32" })
+}
+
+// BenchmarkUpdateCD1UncenteredAdam_784x500_F32 is BenchmarkUpdateCD1Uncentered_784x500_F32
+// with Adam: the Bernoulli counterpart of BenchmarkUpdateCD1GaussianAdam_784x500_F32.
+func BenchmarkUpdateCD1UncenteredAdam_784x500_F32(b *testing.B) {
+	benchUpdate(b, "cd", func(c *Config) { c.Centered, c.Optimizer, c.LR, c.Precision = false, Adam, 0.001, "float32" })
+}
+
+// BenchmarkUpdateCD1Gaussian_784x500_F32 is BenchmarkUpdateCD1GaussianAdam_784x500_F32 with
+// SGD: the Gaussian counterpart of BenchmarkUpdateCD1Uncentered_784x500_F32.
+func BenchmarkUpdateCD1Gaussian_784x500_F32(b *testing.B) {
+	benchUpdate(b, "cd", func(c *Config) { c.VisibleUnits, c.Centered, c.LR, c.Precision = "gaussian", false, 0.001, "float32" })
 }
 
 func benchUpdate(b *testing.B, method string, set ...func(*Config)) {

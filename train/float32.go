@@ -60,6 +60,7 @@ type minibatch32 struct {
 	v64    *matrix.Dense // the chain states in float64, for the visible layer's Stats
 	negVis [][]float64   // the chains' visible statistics
 	zs     couplingJob
+	stats  statsJob
 }
 
 // newMinibatch32 returns the float32 state for model m and the chains of the estimator neg,
@@ -245,11 +246,9 @@ func (t *Trainer) gradient32(batch *matrix.Dense, meter bool) error {
 // ones against one row of z (rbm.RBM.Statistics takes each term alike).
 func (t *Trainer) coupledVisible32(batch *matrix.Dense) {
 	f, m, g := t.f32, t.Model, t.grad
-	m.Visible.Stats(t.pos.Vis, batch)
-	for i, x := range f.v.Data {
-		f.v64.Data[i] = float64(x)
-	}
-	m.Visible.Stats(f.negVis, f.v64)
+	f.stats = statsJob{l: m.Visible, pos: t.pos.Vis, neg: f.negVis, batch: batch, v: f.v, v64: f.v64}
+	par.Do(2, &f.stats)
+	f.stats = statsJob{}
 	for k, pos := range t.pos.Vis {
 		gk, neg := g.Vis[k][:len(pos)], f.negVis[k][:len(pos)]
 		for i, x := range pos {
@@ -264,6 +263,27 @@ func (t *Trainer) coupledVisible32(batch *matrix.Dense) {
 	f.zs = couplingJob{}
 	nv := m.NV()
 	m.Visible.(rbm.Coupling).CouplingStats(g.Vis, &matrix.Dense{Rows: 1, Cols: nv, Data: f.ones}, &matrix.Dense{Rows: 1, Cols: nv, Data: f.z})
+}
+
+// statsJob takes the visible layer's statistics of the minibatch (part 0) and of the chain
+// states (part 1, after converting them to float64) side by side.
+type statsJob struct {
+	l        rbm.Layer
+	pos, neg [][]float64
+	batch    *matrix.Dense
+	v        *matrix.Dense32
+	v64      *matrix.Dense
+}
+
+func (j *statsJob) Part(i, _ int) {
+	if i == 0 {
+		j.l.Stats(j.pos, j.batch)
+		return
+	}
+	for k, x := range j.v.Data {
+		j.v64.Data[k] = float64(x)
+	}
+	j.l.Stats(j.neg, j.v64)
 }
 
 // frozenBeyondBias reports whether every parameter of l beyond its bias is held fixed

@@ -19,7 +19,8 @@ type AdamParams struct {
 //
 // each operation rounded on its own, in the order written (no fused multiply-add; division
 // and square root are correctly rounded in every kernel), so the results are the bits of the
-// same expressions in Go. It returns the OR of the NonFinite words of the new w_j, as
+// same expressions in Go. When s is not nil it also sets s_j to the step s, after reading
+// g_j, so s may be g itself. It returns the OR of the NonFinite words of the new w_j, as
 // MomentumStep does.
 //
 // On amd64 with AVX-512 the longest prefix of whole vectors of 8 runs in assembly and the
@@ -28,29 +29,30 @@ type AdamParams struct {
 // and a square root per element. It allocates nothing and is safe for concurrent use on
 // disjoint slices.
 //
-// w, m, v, g and w32 must not overlap. It panics if m, v, g or a non-nil w32 is not as long
-// as w.
-func AdamStep(w, m, v, g []float64, w32 []float32, p *AdamParams) uint64 {
-	if len(m) != len(w) || len(v) != len(w) || len(g) != len(w) || w32 != nil && len(w32) != len(w) {
+// w, m, v, g and w32 must not overlap, nor s any of them but g. It panics if m, v, g or a
+// non-nil s or w32 is not as long as w.
+func AdamStep(w, m, v, g, s []float64, w32 []float32, p *AdamParams) uint64 {
+	if len(m) != len(w) || len(v) != len(w) || len(g) != len(w) || s != nil && len(s) != len(w) || w32 != nil && len(w32) != len(w) {
 		panic("boltz/numeric: AdamStep length mismatch")
 	}
-	return adamUse.step64(w, m, v, g, w32, p)
+	return adamUse.step64(w, m, v, g, s, w32, p)
 }
 
-// AdamStep32 is AdamStep with a float32 ascent direction g (converted exactly to float64).
+// AdamStep32 is AdamStep with a float32 ascent direction g (converted exactly to float64)
+// and no step output.
 func AdamStep32(w, m, v []float64, g, w32 []float32, p *AdamParams) uint64 {
 	if len(m) != len(w) || len(v) != len(w) || len(g) != len(w) || w32 != nil && len(w32) != len(w) {
 		panic("boltz/numeric: AdamStep32 length mismatch")
 	}
-	return adamUse.step32(w, m, v, g, w32, p)
+	return adamUse.step32(w, m, v, g, nil, w32, p)
 }
 
 // adamKernel is one implementation of AdamStep and AdamStep32, on slices whose lengths the
 // exported functions have checked.
 type adamKernel struct {
 	name   string
-	step64 func(w, m, v, g []float64, w32 []float32, p *AdamParams) uint64
-	step32 func(w, m, v []float64, g, w32 []float32, p *AdamParams) uint64
+	step64 func(w, m, v, g, s []float64, w32 []float32, p *AdamParams) uint64
+	step32 func(w, m, v []float64, g []float32, s []float64, w32 []float32, p *AdamParams) uint64
 }
 
 // adamGo is the portable kernel, and the reference the vector kernel matches bit for bit.
@@ -60,7 +62,7 @@ var adamGo = &adamKernel{name: "go", step64: adamStepGo[float64], step32: adamSt
 var adamUse = adamBest()
 
 // adamStepGo is AdamStep in Go, for either type of g.
-func adamStepGo[G float32 | float64](w, m, v []float64, g []G, w32 []float32, p *AdamParams) uint64 {
+func adamStepGo[G float32 | float64](w, m, v []float64, g []G, s []float64, w32 []float32, p *AdamParams) uint64 {
 	n := len(w)
 	m, v, g = m[:n], v[:n], g[:n]
 	l2, lr, b1, b2, c1, c2, eps := p.L2, p.LR, p.Beta1, p.Beta2, p.C1, p.C2, p.Eps
@@ -74,7 +76,11 @@ func adamStepGo[G float32 | float64](w, m, v []float64, g []G, w32 []float32, p 
 		mj := b1*m[j] + omb1*d
 		vj := b2*v[j] + omb2*d*d
 		m[j], v[j] = mj, vj
-		x += lr * (mj / c1) / (math.Sqrt(vj/c2) + eps)
+		st := lr * (mj / c1) / (math.Sqrt(vj/c2) + eps)
+		if s != nil {
+			s[j] = st
+		}
+		x += st
 		w[j] = x
 		bad |= NonFinite(x)
 	}

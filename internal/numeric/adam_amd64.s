@@ -4,13 +4,13 @@
 
 // The AVX-512 kernels of AdamStep and AdamStep32: adamStepGo over 8 lanes, the same float64
 // operations in the same order, each rounded on its own (no fused multiply-add). n is a
-// multiple of 8. Registers: DI w, SI m, DX v, BX g, R8 w32 (0: none), R9 l2 ≠ 0, CX elements
-// left; Z16 l2, Z17 lr, Z18 β₁, Z19 1−β₁, Z20 β₂, Z21 1−β₂, Z22 C1, Z23 C2, Z24 ε,
+// multiple of 8. Registers: DI w, SI m, DX v, BX g, R10 s (0: none; g is read before s is
+// written, so they may be one array), R8 w32 (0: none), R9 l2 ≠ 0, CX elements left; Z16 l2, Z17 lr, Z18 β₁, Z19 1−β₁, Z20 β₂, Z21 1−β₂, Z22 C1, Z23 C2, Z24 ε,
 // Z25 exponent mask, Z26 1<<52, Z27 the OR of the nonFinite words.
 
-// func adamStep64AVX512(w, m, v, grad *float64, w32 *float32, n int, p *AdamParams) (bad uint64)
-TEXT ·adamStep64AVX512(SB), NOSPLIT, $0-64
-	MOVQ p+48(FP), AX
+// func adamStep64AVX512(w, m, v, grad, s *float64, w32 *float32, n int, p *AdamParams) (bad uint64)
+TEXT ·adamStep64AVX512(SB), NOSPLIT, $0-72
+	MOVQ p+56(FP), AX
 	VBROADCASTSD 0(AX), Z16
 	VBROADCASTSD 8(AX), Z17
 	VBROADCASTSD 16(AX), Z18
@@ -34,8 +34,9 @@ TEXT ·adamStep64AVX512(SB), NOSPLIT, $0-64
 	MOVQ m+8(FP), SI
 	MOVQ v+16(FP), DX
 	MOVQ grad+24(FP), BX
-	MOVQ w32+32(FP), R8
-	MOVQ n+40(FP), CX
+	MOVQ s+32(FP), R10
+	MOVQ w32+40(FP), R8
+	MOVQ n+48(FP), CX
 loop64:
 	VMOVUPD 0(BX), Z0
 	ADDQ $64, BX
@@ -60,6 +61,11 @@ decay64:
 	VSQRTPD Z6, Z6
 	VADDPD Z24, Z6, Z6
 	VDIVPD Z6, Z3, Z3
+	TESTQ R10, R10
+	JZ nostep64
+	VMOVUPD Z3, 0(R10)
+	ADDQ $64, R10
+nostep64:
 	VADDPD Z3, Z1, Z1
 	VMOVUPD Z1, 0(DI)
 	TESTQ R8, R8
@@ -83,13 +89,13 @@ store64:
 	VPSHUFD $0x4e, X0, X1
 	VPOR X1, X0, X0
 	VMOVQ X0, AX
-	MOVQ AX, bad+56(FP)
+	MOVQ AX, bad+64(FP)
 	VZEROUPPER
 	RET
 
-// func adamStep32AVX512(w, m, v *float64, grad, w32 *float32, n int, p *AdamParams) (bad uint64)
-TEXT ·adamStep32AVX512(SB), NOSPLIT, $0-64
-	MOVQ p+48(FP), AX
+// func adamStep32AVX512(w, m, v *float64, grad *float32, s *float64, w32 *float32, n int, p *AdamParams) (bad uint64)
+TEXT ·adamStep32AVX512(SB), NOSPLIT, $0-72
+	MOVQ p+56(FP), AX
 	VBROADCASTSD 0(AX), Z16
 	VBROADCASTSD 8(AX), Z17
 	VBROADCASTSD 16(AX), Z18
@@ -113,8 +119,9 @@ TEXT ·adamStep32AVX512(SB), NOSPLIT, $0-64
 	MOVQ m+8(FP), SI
 	MOVQ v+16(FP), DX
 	MOVQ grad+24(FP), BX
-	MOVQ w32+32(FP), R8
-	MOVQ n+40(FP), CX
+	MOVQ s+32(FP), R10
+	MOVQ w32+40(FP), R8
+	MOVQ n+48(FP), CX
 loop32:
 	VCVTPS2PD 0(BX), Z0
 	ADDQ $32, BX
@@ -139,6 +146,11 @@ decay32:
 	VSQRTPD Z6, Z6
 	VADDPD Z24, Z6, Z6
 	VDIVPD Z6, Z3, Z3
+	TESTQ R10, R10
+	JZ nostep32
+	VMOVUPD Z3, 0(R10)
+	ADDQ $64, R10
+nostep32:
 	VADDPD Z3, Z1, Z1
 	VMOVUPD Z1, 0(DI)
 	TESTQ R8, R8
@@ -162,6 +174,6 @@ store32:
 	VPSHUFD $0x4e, X0, X1
 	VPOR X1, X0, X0
 	VMOVQ X0, AX
-	MOVQ AX, bad+56(FP)
+	MOVQ AX, bad+64(FP)
 	VZEROUPPER
 	RET

@@ -8,7 +8,7 @@ import (
 
 // adamStepRef is the step of AdamStep written out one element at a time, each operation
 // on its own line, the truth the kernels are held to.
-func adamStepRef(w, m, v, g []float64, w32 []float32, p *AdamParams) (bad uint64) {
+func adamStepRef(w, m, v, g, s []float64, w32 []float32, p *AdamParams) (bad uint64) {
 	for j := range w {
 		d := g[j]
 		if p.L2 != 0 {
@@ -27,7 +27,11 @@ func adamStepRef(w, m, v, g []float64, w32 []float32, p *AdamParams) (bad uint64
 		den := v[j] / p.C2
 		den = math.Sqrt(den)
 		den = den + p.Eps
-		w[j] += num / den
+		st := num / den
+		if s != nil {
+			s[j] = st
+		}
+		w[j] += st
 		if w32 != nil {
 			w32[j] = float32(w[j])
 		}
@@ -37,7 +41,7 @@ func adamStepRef(w, m, v, g []float64, w32 []float32, p *AdamParams) (bad uint64
 }
 
 // Every kernel of AdamStep and AdamStep32 gives the reference's bits, with and without
-// decay and the float32 copy, for every length up to 70 (every tail of the vector loop) and
+// decay, the float32 copy and the step output (also into g itself), for every length up to 70 (every tail of the vector loop) and
 // a row of a 784×500 model, on ordinary values and on values at the edges of float64 (±0,
 // subnormals, ±Inf, NaN, huge).
 func TestAdamStepKernels(t *testing.T) {
@@ -73,31 +77,39 @@ func TestAdamStepKernels(t *testing.T) {
 						if with32 {
 							want32, got32 = make([]float32, n), make([]float32, n)
 						}
-						for _, useG32 := range []bool{false, true} {
+						for _, route := range []string{"g64", "g64+s", "g64+s=g", "g32"} {
 							wantW, wantM, wantV := append([]float64(nil), w...), append([]float64(nil), m...), append([]float64(nil), v...)
 							gotW, gotM, gotV := append([]float64(nil), w...), append([]float64(nil), m...), append([]float64(nil), v...)
+							gIn := append([]float64(nil), g...)
+							var wantS, gotS []float64
+							if route != "g64" && route != "g32" {
+								wantS, gotS = make([]float64, n), make([]float64, n)
+							}
+							if route == "g64+s=g" {
+								gotS = gIn
+							}
 							var wantBad, gotBad uint64
-							if useG32 {
-								wantBad = adamStepRef(wantW, wantM, wantV, g64, want32, p)
-								gotBad = k.step32(gotW, gotM, gotV, g32, got32, p)
+							if route == "g32" {
+								wantBad = adamStepRef(wantW, wantM, wantV, g64, nil, want32, p)
+								gotBad = k.step32(gotW, gotM, gotV, g32, nil, got32, p)
 							} else {
-								wantBad = adamStepRef(wantW, wantM, wantV, g, want32, p)
-								gotBad = k.step64(gotW, gotM, gotV, g, got32, p)
+								wantBad = adamStepRef(wantW, wantM, wantV, g, wantS, want32, p)
+								gotBad = k.step64(gotW, gotM, gotV, gIn, gotS, got32, p)
 							}
 							w32 = got32
 							if gotBad>>63 != wantBad>>63 {
-								t.Fatalf("%s n=%d: bad %x, want %x", k.name, n, gotBad, wantBad)
+								t.Fatalf("%s %s n=%d: bad %x, want %x", k.name, route, n, gotBad, wantBad)
 							}
-							for _, a := range [][2][]float64{{gotW, wantW}, {gotM, wantM}, {gotV, wantV}} {
+							for _, a := range [][2][]float64{{gotW, wantW}, {gotM, wantM}, {gotV, wantV}, {gotS, wantS}} {
 								for i := range a[0] {
 									if !sameFloat(a[0][i], a[1][i]) {
-										t.Fatalf("%s n=%d l2=%v g32=%v: element %d is %v, want %v", k.name, n, l2, useG32, i, a[0][i], a[1][i])
+										t.Fatalf("%s %s n=%d l2=%v: element %d is %v, want %v", k.name, route, n, l2, i, a[0][i], a[1][i])
 									}
 								}
 							}
 							for i := range w32 {
 								if math.Float32bits(w32[i]) != math.Float32bits(want32[i]) && !(w32[i] != w32[i] && want32[i] != want32[i]) {
-									t.Fatalf("%s n=%d: w32[%d] is %v, want %v", k.name, n, i, w32[i], want32[i])
+									t.Fatalf("%s %s n=%d: w32[%d] is %v, want %v", k.name, route, n, i, w32[i], want32[i])
 								}
 							}
 						}
@@ -119,8 +131,9 @@ func TestAdamStepLengths(t *testing.T) {
 	p := &AdamParams{LR: 1, Beta1: 0.9, Beta2: 0.999, C1: 1, C2: 1, Eps: 1e-8}
 	f, f32 := make([]float64, 4), make([]float32, 4)
 	for name, call := range map[string]func(){
-		"m":   func() { AdamStep(f, f[:3], f, f, nil, p) },
-		"g":   func() { AdamStep(f, f, f, f[:2], nil, p) },
+		"m":   func() { AdamStep(f, f[:3], f, f, nil, nil, p) },
+		"g":   func() { AdamStep(f, f, f, f[:2], nil, nil, p) },
+		"s":   func() { AdamStep(f, f, f, f, f[:1], nil, p) },
 		"w32": func() { AdamStep32(f, f, f, f32, f32[:1], p) },
 	} {
 		func() {
