@@ -3,9 +3,9 @@
 # Gaussian defaults), for Bernoulli visible units (thresholded pixels) and Gaussian visible
 # units (grey levels, -scale standard; learned σ, and gaussian:fixed), with SGD and with Adam,
 # each in float64 and in float32, alternating in every repetition. It prints each epoch's
-# training time (elapsed_seconds of metrics.jsonl: monitors excluded) and the medians, each
-# with its ratio to the Bernoulli epoch of the same optimiser and precision, and to the
-# Bernoulli float32 SGD epoch.
+# training time (elapsed_seconds of metrics.jsonl: monitors excluded) and the medians with
+# their ranges, each median with its ratio to the Bernoulli epoch of the same optimiser and
+# precision, and to the Bernoulli float32 SGD epoch.
 #
 #   bash bench/gaussian_epoch.sh 3
 set -euo pipefail
@@ -45,10 +45,11 @@ for line in open(sys.argv[1]):
     name, s = line.split()
     t.setdefault(name, []).append(float(s))
 med = {name: statistics.median(v) for name, v in t.items()}
-print("| visible units | optimiser | precision | epoch (s, median) | / Bernoulli, same optimiser and precision | / Bernoulli SGD float32 |")
-print("|---|---|---|---|---|---|")
+print("| visible units | optimiser | precision | epoch (s, median) | min–max | / Bernoulli, same optimiser and precision | / Bernoulli SGD float32 |")
+print("|---|---|---|---|---|---|---|")
 for name, m in med.items():
     units, opt, prec = name.rsplit("-", 2)
     match = med[f"bernoulli-{opt}-{prec}"]
-    print(f"| {units} | {opt} | {prec} | {m:.2f} | {m/match:.2f} | {m/med['bernoulli-sgd-f32']:.2f} |")
+    lo, hi = min(t[name]), max(t[name])
+    print(f"| {units} | {opt} | {prec} | {m:.2f} | {lo:.2f}–{hi:.2f} | {m/match:.2f} | {m/med['bernoulli-sgd-f32']:.2f} |")
 PY

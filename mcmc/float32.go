@@ -40,8 +40,8 @@ func (p Precision) String() string {
 
 // SetPrecision makes Sweep run in precision p (see Precision). The other methods
 // (NewChains' initial draw, SetVisible, SampleHidden, SampleVisible, Energies) stay in
-// float64. With Float32, Sweep panics unless both layers of the model offer float32 kernels
-// (rbm.Float32, as Bernoulli units do). It panics if p is neither Float64 nor Float32.
+// float64. With Float32, Sweep panics unless Supports32 holds for the model (both layers
+// offer float32 kernels, as Bernoulli units do, and the visible one has no rbm.Coupling). It panics if p is neither Float64 nor Float32.
 func (c *Chains) SetPrecision(p Precision) {
 	if p != Float64 && p != Float32 {
 		panic(fmt.Sprintf("boltz/mcmc: SetPrecision: %v", p))
@@ -71,7 +71,7 @@ type weights32 struct {
 
 func (p *weights32) load(op string, m *rbm.RBM) {
 	if !Supports32(m) {
-		panic(fmt.Sprintf("boltz/mcmc: %s: precision float32 needs layers with float32 kernels (rbm.Float32), the model has %s visible and %s hidden units",
+		panic(fmt.Sprintf("boltz/mcmc: %s: precision float32 needs layers with float32 kernels (rbm.Float32) and visible units without an rbm.Coupling, the model has %s visible and %s hidden units",
 			op, m.Visible.Name(), m.Hidden.Name()))
 	}
 	nv, nh := m.NV(), m.NH()

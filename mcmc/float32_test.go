@@ -131,3 +131,24 @@ func TestFloat32NeedsKernels(t *testing.T) {
 	}()
 	c.Sweep(m, 1, 1)
 }
+
+// Gaussian visible units have float32 kernels (for training) but couple to the weights
+// through v/σ², which the float32 sweeps do not apply: Supports32 says no, and the sweeps
+// refuse them.
+func TestFloat32RefusesCoupling(t *testing.T) {
+	m := rbm.NewWithLayers(rbm.NewGaussian(4, false), rbm.NewBernoulli(3))
+	if _, ok := m.Visible.(rbm.Float32); !ok {
+		t.Fatal("the Gaussian layer has no float32 kernels")
+	}
+	if Supports32(m) {
+		t.Fatal("Supports32 is true for Gaussian visible units")
+	}
+	c := NewChains(m, 2, 1)
+	c.SetPrecision(Float32)
+	defer func() {
+		if r := recover(); r == nil {
+			t.Error("a float32 sweep of a Gaussian–Bernoulli model did not panic")
+		}
+	}()
+	c.Sweep(m, 1, 1)
+}

@@ -154,3 +154,36 @@ func TestGaussianStatisticsAreFreeEnergyGradient(t *testing.T) {
 		}
 	}
 }
+
+// Gaussian.Sample32 draws what Sample draws from the same stream, rounded to float32: with
+// μ = x + bias formed in float32, the float64 sample at inputs μ rounds to the float32 one
+// bit for bit, the stream is left in the same state, and the means are scale·μ (Means32
+// too).
+func TestGaussianSample32MatchesSample(t *testing.T) {
+	const n = 37
+	l := NewGaussian(n, false)
+	r := rand.New(rand.NewPCG(5, 6))
+	x, bias, mu := make([]float32, n), make([]float32, n), make([]float64, n)
+	for i := range x {
+		l.Sigma[i] = 0.1 + r.Float64()
+		x[i], bias[i] = float32(r.NormFloat64()), float32(r.NormFloat64())
+		mu[i] = float64(x[i] + bias[i])
+	}
+	src64, src32 := rand.NewPCG(7, 8), rand.NewPCG(7, 8)
+	want := make([]float64, n)
+	l.Sample(want, mu, rand.New(src64))
+	got, mean, means := make([]float32, n), make([]float32, n), make([]float32, n)
+	l.Sample32(got, mean, 0.5, x, bias, src32)
+	l.Means32(means, 0.5, x, bias)
+	for i := range got {
+		if got[i] != float32(want[i]) {
+			t.Fatalf("unit %d: Sample32 %v, Sample %v", i, got[i], want[i])
+		}
+		if m := 0.5 * (x[i] + bias[i]); mean[i] != m || means[i] != m {
+			t.Fatalf("unit %d: means %v and %v, want %v", i, mean[i], means[i], m)
+		}
+	}
+	if src64.Uint64() != src32.Uint64() {
+		t.Fatal("Sample32 and Sample leave their streams in different states")
+	}
+}
