@@ -154,3 +154,30 @@ func TestClipNorm(t *testing.T) {
 		t.Errorf("step length %v exceeds lr·clip %v", d, c.LR*c.ClipNorm)
 	}
 }
+
+// The gradient-bias meter reads the same on the float32 route as in float64 for a Gaussian–
+// Bernoulli model (PCD-1, learned σ): both runs draw the same normal deviates, so their
+// gradients differ by float32 rounding only, and the meter (which compares each with the
+// exact gradient at the same minibatch, coupling terms included) must agree to about that.
+// 1e-4 leaves room for the rounding to move a few chain states after ten epochs.
+func TestGaussianBiasMeterFloat32(t *testing.T) {
+	x := twoClusters(40, 3)
+	var cos, rel [2][]float64
+	for i, prec := range []Precision{Float64, Float32} {
+		c := smallConfig("pcd")
+		c.VisibleUnits, c.Hidden, c.Batch, c.Epochs, c.LR, c.Optimizer, c.Precision = "gaussian", 3, 10, 10, 0.002, Adam, prec
+		_, ms := runToEnd(t, c, x)
+		for _, m := range ms {
+			if m.GradCosine == nil || m.GradRelError == nil {
+				t.Fatalf("%s: epoch %d has no bias meter reading", prec, m.Epoch)
+			}
+			cos[i], rel[i] = append(cos[i], *m.GradCosine), append(rel[i], *m.GradRelError)
+		}
+	}
+	t.Logf("cosine float64 %.6f\n       float32 %.6f", cos[0], cos[1])
+	for e := range cos[0] {
+		if math.Abs(cos[1][e]-cos[0][e]) > 1e-4 || math.Abs(rel[1][e]-rel[0][e]) > 1e-4 {
+			t.Fatalf("epoch %d: float32 meter cosine %v, relative error %v; float64 %v, %v", e+1, cos[1][e], rel[1][e], cos[0][e], rel[0][e])
+		}
+	}
+}

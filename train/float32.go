@@ -491,8 +491,19 @@ func colSums32(dst []float64, x *matrix.Dense32, lo int) {
 }
 
 // measureBias32 runs the gradient-bias meter on the float32 route: it fills the float64
-// t.grad and t.pos.W the meter compares (p holds E[h|X]/n for the minibatch X).
+// t.grad and t.pos.W the meter compares (p holds E[h|X]/n for the minibatch X), and for a
+// visible layer with a Coupling all of t.pos, coupling terms included.
 func (t *Trainer) measureBias32(batch *matrix.Dense, p *matrix.Dense32) error {
+	if t.f32.couple != nil {
+		// A visible Coupling: the batch's statistics with their coupling terms, in float64
+		// as the float64 route takes them (positive); the meter runs on small models only.
+		m := t.Model
+		t.hin = m.HiddenInputBatch(t.hin, batch)
+		t.hpos = linalg.Reuse(t.hpos, t.hin.Rows, t.hin.Cols)
+		m.StatisticsAt(t.pos, batch, t.hin, t.hpos)
+		t.f32.gradW(t.grad)
+		return t.measureBias()
+	}
 	n := float64(p.Rows)
 	t.hpos = linalg.Reuse(t.hpos, p.Rows, p.Cols)
 	for i, x := range p.Data {
