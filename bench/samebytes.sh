@@ -21,7 +21,11 @@ runs() { # BIN OUT
   r cd -method cd -centered=false;   r pcd -method pcd -centered=false
   r fpcd -method fpcd -centered=false; r pt -method pt -centered=false
   r centered -method pcd -centered;  r exact -method exact -centered=false
-  r exactc -method exact;            r adam -method pcd -optimizer adam -centered=false
+  r exactc -method exact;            r adam -method pcd -optimizer adam -centered=false -precision float64
+  r adamc -method pcd -optimizer adam -precision float64
+  r f32adam -method pcd -optimizer adam -precision float32
+  r gauss -method cd -visible-units gaussian -scale standard -optimizer sgd -centered=false -lr 0.001 -precision float64
+  r gaussadam -method pcd -visible-units gaussian -scale standard -precision float64
   r l1 -method pcd -l1 1e-3 -sparsity 0.1 -centered=false
   r cdk -method cd -k 3;             r f32pcd -method pcd -precision float32
   r f32cd -method cd -precision float32 -centered=false
