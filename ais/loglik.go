@@ -92,15 +92,50 @@ func LogLikelihood(ctx context.Context, m *rbm.RBM, x *matrix.Dense, opts *LogLi
 // Reverse AIS is a stochastic upper bound on log Z when it starts from exact samples of the
 // model (Burda, Grosse & Salakhutdinov 2015); long chains approximate them far better than
 // held-out rows do. It returns ctx's error if ctx is cancelled between blocks of 100 sweeps.
+//
+// For Gaussian visible units the chains start at N(x̄_i, σ_i²), x̄ the column means of x,
+// and the Gibbs sweeps are followed by sweeps/10 rounds of Gibbs–Langevin sampling
+// (mcmc.GibbsLangevinFrom, 5 Langevin steps of ε = 0.1 per round): on a 784×500 Gaussian (σ
+// learned) model of MNIST, block Gibbs alone left the chains in regions of the model that
+// hold little of its mass, and reverse AIS from its states came out 5 nats lower (further
+// below forward AIS, so further from a valid upper bound) than from Gibbs–Langevin samples.
 func ReverseStart(ctx context.Context, m *rbm.RBM, x *matrix.Dense, runs, sweeps int, seed uint64, prec Precision) (*matrix.Dense, error) {
 	chains := mcmc.NewChains(m, runs, seed, streamReverseStart)
 	chains.SetPrecision(prec)
-	chains.DrawVisible(m, BaseRate(x, DefaultBaseRateSmoothing))
+	_, gaussian := m.Visible.(*rbm.Gaussian)
+	if gaussian {
+		mean := make([]float64, x.Cols)
+		rbm.ColMeans(mean, x)
+		chains.DrawVisible(m, mean)
+	} else {
+		chains.DrawVisible(m, BaseRate(x, DefaultBaseRateSmoothing))
+	}
 	for done := 0; done < sweeps; done += 100 {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		chains.Sweep(m, 1, min(100, sweeps-done))
 	}
+	if rounds := ReverseStartLangevin(m, sweeps); rounds > 0 {
+		if _, err := mcmc.GibbsLangevinFrom(ctx, m, chains.V, rounds, reverseLangevinSteps, reverseLangevinEps, seed, streamReverseStart); err != nil {
+			return nil, err
+		}
+	}
 	return chains.V, nil
 }
+
+// ReverseStartLangevin returns the number of Gibbs–Langevin rounds that ReverseStart runs
+// after sweeps Gibbs sweeps on m: sweeps/10 for Gaussian visible units, 0 for others.
+func ReverseStartLangevin(m *rbm.RBM, sweeps int) int {
+	if _, ok := m.Visible.(*rbm.Gaussian); ok {
+		return sweeps / 10
+	}
+	return 0
+}
+
+// The Gibbs–Langevin rounds of ReverseStart for Gaussian visible units: Langevin steps per
+// round and their size (ε = 0.1 accepts about 75% of the proposals on 784×500 MNIST models).
+const (
+	reverseLangevinSteps = 5
+	reverseLangevinEps   = 0.1
+)

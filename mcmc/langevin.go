@@ -1,9 +1,13 @@
 package mcmc
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 
+	"github.com/boltzgo/boltz/internal/par"
+	"github.com/boltzgo/boltz/internal/rng"
 	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
@@ -38,25 +42,77 @@ func GibbsLangevin(m *rbm.RBM, n, rounds, langevin int, eps float64, seed uint64
 	return gibbsLangevin(m, n, rounds, langevin, eps, seed, true)
 }
 
+// GibbsLangevinFrom continues Gibbs–Langevin chains (GibbsLangevin) at the rows of v, in
+// place, for rounds rounds: chain k draws from a stream of (seed, stream, k), apart from
+// GibbsLangevin's streams of the same seed. It
+// returns the fraction of Langevin proposals accepted (0 when none were made). The chains
+// run in parallel, each on its own stream, so the result does not depend on the number of
+// threads. Errors and panics as GibbsLangevin; it also panics unless v has the model's nv
+// columns. It returns ctx's error, with v part-way, if ctx is cancelled.
+func GibbsLangevinFrom(ctx context.Context, m *rbm.RBM, v *matrix.Dense, rounds, langevin int, eps float64, seed, stream uint64) (float64, error) {
+	if v.Cols != m.NV() {
+		panic(fmt.Sprintf("boltz/mcmc: GibbsLangevinFrom: states have %d columns, model has %d visible units", v.Cols, m.NV()))
+	}
+	rs := make([]*rand.Rand, v.Rows)
+	for k := range rs {
+		rs[k] = rand.New(rng.PCG(seed, stream, uint64(k)))
+	}
+	return gibbsLangevinRun(ctx, m, v, rs, rounds, langevin, eps, true)
+}
+
 // gibbsLangevin is GibbsLangevin, without the Gibbs sweeps when gibbs is false (the test of
 // the Langevin steps alone).
 func gibbsLangevin(m *rbm.RBM, n, rounds, langevin int, eps float64, seed uint64, gibbs bool) (*LangevinResult, error) {
-	g, ok := m.Visible.(*rbm.Gaussian)
-	if !ok {
-		return nil, &rbm.UnsupportedError{Op: "Gibbs–Langevin sampling", Want: "gaussian visible units", Layer: m.Visible.Name() + " visible"}
-	}
-	if n < 1 || rounds < 0 || langevin < 0 || !(eps > 0) {
+	if n < 1 {
 		panic("boltz/mcmc: GibbsLangevin: want n ≥ 1, rounds ≥ 0, langevin ≥ 0 and eps > 0")
 	}
-	nv, nh := m.NV(), m.NH()
+	v := matrix.NewDense(n, m.NV())
 	rs := make([]*rand.Rand, n)
-	v := matrix.NewDense(n, nv)
 	for k := range rs {
 		rs[k] = rand.New(rand.NewPCG(seed, uint64(k)))
 		for i := range v.Row(k) {
 			v.Row(k)[i] = rs[k].NormFloat64()
 		}
 	}
+	acc, err := gibbsLangevinRun(context.Background(), m, v, rs, rounds, langevin, eps, gibbs)
+	if err != nil {
+		return nil, err
+	}
+	return &LangevinResult{Samples: v, Acceptance: acc}, nil
+}
+
+// gibbsLangevinRun runs the chains at the rows of v, chain k drawing from rs[k], and returns
+// the fraction of Langevin proposals accepted.
+func gibbsLangevinRun(ctx context.Context, m *rbm.RBM, v *matrix.Dense, rs []*rand.Rand, rounds, langevin int, eps float64, gibbs bool) (float64, error) {
+	g, ok := m.Visible.(*rbm.Gaussian)
+	if !ok {
+		return 0, &rbm.UnsupportedError{Op: "Gibbs–Langevin sampling", Want: "gaussian visible units", Layer: m.Visible.Name() + " visible"}
+	}
+	if rounds < 0 || langevin < 0 || !(eps > 0) {
+		panic("boltz/mcmc: GibbsLangevin: want n ≥ 1, rounds ≥ 0, langevin ≥ 0 and eps > 0")
+	}
+	accepted := make([]int, v.Rows)
+	par.Each(v.Rows, func(k int) {
+		accepted[k] = langevinChain(ctx, m, g, v.Row(k), rs[k], rounds, langevin, eps, gibbs)
+	})
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	proposed := v.Rows * rounds * langevin
+	if proposed == 0 {
+		return 0, nil
+	}
+	total := 0
+	for _, a := range accepted {
+		total += a
+	}
+	return float64(total) / float64(proposed), nil
+}
+
+// langevinChain runs one chain at row for rounds rounds, drawing from r, and returns the
+// number of Langevin proposals it accepted.
+func langevinChain(ctx context.Context, m *rbm.RBM, g *rbm.Gaussian, row []float64, r *rand.Rand, rounds, langevin int, eps float64, gibbs bool) int {
+	nv, nh := m.NV(), m.NH()
 	h := make([]float64, nh)
 	grad := func(dst, x []float64) float64 { // dst = Σ∇F(x); returns F(x)
 		hin := m.HiddenInput(h, x)
@@ -70,43 +126,38 @@ func gibbsLangevin(m *rbm.RBM, n, rounds, langevin int, eps float64, seed uint64
 	}
 	cur, prop := make([]float64, nv), make([]float64, nv)
 	gc, gp := make([]float64, nv), make([]float64, nv)
-	accepted, proposed := 0, 0
+	accepted := 0
 	noise := math.Sqrt(2 * eps)
 	for range rounds {
-		for k := range n {
-			row, r := v.Row(k), rs[k]
-			if gibbs {
-				m.Gibbs(row, h, r)
-			}
-			copy(cur, row)
-			fc := grad(gc, cur)
-			for range langevin {
-				for i := range prop {
-					prop[i] = cur[i] - eps*gc[i] + noise*g.Sigma[i]*r.NormFloat64()
-				}
-				fp := grad(gp, prop)
-				var fwd, back float64 // ‖v′ − v + εΣ∇F(v)‖², ‖v − v′ + εΣ∇F(v′)‖², weighted by Σ⁻¹
-				for i := range prop {
-					a := prop[i] - cur[i] + eps*gc[i]
-					b := cur[i] - prop[i] + eps*gp[i]
-					w := 1 / (g.Sigma[i] * g.Sigma[i])
-					fwd += a * a * w
-					back += b * b * w
-				}
-				proposed++
-				if logA := fc - fp - back/(4*eps) + fwd/(4*eps); logA >= 0 || r.Float64() < math.Exp(logA) {
-					accepted++
-					copy(cur, prop)
-					copy(gc, gp)
-					fc = fp
-				}
-			}
-			copy(row, cur)
+		if ctx.Err() != nil {
+			return accepted
 		}
+		if gibbs {
+			m.Gibbs(row, h, r)
+		}
+		copy(cur, row)
+		fc := grad(gc, cur)
+		for range langevin {
+			for i := range prop {
+				prop[i] = cur[i] - eps*gc[i] + noise*g.Sigma[i]*r.NormFloat64()
+			}
+			fp := grad(gp, prop)
+			var fwd, back float64 // ‖v′ − v + εΣ∇F(v)‖², ‖v − v′ + εΣ∇F(v′)‖², weighted by Σ⁻¹
+			for i := range prop {
+				a := prop[i] - cur[i] + eps*gc[i]
+				b := cur[i] - prop[i] + eps*gp[i]
+				w := 1 / (g.Sigma[i] * g.Sigma[i])
+				fwd += a * a * w
+				back += b * b * w
+			}
+			if logA := fc - fp - back/(4*eps) + fwd/(4*eps); logA >= 0 || r.Float64() < math.Exp(logA) {
+				accepted++
+				copy(cur, prop)
+				copy(gc, gp)
+				fc = fp
+			}
+		}
+		copy(row, cur)
 	}
-	res := &LangevinResult{Samples: v}
-	if proposed > 0 {
-		res.Acceptance = float64(accepted) / float64(proposed)
-	}
-	return res, nil
+	return accepted
 }

@@ -1,11 +1,14 @@
 package mcmc
 
 import (
+	"context"
 	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/boltzgo/boltz/internal/par"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 )
 
@@ -87,5 +90,53 @@ func TestGibbsLangevinRefusesBinary(t *testing.T) {
 	_, err := GibbsLangevin(rbm.New(3, 2), 2, 1, 1, 0.1, 1)
 	if !errors.Is(err, rbm.ErrUnsupported) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// GibbsLangevinFrom keeps the states of chains already at the model's law there (the exact
+// moments, from chains started at exact samples), gives the same bits on one thread as on
+// several, and stops with ctx's error when ctx is cancelled.
+func TestGibbsLangevinFrom(t *testing.T) {
+	m := gaussianModel()
+	mean, sq := exactVisibleMoments(m)
+	const n = 3000
+	v := Sample(m, n, 200, 5, nil) // block Gibbs from zero inputs: at the model's law by now
+	run := func(threads int) *matrix.Dense {
+		defer par.SetThreads(par.SetThreads(threads))
+		w := v.Clone()
+		acc, err := GibbsLangevinFrom(context.Background(), m, w, 10, 20, 0.5, 9, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if acc < 0.2 || acc > 1 {
+			t.Errorf("acceptance %v", acc)
+		}
+		return w
+	}
+	one, two := run(1), run(2)
+	for i, x := range one.Data {
+		if x != two.Data[i] {
+			t.Fatalf("element %d: %v on one thread, %v on two", i, x, two.Data[i])
+		}
+	}
+	for i := range mean {
+		var s1, s2, s4 float64
+		for r := range n {
+			x := one.At(r, i)
+			s1 += x
+			s2 += x * x
+			s4 += x * x * x * x
+		}
+		m1, m2 := s1/n, s2/n
+		se1 := math.Sqrt((m2 - m1*m1) / n)
+		se2 := math.Sqrt((s4/n - m2*m2) / n)
+		if math.Abs(m1-mean[i]) > 4*se1 || math.Abs(m2-sq[i]) > 4*se2 {
+			t.Errorf("unit %d: ⟨v⟩ %v ± %v (exact %v), ⟨v²⟩ %v ± %v (exact %v)", i, m1, se1, mean[i], m2, se2, sq[i])
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := GibbsLangevinFrom(ctx, m, v.Clone(), 10, 5, 0.05, 9, 1); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: err = %v", err)
 	}
 }

@@ -37,7 +37,9 @@ func init() {
 runs forward AIS from a base-rate model (Salakhutdinov & Murray 2008) to the model with -runs
 independent runs over -betas temperatures, and reverse AIS back down (Burda, Grosse &
 Salakhutdinov 2015). Where the reverse runs start is -reverse-start: samples (the default)
-runs -runs Gibbs chains for -reverse-sweeps sweeps from the base-rate model of the data and
+runs -runs Gibbs chains for -reverse-sweeps sweeps from the base-rate model of the data (for
+Gaussian visible units, from the data's column means, and followed by -reverse-sweeps/10
+rounds of Gibbs–Langevin sampling, which reach regions of the model block Gibbs leaves) and
 starts from their final states, which also give forward AIS its base-rate model
 (bidirectional Monte Carlo with approximate samples: Grosse, Ghahramani & Adams 2015); data
 starts at the data rows, whose base rate forward AIS then uses, as boltz did before
@@ -67,8 +69,10 @@ layer has at most 24 units (2^24 states: a few seconds for 784 visible units, wh
 take an hour) and AIS otherwise. -method ais on a small model shows how close AIS comes to
 the exact value.
 
-The data must have the model's nv columns and values 0 or 1 (-binarize threshold turns grey
-values into 0/1; auto does so for MNIST). -binarize stochastic draws the bits from
+The data must have the model's nv columns and values in the visible units' support: 0 or 1
+for Bernoulli units (-binarize threshold turns grey values into 0/1; auto does so for MNIST),
+any finite value for Gaussian units, which see the data through the scaling the model
+records (-scale at training). -binarize stochastic draws the bits from
 -binarize-seed (default 1) and the -data SPEC as written, never from -seed: AIS reruns with
 other seeds, and other models, see the same data bits, and mnist:test never gets the bits
 'boltz train -seed S' drew for mnist. -binarize dynamic is refused: eval needs one fixed data
@@ -87,7 +91,9 @@ log Z error carried over), mean_log_likelihood_data_stderr (the data's sampling 
 mean_log_likelihood_reverse, ess, ess_reverse, gap, trustworthy, pseudo_log_likelihood, recon_error,
 n_rows, nv, nh, runs, betas, seed and precision, and untrustworthy_reason ("gap_too_wide", "inverted" or
 "low_ess", null when trustworthy), gap_noise_floor (−3·sqrt(se_fwd² + se_rev²)),
-reverse_start and reverse_sweeps (null for -reverse-start data); the AIS-only ones are null
+reverse_start, reverse_sweeps and reverse_langevin_rounds (the Gibbs–Langevin rounds after
+the sweeps, 0 unless the visible units are Gaussian; both null for -reverse-start data); the
+AIS-only ones are null
 for -method exact.
 
 -shard I/N -o PART.json (with -method ais) runs only the AIS runs [I·runs/N, (I+1)·runs/N),
@@ -105,6 +111,7 @@ const maxAutoExactUnits = 24
 
 type evalConfig struct {
 	model, spec, method, shape string
+	langevinRounds             int // Gibbs–Langevin rounds after the reverse start's sweeps (ais.ReverseStartLangevin)
 	data                       dataFlags
 	runs, betas                int
 	seed, binarizeSeed         uint64
@@ -214,6 +221,9 @@ type evalResult struct {
 	ESSReverse          *float64 `json:"ess_reverse"`
 	ReverseStart        *string  `json:"reverse_start"`  // samples or data
 	ReverseSweeps       *int     `json:"reverse_sweeps"` // null unless reverse_start is samples
+	// ReverseLangevin is the number of Gibbs–Langevin rounds after those sweeps (Gaussian
+	// visible units; 0 for others), null unless reverse_start is samples.
+	ReverseLangevin *int `json:"reverse_langevin_rounds"`
 	// Precision is the arithmetic of the AIS steps, "float32" or "float64"; null for exact.
 	Precision *string `json:"precision"`
 
@@ -282,6 +292,7 @@ func (c *evalConfig) resolveMethod(m *rbm.RBM) string {
 // two print the same numbers for the same model, data and seed.
 func measureLogLikelihood(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset, who string) (*evalResult, error) {
 	method := c.resolveMethod(m)
+	c.langevinRounds = ais.ReverseStartLangevin(m, c.reverseSweeps)
 	res := &evalResult{Method: method, Rows: ds.X.Rows, NV: m.NV(), NH: m.NH(), Trustworthy: true, gapMax: c.gap, enumBits: enumerationBits(m)}
 	if method == "exact" {
 		start := time.Now()
@@ -357,7 +368,7 @@ func (r *evalResult) setBracket(br *ais.Bracket, c *evalConfig, prec ais.Precisi
 	r.Runs, r.Betas, r.Seed = &c.runs, &c.betas, &c.seed
 	r.ReverseStart = &c.reverseStart
 	if c.reverseStart == "samples" {
-		r.ReverseSweeps = &c.reverseSweeps
+		r.ReverseSweeps, r.ReverseLangevin = &c.reverseSweeps, &c.langevinRounds
 	}
 	name := prec.String()
 	r.Precision = &name
@@ -477,7 +488,11 @@ func (r *evalResult) print(w io.Writer, c *evalConfig, dataName string) {
 			f.LogZ, f.LogZStderr, f.Lower3, f.Upper3, f.ESS, f.Runs)
 		from := "from the data rows"
 		if c.reverseStart == "samples" {
-			from = fmt.Sprintf("from %d model samples (Gibbs, %d sweeps)", c.runs, c.reverseSweeps)
+			from = fmt.Sprintf("from %d model samples (Gibbs, %d sweeps", c.runs, c.reverseSweeps)
+			if c.langevinRounds > 0 {
+				from += fmt.Sprintf(", then %d Gibbs–Langevin rounds", c.langevinRounds)
+			}
+			from += ")"
 		}
 		fmt.Fprintf(w, "log Z (reverse AIS):    %.8g ± %.3g   [%.8g, %.8g] at ±3σ; %s; over-estimates in expectation\n",
 			rv.LogZ, rv.LogZStderr, rv.Lower3, rv.Upper3, from)
