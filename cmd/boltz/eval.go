@@ -331,7 +331,12 @@ func (c *evalConfig) aisStart(e *env, m *rbm.RBM, ds *data.Dataset, who string) 
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(e.stderr, "%s: %d Gibbs chains × %d sweeps for reverse AIS to start from\n", who, c.runs, c.reverseSweeps)
+	c.langevinRounds = ais.ReverseStartLangevin(m, c.reverseSweeps)
+	then := ""
+	if c.langevinRounds > 0 {
+		then = fmt.Sprintf(", then %d Gibbs–Langevin rounds", c.langevinRounds)
+	}
+	fmt.Fprintf(e.stderr, "%s: %d Gibbs chains × %d sweeps%s for reverse AIS to start from\n", who, c.runs, c.reverseSweeps, then)
 	return ais.ReverseStart(e.ctx, m, ds.X, c.runs, c.reverseSweeps, c.seed, prec)
 }
 

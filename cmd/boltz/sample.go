@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"io"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/boltzgo/boltz/data"
 	"github.com/boltzgo/boltz/internal/atomicfile"
+	"github.com/boltzgo/boltz/internal/rng"
 	"github.com/boltzgo/boltz/mcmc"
 	"github.com/boltzgo/boltz/npz"
 	"github.com/boltzgo/boltz/rbm"
@@ -41,8 +43,9 @@ Parallel tempering always starts uniform (its hot replicas mix anyway).
 size -eps (Gibbs–Langevin sampling, after Liao et al. 2022), from N(0, 1) noise in the
 model's (standardised) units; it prints the fraction of Langevin proposals accepted.
 
-With -o out.png it draws one tile per chain: the visible means E[v|h] of the last sweep as
-grey levels, in the image shape of -shape, else the model's (meta.json), else a near-square
+With -o out.png it draws one tile per chain: the visible means E[v|h] of the last sweep (for
+-method langevin, of one draw h ~ p(h|v) from the final state, so the picture leaves out the
+pixel noise σ adds) as grey levels, in the image shape of -shape, else the model's (meta.json), else a near-square
 shape. With -o out.npy it writes the N×nv binary visible states, which numpy loads.
 
 With -clamp SPEC the chains start at the first N rows of SPEC and the pixels that -mask
@@ -140,7 +143,7 @@ func sampleFlags(fs *flag.FlagSet) func(*env, []string) error {
 		} else if *method == "langevin" {
 			var res *mcmc.LangevinResult
 			if res, err = mcmc.GibbsLangevin(m, *n, *steps, *langevinSteps, *eps, *seed); err == nil {
-				states, means = res.Samples, res.Samples
+				states, means = res.Samples, langevinMeans(m, res.Samples, *seed)
 				fmt.Fprintf(e.stderr, "boltz sample: Langevin proposals accepted: %.1f%%\n", 100*res.Acceptance)
 			}
 		} else {
@@ -175,6 +178,24 @@ func sampleFlags(fs *flag.FlagSet) func(*env, []string) error {
 		return nil
 	}
 }
+
+// langevinMeans returns, for the pictures of Gibbs–Langevin samples, E[v|h] at one draw h ~
+// p(h|v) from each final state v (row k from the stream (seed, streamLangevinMeans, k)): the
+// picture of a sample without the pixel noise σ adds to it, as block Gibbs sampling's
+// pictures are.
+func langevinMeans(m *rbm.RBM, v *matrix.Dense, seed uint64) *matrix.Dense {
+	means := matrix.NewDense(v.Rows, v.Cols)
+	h := make([]float64, m.NH())
+	for k := range v.Rows {
+		r := rand.New(rng.PCG(seed, streamLangevinMeans, uint64(k)))
+		m.SampleHidden(h, v.Row(k), r)
+		m.VisibleMeans(means.Row(k), h)
+	}
+	return means
+}
+
+// streamLangevinMeans separates langevinMeans' draws from the chains' own streams.
+const streamLangevinMeans = 0x6c6d65616e73 // "lmeans"
 
 // sampleFree runs chains from random states (drawn from the base-rate model of dataMean
 // when it is not nil, else uniform) and returns their final visible
