@@ -571,6 +571,14 @@ func (c *config) base(nv int) []float64 {
 }
 
 func forward(ctx context.Context, m *rbm.RBM, c *config, offset, total int) (*Result, error) {
+	if c.generic && hiddenSide(m) {
+		p := newHiddenPath(m, nil)
+		logW, err := hiddenForward(ctx, p, c, 0, c.runs, offset, total)
+		if err != nil {
+			return nil, err
+		}
+		return summarize(logW, p.logZA, 1, c.steps()), nil
+	}
 	if c.generic {
 		p := newGenericPath(m, c, nil)
 		logW, err := genericForward(ctx, p, c, 0, c.runs, offset, total)
@@ -588,6 +596,14 @@ func forward(ctx context.Context, m *rbm.RBM, c *config, offset, total int) (*Re
 }
 
 func reverse(ctx context.Context, m *rbm.RBM, x *matrix.Dense, c *config, offset, total int) (*Result, error) {
+	if c.generic && hiddenSide(m) {
+		p := newHiddenPath(m, x)
+		logW, err := hiddenReverse(ctx, p, x, c, 0, c.runs, offset, total)
+		if err != nil {
+			return nil, err
+		}
+		return summarize(logW, p.logZA, -1, c.steps()), nil
+	}
 	if c.generic {
 		p := newGenericPath(m, c, x)
 		logW, err := genericReverse(ctx, p, x, c, 0, c.runs, offset, total)

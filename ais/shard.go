@@ -46,6 +46,9 @@ func SandwichSpan(ctx context.Context, m *rbm.RBM, x *matrix.Dense, opts *Option
 }
 
 func sandwichSpan(ctx context.Context, m *rbm.RBM, x *matrix.Dense, c *config, lo, hi int) (*Span, error) {
+	if c.generic && hiddenSide(m) {
+		return hiddenSpan(ctx, m, x, c, lo, hi)
+	}
 	if c.generic {
 		return genericSpan(ctx, m, x, c, lo, hi)
 	}

@@ -1,6 +1,9 @@
 package rbm
 
-import "math"
+import (
+	"math"
+	"math/rand/v2"
+)
 
 // The methods in this file let annealed importance sampling (package ais) build the path of
 // distributions between a model with no weights and the model itself for layers that cannot
@@ -20,9 +23,20 @@ func interpolateParams(dst, base, self Layer, beta float64) {
 }
 
 // AISBase returns a copy of the layer: with no weights, the model's own biases give a base
-// model whose log Z is one softplus per unit. (ais overrides the visible biases with the
-// data's base rates, Salakhutdinov & Murray 2008.)
-func (l *Bernoulli) AISBase(mean, variance []float64) Layer { return l.Clone() }
+// model whose log Z is one softplus per unit. When mean (each unit's mean over the data) is
+// given, the biases are the smoothed log-odds log((p_i + α)/(1 − p_i + α)), α = 0.05, of the
+// base-rate model (Salakhutdinov & Murray 2008); ais fits the base of a Bernoulli visible
+// layer with its own BaseRate, which is the same formula.
+func (l *Bernoulli) AISBase(mean, variance []float64) Layer {
+	b := l.Clone().(*Bernoulli)
+	if mean != nil {
+		mustSameLen("Bernoulli.AISBase", len(mean), len(b.B))
+		for i, p := range mean {
+			b.B[i] = math.Log((p + baseSmoothing) / (1 - p + baseSmoothing))
+		}
+	}
+	return b
+}
 
 // Interpolate sets dst's biases to (1−β)·base + β·l.
 func (l *Bernoulli) Interpolate(dst, base Layer, beta float64) {
@@ -110,3 +124,16 @@ func (l *Potts) AISBase(mean, variance []float64) Layer {
 
 // Interpolate sets dst's fields to (1−β)·base + β·l (the energy −θ·s is linear in θ).
 func (l *Potts) Interpolate(dst, base Layer, beta float64) { interpolateParams(dst, base, l, beta) }
+
+// SamplePower draws dst from the law proportional to p(v|x)^β, 0 < β ≤ 1: v_i ~ N(x_i,
+// σ_i²/β). The integral of p(v|x)^β over v does not depend on x (a Gaussian's location does
+// not change its normaliser), which is what lets ais integrate a Gaussian visible layer out
+// and anneal the hidden one (ais.PowerSampler). It panics unless dst and x hold Len values.
+func (l *Gaussian) SamplePower(dst, x []float64, beta float64, r *rand.Rand) {
+	mustSameLen("Gaussian.SamplePower", len(dst), len(l.B))
+	mustSameLen("Gaussian.SamplePower", len(x), len(l.B))
+	s := 1 / math.Sqrt(beta)
+	for i, xi := range x {
+		dst[i] = xi + s*l.Sigma[i]*r.NormFloat64()
+	}
+}
