@@ -70,11 +70,14 @@
 // reverse estimators and the same verdicts, along the geometric path between a base model
 // with no weights and the target, each intermediate distribution an RBM sampled through the
 // layers' own Sample (see Annealable). The base visible layer is fitted to the data when
-// there are data (Reverse, Sandwich: an independent Gaussian with the columns' means and
-// variances for Gaussian units, the base rates for Bernoulli units), and is the model's own
-// visible layer without weights otherwise (Forward). It runs in float64 whatever
-// Options.Precision says, one stream per run as the fused path does, at about four matrix
-// products of M×nv by nv×nh per temperature step.
+// there are data (Reverse, Sandwich: the base rates for Bernoulli units), and is the model's
+// own visible layer without weights otherwise (Forward). When the visible layer is a
+// PowerSampler (Gaussian units), AIS integrates it out instead and anneals the hidden
+// layer, from a base hidden layer fitted to the hidden means E[h|v] of the data (see
+// PowerSampler): on learned-σ Gaussian models of MNIST this is the path whose brackets
+// hold. Either runs in float64 whatever Options.Precision says, one stream per run as the
+// fused path does, at two (hidden path) to four (visible path) matrix products of M×nv by
+// nv×nh per temperature step.
 //
 // # Standard errors
 //

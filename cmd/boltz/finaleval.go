@@ -14,6 +14,7 @@ import (
 	"github.com/boltzgo/boltz/data"
 	"github.com/boltzgo/boltz/internal/atomicfile"
 	"github.com/boltzgo/boltz/internal/numeric"
+	"github.com/boltzgo/boltz/matrix"
 	"github.com/boltzgo/boltz/rbm"
 	"github.com/boltzgo/boltz/train"
 )
@@ -94,7 +95,7 @@ func heldOut(e *env, info *runInfo, f *finalEval, m *rbm.RBM, valid *data.Datase
 // metrics record last and in the last line of DIR/metrics.jsonl (the caller saves it in
 // model.npz). AIS draws from seed, as boltz eval -seed does. It returns the line that boltz
 // train prints last, or "" when the evaluation is off.
-func runFinalEval(e *env, dir string, f *finalEval, seed uint64, t *train.Trainer, held *data.Dataset, last *train.Metrics, dataMean []float64) (string, error) {
+func runFinalEval(e *env, dir string, f *finalEval, seed uint64, t *train.Trainer, held *data.Dataset, last *train.Metrics, dataMean []float64, trainX *matrix.Dense) (string, error) {
 	if f.Mode == "none" {
 		return "", nil
 	}
@@ -123,32 +124,57 @@ func runFinalEval(e *env, dir string, f *finalEval, seed uint64, t *train.Traine
 	if err := rewriteLastMetrics(filepath.Join(dir, "metrics.jsonl"), *last); err != nil {
 		return "", err
 	}
-	if line := scaleLine(m, held, dataMean); line != "" {
+	if line := scaleLine(m, held, dataMean, trainX); line != "" {
 		return line + "\n" + testLine(res), nil
 	}
 	return testLine(res), nil
 }
 
 // scaleLine puts the final figure in scale for a newcomer: the exact mean log-likelihood, on
-// the same held-out rows, of the model in which every pixel is independent with the training
-// data's frequency (the base-rate model AIS starts from, ais.BaseRateFromMeans), the
-// baseline any RBM must beat. Empty unless the visible units are Bernoulli and the training
-// data's means are known.
-func scaleLine(m *rbm.RBM, held *data.Dataset, dataMean []float64) string {
-	if _, ok := m.Visible.(*rbm.Bernoulli); !ok || dataMean == nil || len(dataMean) != m.NV() {
-		return ""
+// the same held-out rows, of the model in which every pixel is independent and fitted to the
+// training data, the baseline any RBM must beat. For Bernoulli units that is each pixel at
+// the training data's frequency (the base-rate model AIS starts from,
+// ais.BaseRateFromMeans, from dataMean); for Gaussian units each pixel a Gaussian with the
+// training rows' mean and variance (trainX, in the model's scaling; the variance floored at
+// rbm.SigmaFloor² as the layer's AISBase does). Empty for other unit types, or when the
+// training data's means are not known.
+func scaleLine(m *rbm.RBM, held *data.Dataset, dataMean []float64, trainX *matrix.Dense) string {
+	switch l := m.Visible.(type) {
+	case *rbm.Bernoulli:
+		if dataMean == nil || len(dataMean) != m.NV() {
+			return ""
+		}
+		b := ais.BaseRateFromMeans(dataMean, ais.DefaultBaseRateSmoothing)
+		var logZ float64
+		for _, x := range b {
+			logZ += numeric.Softplus(x)
+		}
+		var ll float64
+		for r := range held.X.Rows {
+			ll += numeric.Dot(held.X.Row(r), b) - logZ
+		}
+		return fmt.Sprintf("for scale: independent pixels at the training data's frequencies score %.2f nats on these rows; higher is better",
+			ll/float64(held.X.Rows))
+	case *rbm.Gaussian:
+		if trainX == nil || trainX.Rows == 0 || trainX.Cols != m.NV() {
+			return ""
+		}
+		mean, variance := make([]float64, m.NV()), make([]float64, m.NV())
+		rbm.ColMeans(mean, trainX)
+		rbm.ColStds(variance, mean, trainX)
+		for i, s := range variance {
+			variance[i] = s * s
+		}
+		base := l.AISBase(mean, variance)
+		logZ := base.LogNormalizer(base.Bias())
+		var ll float64
+		for r := range held.X.Rows {
+			ll += -base.Energy(held.X.Row(r)) - logZ
+		}
+		return fmt.Sprintf("for scale: independent Gaussian pixels with the training data's means and variances score %.2f nats on these rows; higher is better",
+			ll/float64(held.X.Rows))
 	}
-	b := ais.BaseRateFromMeans(dataMean, ais.DefaultBaseRateSmoothing)
-	var logZ float64
-	for _, x := range b {
-		logZ += numeric.Softplus(x)
-	}
-	var ll float64
-	for r := range held.X.Rows {
-		ll += numeric.Dot(held.X.Row(r), b) - logZ
-	}
-	return fmt.Sprintf("for scale: independent pixels at the training data's frequencies score %.2f nats on these rows; higher is better",
-		ll/float64(held.X.Rows))
+	return ""
 }
 
 // recordTest copies the final evaluation into m's test_* fields.

@@ -554,7 +554,7 @@ func trainLoop(e *env, o *trainOpts, t *train.Trainer, ds, valid *data.Dataset, 
 	}
 	testMsg := ""
 	if last != nil {
-		if testMsg, err = runFinalEval(e, dir, &fe, info.Seed, t, held, last, meta.DataMean); err != nil {
+		if testMsg, err = runFinalEval(e, dir, &fe, info.Seed, t, held, last, meta.DataMean, ds.X); err != nil {
 			return err
 		}
 		if last.TestLogLikelihood != nil {
