@@ -2,6 +2,8 @@ package ais
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/boltzgo/boltz/internal/par"
@@ -119,19 +121,22 @@ func (g *genericRuns) score(p *hiddenPath) {
 
 // hiddenSweep runs one block Gibbs sweep of every run at β, from g.xv = b + Wh of the current
 // h (score leaves it): v ~ p(v|b+Wh)^β, then h from p.cur at input field + β·Wᵀt(v).
-func (g *genericRuns) hiddenSweep(p *hiddenPath, beta float64) {
+func (g *genericRuns) hiddenSweep(p *hiddenPath, beta float64) { g.hiddenSweepAt(p, p.cur, beta) }
+
+// hiddenSweepAt is hiddenSweep with the hidden layer of the path at β given.
+func (g *genericRuns) hiddenSweepAt(p *hiddenPath, layer rbm.Layer, beta float64) {
 	vis := p.target.Visible.(PowerSampler)
 	par.Each(g.v.Rows, func(r int) {
 		vis.SamplePower(g.v.Row(r), g.xv.Row(r), beta, g.rngs[r])
 	})
 	g.xh = p.target.HiddenInputBatch(g.xh, g.v)
-	c, field := p.target.C(), p.cur.Bias()
+	c, field := p.target.C(), layer.Bias()
 	par.Each(g.v.Rows, func(r int) {
 		x := g.xh.Row(r)
 		for j := range x {
 			x[j] = field[j] + beta*(x[j]-c[j])
 		}
-		p.cur.Sample(g.h.Row(r), x, g.rngs[r])
+		layer.Sample(g.h.Row(r), x, g.rngs[r])
 	})
 }
 
@@ -215,4 +220,96 @@ func hiddenSpan(ctx context.Context, m *rbm.RBM, x *matrix.Dense, c *config, lo,
 		return nil, err
 	}
 	return &Span{Lo: lo, Hi: hi, Runs: c.runs, Steps: k, LogZBase: p.logZA, Forward: fwd, Reverse: rev}, nil
+}
+
+// streamTemper separates the random streams of TemperHidden from the AIS runs'.
+const streamTemper = 0x74656d7065720000 // "temper"
+
+// TemperHidden returns the visible states of n chains of m drawn by parallel tempering along
+// the hidden path of AIS (see PowerSampler): replicas copies of each chain at β_k = 1 − (1 −
+// k/(replicas−1))² (from the base hidden layer at β = 0, fitted to the hidden means of x, or
+// the model's own hidden layer when x is nil, to the model at β = 1), the one at β = 1 started at h ~ p(h|v) for row k of start when start
+// is not nil (n rows), the others at draws of the base layer, each swept sweeps times, with swaps between neighbouring replicas
+// after every sweep (even pairs, then odd ones), accepted with probability
+// min(1, exp((β_k − β_k+1)·(g(h_k+1) − g(h_k)))), g = E_A − F_B. The chains at β = 1 end in
+// h, and v ~ p(v|h) is drawn for each. Chains at low β cross between the modes of p(h) that
+// block Gibbs sampling at β = 1 does not, so the states reach regions of the model that
+// Gibbs chains started from the data miss. It needs a model whose visible layer is a
+// PowerSampler and whose hidden layer is Annealable, and returns ctx's error if ctx is
+// cancelled between sweeps. Cost: replicas·sweeps sweeps of n chains (two matrix products of
+// n×nv by nv×nh each). The result depends only on the arguments, not on GOMAXPROCS.
+func TemperHidden(ctx context.Context, m *rbm.RBM, x, start *matrix.Dense, n, sweeps, replicas int, seed uint64) (*matrix.Dense, error) {
+	if !hiddenSide(m) {
+		return nil, &rbm.UnsupportedError{Op: "ais.TemperHidden", Want: "a visible layer that is an ais.PowerSampler and an annealable hidden layer",
+			Layer: m.Visible.Name() + " visible and " + m.Hidden.Name() + " hidden"}
+	}
+	if replicas < 2 || n < 1 || sweeps < 0 {
+		return nil, fmt.Errorf("ais: TemperHidden: need at least 2 replicas and 1 chain, got %d and %d (sweeps %d)", replicas, n, sweeps)
+	}
+	if start != nil && (start.Rows != n || start.Cols != m.NV()) {
+		return nil, fmt.Errorf("ais: TemperHidden: start is %d×%d, want %d×%d", start.Rows, start.Cols, n, m.NV())
+	}
+	p := newHiddenPath(m, x)
+	betas := make([]float64, replicas)
+	layers := make([]rbm.Layer, replicas)
+	reps := make([]*genericRuns, replicas)
+	for k := range betas {
+		u := 1 - float64(k)/float64(replicas-1)
+		betas[k] = 1 - u*u
+		layers[k] = m.Hidden.Clone()
+		p.cur = layers[k]
+		p.set(betas[k])
+		reps[k] = newGenericRuns(m, seed, []uint64{streamTemper, uint64(k)}, 0, n)
+		g := reps[k]
+		if k == replicas-1 && start != nil {
+			g.xh = m.HiddenInputBatch(g.xh, start)
+			for r := 0; r < n; r++ {
+				m.Hidden.Sample(g.h.Row(r), g.xh.Row(r), g.rngs[r])
+			}
+			continue
+		}
+		for r := 0; r < n; r++ {
+			p.hidA.Sample(g.h.Row(r), p.hidA.Bias(), g.rngs[r])
+		}
+	}
+	for _, g := range reps {
+		g.score(p)
+	}
+	for s := 0; s < sweeps; s++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		for k, g := range reps {
+			if betas[k] == 0 {
+				for r := 0; r < n; r++ { // the base: independent units, drawn exactly
+					p.hidA.Sample(g.h.Row(r), p.hidA.Bias(), g.rngs[r])
+				}
+			} else {
+				g.hiddenSweepAt(p, layers[k], betas[k]) // from g.xv of the current h
+			}
+			g.score(p)
+		}
+		for k := s % 2; k+1 < replicas; k += 2 {
+			a, b := reps[k], reps[k+1]
+			d := betas[k] - betas[k+1]
+			for r := 0; r < n; r++ {
+				if lr := d * (b.fa[r] - a.fa[r]); lr >= 0 || a.rngs[r].Float64() < math.Exp(lr) {
+					swapRows(a.h.Row(r), b.h.Row(r))
+					swapRows(a.xv.Row(r), b.xv.Row(r))
+					a.fa[r], b.fa[r] = b.fa[r], a.fa[r]
+				}
+			}
+		}
+	}
+	top := reps[replicas-1]
+	for r := 0; r < n; r++ {
+		m.Visible.Sample(top.v.Row(r), top.xv.Row(r), top.rngs[r])
+	}
+	return top.v, nil
+}
+
+func swapRows(a, b []float64) {
+	for j := range a {
+		a[j], b[j] = b[j], a[j]
+	}
 }

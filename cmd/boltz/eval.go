@@ -38,9 +38,10 @@ runs forward AIS from a base-rate model (Salakhutdinov & Murray 2008) to the mod
 independent runs over -betas temperatures, and reverse AIS back down (Burda, Grosse &
 Salakhutdinov 2015). Where the reverse runs start is -reverse-start: samples (the default)
 runs -runs Gibbs chains for -reverse-sweeps sweeps from the base-rate model of the data (for
-Gaussian visible units, from the data's column means, and followed by -reverse-sweeps/10
-rounds of Gibbs–Langevin sampling, which reach regions of the model block Gibbs leaves) and
-starts from their final states, which also give forward AIS its base-rate model
+Gaussian visible units, from the data's column means, followed by -reverse-sweeps/10 rounds
+of Gibbs–Langevin sampling and then -reverse-sweeps/10 sweeps of parallel tempering over 20
+replicas along the hidden path below, which reach regions of the model block Gibbs leaves)
+and starts from their final states, which also give forward AIS its base-rate model
 (bidirectional Monte Carlo with approximate samples: Grosse, Ghahramani & Adams 2015); data
 starts at the data rows, whose base rate forward AIS then uses, as boltz did before
 2026-12-07. Reverse AIS is an upper bound on log Z only when it starts from samples of the
@@ -63,6 +64,12 @@ UNTRUSTWORTHY, and warns on stderr, when:
                         the estimate rests on a few runs (low effective sample size): its
                         mean is dominated by its largest weights and its standard error
                         under-states the spread
+
+For Gaussian visible units AIS takes the hidden path: it integrates the visible layer out
+(exactly) and anneals the hidden layer, from independent hidden units fitted to the hidden
+means of the states the reverse runs start from to the model's marginal p(h). On learned-σ
+models it holds where annealing the visible layer from an independent Gaussian of the data
+did not (docs/units.md).
 
 -method auto, the default, is exact when the smaller
 layer has at most 24 units (2^24 states: a few seconds for 784 visible units, where 2^32 would
@@ -91,8 +98,10 @@ log Z error carried over), mean_log_likelihood_data_stderr (the data's sampling 
 mean_log_likelihood_reverse, ess, ess_reverse, gap, trustworthy, pseudo_log_likelihood, recon_error,
 n_rows, nv, nh, runs, betas, seed and precision, and untrustworthy_reason ("gap_too_wide", "inverted" or
 "low_ess", null when trustworthy), gap_noise_floor (−3·sqrt(se_fwd² + se_rev²)),
-reverse_start, reverse_sweeps and reverse_langevin_rounds (the Gibbs–Langevin rounds after
-the sweeps, 0 unless the visible units are Gaussian; both null for -reverse-start data); the
+reverse_start, reverse_sweeps, reverse_langevin_rounds (the Gibbs–Langevin rounds after
+the sweeps) and reverse_tempering_replicas and reverse_tempering_sweeps (the parallel
+tempering after those; all three 0 unless the visible units are Gaussian, and all four null
+for -reverse-start data); the
 AIS-only ones are null
 for -method exact.
 
@@ -112,6 +121,8 @@ const maxAutoExactUnits = 24
 type evalConfig struct {
 	model, spec, method, shape string
 	langevinRounds             int // Gibbs–Langevin rounds after the reverse start's sweeps (ais.ReverseStartLangevin)
+	temperReplicas             int // replicas of the parallel tempering after them (ais.ReverseStartTempering)
+	temperSweeps               int // and its sweeps
 	data                       dataFlags
 	runs, betas                int
 	seed, binarizeSeed         uint64
@@ -224,6 +235,11 @@ type evalResult struct {
 	// ReverseLangevin is the number of Gibbs–Langevin rounds after those sweeps (Gaussian
 	// visible units; 0 for others), null unless reverse_start is samples.
 	ReverseLangevin *int `json:"reverse_langevin_rounds"`
+	// ReverseTemperingReplicas and ReverseTemperingSweeps describe the parallel tempering
+	// along AIS's hidden path that follows (Gaussian visible units; 0 for others), null
+	// unless reverse_start is samples.
+	ReverseTemperingReplicas *int `json:"reverse_tempering_replicas"`
+	ReverseTemperingSweeps   *int `json:"reverse_tempering_sweeps"`
 	// Precision is the arithmetic of the AIS steps, "float32" or "float64"; null for exact.
 	Precision *string `json:"precision"`
 
@@ -293,6 +309,7 @@ func (c *evalConfig) resolveMethod(m *rbm.RBM) string {
 func measureLogLikelihood(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset, who string) (*evalResult, error) {
 	method := c.resolveMethod(m)
 	c.langevinRounds = ais.ReverseStartLangevin(m, c.reverseSweeps)
+	c.temperReplicas, c.temperSweeps = ais.ReverseStartTempering(m, c.reverseSweeps)
 	res := &evalResult{Method: method, Rows: ds.X.Rows, NV: m.NV(), NH: m.NH(), Trustworthy: true, gapMax: c.gap, enumBits: enumerationBits(m)}
 	if method == "exact" {
 		start := time.Now()
@@ -332,12 +349,22 @@ func (c *evalConfig) aisStart(e *env, m *rbm.RBM, ds *data.Dataset, who string) 
 		return nil, err
 	}
 	c.langevinRounds = ais.ReverseStartLangevin(m, c.reverseSweeps)
+	c.temperReplicas, c.temperSweeps = ais.ReverseStartTempering(m, c.reverseSweeps)
+	fmt.Fprintf(e.stderr, "%s: %d Gibbs chains × %d sweeps%s for reverse AIS to start from\n", who, c.runs, c.reverseSweeps, c.startThen())
+	return ais.ReverseStart(e.ctx, m, ds.X, c.runs, c.reverseSweeps, c.seed, prec)
+}
+
+// startThen describes what follows the reverse start's Gibbs sweeps: Gibbs–Langevin rounds
+// and parallel tempering along AIS's hidden path, for Gaussian visible units.
+func (c *evalConfig) startThen() string {
 	then := ""
 	if c.langevinRounds > 0 {
 		then = fmt.Sprintf(", then %d Gibbs–Langevin rounds", c.langevinRounds)
 	}
-	fmt.Fprintf(e.stderr, "%s: %d Gibbs chains × %d sweeps%s for reverse AIS to start from\n", who, c.runs, c.reverseSweeps, then)
-	return ais.ReverseStart(e.ctx, m, ds.X, c.runs, c.reverseSweeps, c.seed, prec)
+	if c.temperReplicas > 0 {
+		then += fmt.Sprintf(", then %d sweeps of parallel tempering over %d replicas", c.temperSweeps, c.temperReplicas)
+	}
+	return then
 }
 
 // runAIS brackets log Z by forward and reverse AIS, with progress on stderr.
@@ -374,6 +401,7 @@ func (r *evalResult) setBracket(br *ais.Bracket, c *evalConfig, prec ais.Precisi
 	r.ReverseStart = &c.reverseStart
 	if c.reverseStart == "samples" {
 		r.ReverseSweeps, r.ReverseLangevin = &c.reverseSweeps, &c.langevinRounds
+		r.ReverseTemperingReplicas, r.ReverseTemperingSweeps = &c.temperReplicas, &c.temperSweeps
 	}
 	name := prec.String()
 	r.Precision = &name
@@ -493,11 +521,7 @@ func (r *evalResult) print(w io.Writer, c *evalConfig, dataName string) {
 			f.LogZ, f.LogZStderr, f.Lower3, f.Upper3, f.ESS, f.Runs)
 		from := "from the data rows"
 		if c.reverseStart == "samples" {
-			from = fmt.Sprintf("from %d model samples (Gibbs, %d sweeps", c.runs, c.reverseSweeps)
-			if c.langevinRounds > 0 {
-				from += fmt.Sprintf(", then %d Gibbs–Langevin rounds", c.langevinRounds)
-			}
-			from += ")"
+			from = fmt.Sprintf("from %d model samples (Gibbs, %d sweeps%s)", c.runs, c.reverseSweeps, c.startThen())
 		}
 		fmt.Fprintf(w, "log Z (reverse AIS):    %.8g ± %.3g   [%.8g, %.8g] at ±3σ; %s; over-estimates in expectation\n",
 			rv.LogZ, rv.LogZStderr, rv.Lower3, rv.Upper3, from)

@@ -71,7 +71,8 @@ func mergeEval(e *env, parts []*partial, asJSON bool) error {
 	}
 	c := &evalConfig{model: p0.Model, spec: p0.Data.Spec, method: s.Method, shape: s.Schedule,
 		runs: s.Runs, betas: s.Betas, seed: s.Seed, binarizeSeed: p0.Data.BinarizeSeed, gap: s.Gap, asJSON: asJSON,
-		reverseStart: s.ReverseStart, reverseSweeps: s.ReverseSweeps, langevinRounds: s.ReverseLangevin, precision: s.Precision}
+		reverseStart: s.ReverseStart, reverseSweeps: s.ReverseSweeps, langevinRounds: s.ReverseLangevin,
+		temperReplicas: s.ReverseTemperingReplicas, temperSweeps: s.ReverseTemperingSweeps, precision: s.Precision}
 	res := &evalResult{Method: s.Method, Rows: p0.Data.Rows, NV: p0.NV, NH: p0.NH, Trustworthy: true, gapMax: s.Gap,
 		enumBits: float64(min(p0.NV, p0.NH))}
 	prec := ais.Float64

@@ -115,13 +115,17 @@ type evalSettings struct {
 	ReverseStart  string `json:"reverse_start"`
 	ReverseSweeps int    `json:"reverse_sweeps"`
 	// ReverseLangevin is ais.ReverseStartLangevin's rounds for the model (0 for older partials).
-	ReverseLangevin int     `json:"reverse_langevin_rounds,omitempty"`
-	Method          string  `json:"method"`
-	Runs            int     `json:"runs"`
-	Betas           int     `json:"betas"`
-	Schedule        string  `json:"schedule"`
-	Seed            uint64  `json:"seed"`
-	Gap             float64 `json:"gap"`
+	ReverseLangevin int `json:"reverse_langevin_rounds,omitempty"`
+	// ReverseTemperingReplicas and ReverseTemperingSweeps are ais.ReverseStartTempering's
+	// (0 for older partials).
+	ReverseTemperingReplicas int     `json:"reverse_tempering_replicas,omitempty"`
+	ReverseTemperingSweeps   int     `json:"reverse_tempering_sweeps,omitempty"`
+	Method                   string  `json:"method"`
+	Runs                     int     `json:"runs"`
+	Betas                    int     `json:"betas"`
+	Schedule                 string  `json:"schedule"`
+	Seed                     uint64  `json:"seed"`
+	Gap                      float64 `json:"gap"`
 }
 
 type exactSettings struct {
@@ -298,6 +302,7 @@ func runEvalShard(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset) error {
 	p.Data.Name, p.Data.Rows, p.Data.SHA256 = ds.Name, ds.X.Rows, matrixSHA256(ds.X)
 	p.Eval = &evalSettings{Method: method, Runs: c.runs, Betas: c.betas, Schedule: c.shape, Seed: c.seed, Gap: c.gap,
 		ReverseStart: c.reverseStart, ReverseSweeps: c.reverseSweeps, ReverseLangevin: ais.ReverseStartLangevin(m, c.reverseSweeps)}
+	p.Eval.ReverseTemperingReplicas, p.Eval.ReverseTemperingSweeps = ais.ReverseStartTempering(m, c.reverseSweeps)
 	prec, err := mcmcPrecision(c.precision, m)
 	if err != nil {
 		return err
