@@ -323,7 +323,7 @@ func measureLogLikelihood(e *env, c *evalConfig, m *rbm.RBM, ds *data.Dataset, w
 			return nil, tooSlowError(err)
 		}
 		fmt.Fprintf(e.stderr, "%s: enumerated 2^%.4g states in %s\n", who, enumerationBits(m), time.Since(start).Round(time.Millisecond))
-	} else if err := e.checkMemory("runs", ais.MemoryNeeded(m.NV(), m.NH(), c.runs)); err != nil {
+	} else if err := e.checkMemory("runs", c.aisMemory(m)); err != nil {
 		return nil, err
 	} else if err := res.runAIS(e, c, m, ds, who); err != nil {
 		return nil, err
@@ -352,6 +352,16 @@ func (c *evalConfig) aisStart(e *env, m *rbm.RBM, ds *data.Dataset, who string) 
 	c.temperReplicas, c.temperSweeps = ais.ReverseStartTempering(m, c.reverseSweeps)
 	fmt.Fprintf(e.stderr, "%s: %d Gibbs chains × %d sweeps%s for reverse AIS to start from\n", who, c.runs, c.reverseSweeps, c.startThen())
 	return ais.ReverseStart(e.ctx, m, ds.X, c.runs, c.reverseSweeps, c.seed, prec)
+}
+
+// aisMemory is the estimate of the bytes AIS with c's runs needs on m: the annealers', or the
+// reverse start's tempering replicas when those need more (they end before AIS begins).
+func (c *evalConfig) aisMemory(m *rbm.RBM) int64 {
+	need := ais.MemoryNeeded(m.NV(), m.NH(), c.runs)
+	if c.reverseStart == "samples" {
+		need = max(need, ais.ReverseStartMemory(m, c.runs, c.reverseSweeps))
+	}
+	return need
 }
 
 // startThen describes what follows the reverse start's Gibbs sweeps: Gibbs–Langevin rounds
