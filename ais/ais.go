@@ -241,6 +241,12 @@ type Options struct {
 	// UniformBase lets Forward and Reverse start from the uniform distribution (b_A = 0)
 	// when BaseBias is nil.
 	UniformBase bool
+	// BaseRows, when not nil, are rows of data (nv columns) that Forward fits the base
+	// model of the other unit types to, as Sandwich fits it to its rows: the hidden path's
+	// base hidden layer to their hidden means, the generic path's base visible layer to
+	// their column moments. Without them Forward's base there is the model's own layers
+	// without weights. The fused Bernoulli path ignores them (it takes BaseBias).
+	BaseRows *matrix.Dense
 	// GapThreshold is the largest reverse − forward gap in nats that Sandwich calls
 	// trustworthy (see Judge); 0 means DefaultGapThreshold.
 	GapThreshold float64
@@ -469,6 +475,7 @@ type config struct {
 	precision Precision
 	progress  func(done, total int)
 	generic   bool // the model is not Bernoulli–Bernoulli: the generic path (Annealable), in float64
+	baseRows  *matrix.Dense
 }
 
 func (c *config) steps() int { return len(c.betas) - 1 }
@@ -550,6 +557,18 @@ func configure(m *rbm.RBM, opts *Options, x *matrix.Dense) (*config, error) {
 			}
 		}
 	}
+	if opts.BaseRows != nil {
+		b := opts.BaseRows
+		if b.Cols != m.NV() || b.Rows == 0 {
+			return nil, fmt.Errorf("ais: Options.BaseRows is %d×%d, want rows of %d columns", b.Rows, b.Cols, m.NV())
+		}
+		for r := 0; r < b.Rows; r++ {
+			if err := m.Visible.Check(b.Row(r)); err != nil {
+				return nil, fmt.Errorf("ais: Options.BaseRows row %d: %w", r+1, err)
+			}
+		}
+		c.baseRows = b
+	}
 	if x != nil {
 		if x.Cols != m.NV() {
 			panic(fmt.Sprintf("boltz/ais: data has %d columns, model has %d visible units", x.Cols, m.NV()))
@@ -575,7 +594,7 @@ func (c *config) base(nv int) []float64 {
 
 func forward(ctx context.Context, m *rbm.RBM, c *config, offset, total int) (*Result, error) {
 	if c.generic && hiddenSide(m) {
-		p := newHiddenPath(m, nil)
+		p := newHiddenPath(m, c.baseRows)
 		logW, err := hiddenForward(ctx, p, c, 0, c.runs, offset, total)
 		if err != nil {
 			return nil, err
@@ -583,7 +602,7 @@ func forward(ctx context.Context, m *rbm.RBM, c *config, offset, total int) (*Re
 		return summarize(logW, p.logZA, 1, c.steps()), nil
 	}
 	if c.generic {
-		p := newGenericPath(m, c, nil)
+		p := newGenericPath(m, c, c.baseRows)
 		logW, err := genericForward(ctx, p, c, 0, c.runs, offset, total)
 		if err != nil {
 			return nil, err

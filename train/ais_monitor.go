@@ -32,8 +32,9 @@ func (t *Trainer) aisMonitor(met *Metrics, train, valid *matrix.Dense) error {
 		// (the ais package's Precision), so the monitor stays cheap.
 		Precision: ais.Float32,
 	}
-	if _, ok := t.Model.Visible.(*rbm.Bernoulli); !ok {
-		opts.BaseBias = nil // base rates are for binary units; the generic path picks its own base
+	if _, ok := t.Model.Visible.(*rbm.Bernoulli); !ok || !bernoulliHidden(t.Model) {
+		// base rates are for the fused Bernoulli path; the others fit their base to the rows
+		opts.BaseBias, opts.BaseRows = nil, train
 	}
 	res, err := ais.Forward(context.Background(), t.Model, opts)
 	if err != nil {
@@ -48,4 +49,9 @@ func (t *Trainer) aisMonitor(met *Metrics, train, valid *matrix.Dense) error {
 		met.AISValidLogLikelihood, met.AISValidLogLikelihoodStderr = &vll, &se
 	}
 	return nil
+}
+
+func bernoulliHidden(m *rbm.RBM) bool {
+	_, ok := m.Hidden.(*rbm.Bernoulli)
+	return ok
 }
