@@ -209,20 +209,15 @@ func genericForward(ctx context.Context, p *genericPath, c *config, lo, hi, offs
 		p.cur.Visible.Sample(g.v.Row(r), field, g.rngs[r]) // no weights: the input is the field
 	}
 	last := c.steps()
-	for k := 1; k <= last; k++ {
-		if k%64 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
+	err := c.walk(ctx, false, offset, total, func(k int) {
 		p.step(c.betas[k])
 		g.accumulate(p, 1)
 		if k < last {
 			g.sweep(p.cur)
 		}
-		if c.progress != nil {
-			c.progress(offset+k, total)
-		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return g.logW, g.check()
 }
@@ -235,23 +230,39 @@ func genericReverse(ctx context.Context, p *genericPath, x *matrix.Dense, c *con
 	for r := 0; r < g.v.Rows; r++ {
 		copy(g.v.Row(r), x.Row((lo+r)*x.Rows/c.runs))
 	}
-	last := c.steps()
 	p.set(p.cur, 1)
-	for k := last; k >= 1; k-- {
-		if k%64 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
+	err := c.walk(ctx, true, offset, total, func(k int) {
 		g.sweep(p.cur)
 		p.step(c.betas[k-1])
 		// prev is p_{β_k}, cur p_{β_{k−1}}: add log f_{k−1}(v) − log f_k(v).
 		g.accumulate(p, 1)
-		if c.progress != nil {
-			c.progress(offset+last-k+1, total)
-		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return g.logW, g.check()
+}
+
+// walk calls step(k) for k = 1..K (reverse: K..1), checking ctx every 64 steps and
+// reporting progress after each step as offset plus the steps done, of total.
+func (c *config) walk(ctx context.Context, reverse bool, offset, total int, step func(k int)) error {
+	last := c.steps()
+	for i := 1; i <= last; i++ {
+		k := i
+		if reverse {
+			k = last - i + 1
+		}
+		if k%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		step(k)
+		if c.progress != nil {
+			c.progress(offset+i, total)
+		}
+	}
+	return nil
 }
 
 // genericSpan is sandwichSpan on the generic path: forward and reverse runs [lo, hi) from

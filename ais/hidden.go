@@ -150,12 +150,7 @@ func hiddenForward(ctx context.Context, p *hiddenPath, c *config, lo, hi, offset
 		p.hidA.Sample(g.h.Row(r), field, g.rngs[r])
 	}
 	last := c.steps()
-	for k := 1; k <= last; k++ {
-		if k%64 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
+	err := c.walk(ctx, false, offset, total, func(k int) {
 		g.score(p)
 		d := c.betas[k] - c.betas[k-1]
 		for r := range g.logW {
@@ -165,9 +160,9 @@ func hiddenForward(ctx context.Context, p *hiddenPath, c *config, lo, hi, offset
 			p.set(c.betas[k])
 			g.hiddenSweep(p, c.betas[k])
 		}
-		if c.progress != nil {
-			c.progress(offset+k, total)
-		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return g.logW, g.check()
 }
@@ -185,13 +180,7 @@ func hiddenReverse(ctx context.Context, p *hiddenPath, x *matrix.Dense, c *confi
 		p.target.Hidden.Sample(g.h.Row(r), g.xh.Row(r), g.rngs[r])
 	}
 	g.xv = p.target.VisibleInputBatch(g.xv, g.h)
-	last := c.steps()
-	for k := last; k >= 1; k-- {
-		if k%64 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
+	err := c.walk(ctx, true, offset, total, func(k int) {
 		p.set(c.betas[k])
 		g.hiddenSweep(p, c.betas[k])
 		g.score(p)
@@ -199,9 +188,9 @@ func hiddenReverse(ctx context.Context, p *hiddenPath, x *matrix.Dense, c *confi
 		for r := range g.logW {
 			g.logW[r] -= d * g.fa[r]
 		}
-		if c.progress != nil {
-			c.progress(offset+last-k+1, total)
-		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return g.logW, g.check()
 }

@@ -72,25 +72,7 @@ func TestHiddenPathSmallSigma(t *testing.T) {
 	if !hiddenSide(m) {
 		t.Fatal("a Gaussian–Bernoulli model does not take the hidden path")
 	}
-	want, err := exact.LogZ(m, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := exactSamples(m, 200, 6)
-	br, err := Sandwich(context.Background(), m, x, &Options{Runs: 64, Betas: Schedule(2000), Seed: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range []Result{br.Forward, br.Reverse} {
-		if math.Abs(r.LogZ-want) > 0.1 {
-			t.Errorf("AIS log Z %v ± %v, exact %v", r.LogZ, r.LogZStderr, want)
-		}
-	}
-	if !br.Trustworthy {
-		t.Errorf("verdict %v (gap %v)", br.Verdict, br.Gap)
-	}
-	t.Logf("exact %.4f forward %.4f±%.4f (ESS %.1f) reverse %.4f±%.4f (ESS %.1f)", want, br.Forward.LogZ,
-		br.Forward.LogZStderr, br.Forward.ESS, br.Reverse.LogZ, br.Reverse.LogZStderr, br.Reverse.ESS)
+	bracketsExact(t, m, exactSamples(m, 200, 6), &Options{Runs: 64, Betas: Schedule(2000), Seed: 7})
 }
 
 // TemperHidden reaches both modes of a model whose hidden marginal has two, separated by a
