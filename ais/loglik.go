@@ -132,13 +132,14 @@ func ReverseStart(ctx context.Context, m *rbm.RBM, x *matrix.Dense, runs, sweeps
 // ReverseStartTempering returns the replicas and the sweeps of the parallel tempering along
 // the hidden path (TemperHidden) that ReverseStart runs after sweeps Gibbs sweeps (and the
 // Gibbs–Langevin rounds) on m: 20 replicas and sweeps/10 sweeps for models that AIS anneals
-// on the hidden side (a PowerSampler visible layer, such as Gaussian units), none for others.
+// on the hidden side (a PowerSampler visible layer, such as Gaussian units), none for others
+// and when sweeps/10 is 0.
 // On a 784×20 Gaussian (σ learned) model of MNIST trained 10 epochs by CD, reverse AIS from
 // the Gibbs and Gibbs–Langevin states fell 19 nats below the exact log Z (the chains never
 // reached the hidden states that hold most of p(h)); from the tempered states it came within
 // 0.15 nats, as from exact samples.
 func ReverseStartTempering(m *rbm.RBM, sweeps int) (replicas, ptSweeps int) {
-	if hiddenSide(m) {
+	if hiddenSide(m) && sweeps >= 10 {
 		return reverseTemperReplicas, sweeps / 10
 	}
 	return 0, 0

@@ -113,6 +113,7 @@ var badInputs = []badInput{
 	{"mask file of the wrong width", []string{"sample", "-model", "model.npz", "-clamp", "bas:3", "-mask", "mask4.csv", "-o", "out.png"}, 1},
 	{"mask file with a 2", []string{"sample", "-model", "model.npz", "-clamp", "bas:3", "-mask", "mask2.csv", "-o", "out.png"}, 1},
 	{"eval with one AIS run", []string{"eval", "-model", "model.npz", "-data", "bas:3", "-runs", "1"}, 2},
+	{"binarising the data of a Gaussian model", []string{"eval", "-model", "gauss.npz", "-data", "bas:3", "-binarize", "threshold"}, 2},
 	{"exact with -max-states 0", []string{"exact", "-model", "model.npz", "-max-states", "0"}, 2},
 	{"exact with -max-seconds -1", []string{"exact", "-model", "model.npz", "-max-seconds", "-1"}, 2},
 	{"gradcheck with ε = 0", []string{"gradcheck", "-eps", "0"}, 2},
@@ -328,6 +329,9 @@ func badInputFixtures(t *testing.T, dir string) {
 	big := rbm.New(784, 32)
 	big.InitNormal(0.01, r)
 	write("m784x32.npz", archive(big, nil))
+	gauss := rbm.NewWithLayers(rbm.NewGaussian(9, false), rbm.NewBernoulli(4))
+	gauss.InitNormal(0.1, r)
+	write("gauss.npz", archive(gauss, nil))
 
 	var csv784 strings.Builder
 	for range 4 {

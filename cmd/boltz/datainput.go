@@ -130,6 +130,10 @@ func (d *dataFlags) loadKeep(spec string, seed uint64, layer rbm.Layer, nv int, 
 		d.continuous = true
 	}
 	mode := d.binarizeMode(spec)
+	if d.continuous && mode != "none" {
+		return nil, flagError("binarize", "%s turns values into 0/1 for Bernoulli units; the model's %s units take "+
+			"real values as they are (leave -binarize at auto or none)", mode, layer.Name())
+	}
 	if mode == "dynamic" && keepGrey != nil {
 		if err := checkProbabilities(ds.X); err != nil {
 			return nil, fmt.Errorf("-data %s: %w (-binarize dynamic draws each value as a probability)", spec, err)

@@ -34,17 +34,18 @@ func init() {
   reconstruction error  ⟨Σ_i (v_i − E[v | E[h|v]]_i)²⟩
 
 -method exact enumerates the smaller layer (boltz exact; 2^min(nv,nh) states). -method ais
-runs forward AIS from a base-rate model (Salakhutdinov & Murray 2008) to the model with -runs
-independent runs over -betas temperatures, and reverse AIS back down (Burda, Grosse &
-Salakhutdinov 2015). Where the reverse runs start is -reverse-start: samples (the default)
-runs -runs Gibbs chains for -reverse-sweeps sweeps from the base-rate model of the data (for
-Gaussian visible units, from the data's column means, followed by -reverse-sweeps/10 rounds
-of Gibbs–Langevin sampling and then -reverse-sweeps/10 sweeps of parallel tempering over 20
-replicas along the hidden path below, which reach regions of the model block Gibbs leaves)
-and starts from their final states, which also give forward AIS its base-rate model
-(bidirectional Monte Carlo with approximate samples: Grosse, Ghahramani & Adams 2015); data
-starts at the data rows, whose base rate forward AIS then uses, as boltz did before
-2026-12-07. Reverse AIS is an upper bound on log Z only when it starts from samples of the
+runs forward AIS from a base model without weights (for Bernoulli units the base-rate
+model, Salakhutdinov & Murray 2008; for Gaussian units see the hidden path below) to the
+model with -runs independent runs over -betas temperatures, and reverse AIS back down
+(Burda, Grosse & Salakhutdinov 2015). Where the reverse runs start is -reverse-start:
+samples (the default) runs -runs Gibbs chains for -reverse-sweeps sweeps from the base-rate
+model of the data (for Gaussian visible units, from the data's column means, followed by
+-reverse-sweeps/10 rounds of Gibbs–Langevin sampling and then -reverse-sweeps/10 sweeps of
+parallel tempering over 20 replicas along the hidden path, which reach regions of the model
+block Gibbs leaves) and starts from their final states, to which forward AIS also fits its
+base model (bidirectional Monte Carlo with approximate samples: Grosse, Ghahramani & Adams
+2015); data starts at the data rows, to which forward AIS then fits its base model (the
+only start of earlier versions of boltz). Reverse AIS is an upper bound on log Z only when it starts from samples of the
 model: started at MNIST test rows it fell 1.4 to 3 nats below forward AIS on 784×500 models
 trained for 20 to 30 epochs, where model samples gave brackets 0.5 nats wide. Forward AIS
 under-estimates log Z in expectation (so it over-estimates the log-likelihood); reverse AIS
@@ -67,14 +68,12 @@ UNTRUSTWORTHY, and warns on stderr, when:
 
 For Gaussian visible units AIS takes the hidden path: it integrates the visible layer out
 (exactly) and anneals the hidden layer, from independent hidden units fitted to the hidden
-means of the states the reverse runs start from to the model's marginal p(h). On learned-σ
-models it holds where annealing the visible layer from an independent Gaussian of the data
-did not (docs/units.md).
+means of the states the reverse runs start from to the model's marginal p(h). Its steps run
+in float64.
 
--method auto, the default, is exact when the smaller
-layer has at most 24 units (2^24 states: a few seconds for 784 visible units, where 2^32 would
-take an hour) and AIS otherwise. -method ais on a small model shows how close AIS comes to
-the exact value.
+-method auto, the default, is exact when the smaller layer has at most 24 units (2^24
+states: a few seconds for 784 visible units, where 2^32 would take an hour) and AIS
+otherwise. -method ais on a small model shows how close AIS comes to the exact value.
 
 The data must have the model's nv columns and values in the visible units' support: 0 or 1
 for Bernoulli units (-binarize threshold turns grey values into 0/1; auto does so for MNIST),
@@ -89,8 +88,9 @@ stderr.
 -precision float32 runs the AIS steps with float32 matrix products, exponentials and draws,
 the log weights summed in float64 (ais.Float32): about twice as fast on MNIST-sized
 models, and within the standard errors of float64 (float32 and float64 draw different
-uniforms, so their numbers differ like two seeds'). auto, the default, is float32 for
-Bernoulli models; -precision float64 is the reference.
+uniforms, so their numbers differ like two seeds'). It needs Bernoulli units on both sides
+and is refused for other models. auto, the default, is float32 for Bernoulli models and
+float64 for the others; -precision float64 is the reference.
 
 With -json the results are one JSON object with the keys method, log_z, log_z_stderr,
 log_z_reverse, log_z_reverse_stderr, mean_log_likelihood, mean_log_likelihood_stderr (the
@@ -99,11 +99,9 @@ mean_log_likelihood_reverse, ess, ess_reverse, gap, trustworthy, pseudo_log_like
 n_rows, nv, nh, runs, betas, seed and precision, and untrustworthy_reason ("gap_too_wide", "inverted" or
 "low_ess", null when trustworthy), gap_noise_floor (−3·sqrt(se_fwd² + se_rev²)),
 reverse_start, reverse_sweeps, reverse_langevin_rounds (the Gibbs–Langevin rounds after
-the sweeps) and reverse_tempering_replicas and reverse_tempering_sweeps (the parallel
-tempering after those; all three 0 unless the visible units are Gaussian, and all four null
-for -reverse-start data); the
-AIS-only ones are null
-for -method exact.
+the sweeps), reverse_tempering_replicas and reverse_tempering_sweeps (the parallel tempering
+after those; the last three are 0 unless the visible units are Gaussian, and the last four
+null for -reverse-start data); the AIS-only ones are null for -method exact.
 
 -shard I/N -o PART.json (with -method ais) runs only the AIS runs [I·runs/N, (I+1)·runs/N),
 forward and reverse, and writes their log weights to PART.json; shard 0 also measures the
@@ -155,11 +153,11 @@ func evalFlags(fs *flag.FlagSet) func(*env, []string) error {
 	fs.Float64Var(&c.gap, "gap", ais.DefaultGapThreshold, "warn when reverse AIS exceeds forward AIS by more than this many `NATS` (a reverse estimate below the forward one by more than 3σ is always flagged)")
 	c.data.registerBinarize(fs)
 	fs.BoolVar(&c.asJSON, "json", false, "print one JSON object on stdout instead of a table")
-	fs.StringVar(&c.precision, "precision", "auto", "arithmetic of the AIS steps: float32, float64, or auto (float32 for Bernoulli models)")
+	fs.StringVar(&c.precision, "precision", "auto", "arithmetic of the AIS steps: float32 (Bernoulli models only), float64, or auto (float32 for Bernoulli models, float64 for others)")
 	fs.StringVar(&c.reverseStart, "reverse-start", "samples", "where reverse AIS starts: samples (the final states of -runs Gibbs chains "+
-		"of -reverse-sweeps sweeps, which also give forward AIS its base-rate model) or data (the data rows, which also "+
-		"give the base-rate model)")
-	fs.IntVar(&c.reverseSweeps, "reverse-sweeps", defaultReverseSweeps, "Gibbs sweeps of the chains that -reverse-start samples starts from")
+		"of -reverse-sweeps sweeps, for Gaussian units followed by Gibbs–Langevin rounds and parallel tempering; forward AIS "+
+		"fits its base model to them) or data (the data rows, to which forward AIS then fits its base model)")
+	fs.IntVar(&c.reverseSweeps, "reverse-sweeps", defaultReverseSweeps, "Gibbs sweeps of the chains that -reverse-start samples starts from (for Gaussian units also ten times the Gibbs–Langevin rounds and the tempering sweeps that follow)")
 	c.shard.register(fs, "AIS runs")
 	fs.Float64Var(&c.maxSeconds, "max-seconds", defaultMaxSeconds, "refuse an exact enumeration estimated (by a short timed probe) to take more than `S` seconds; 0 removes the limit")
 	return func(e *env, args []string) error {

@@ -105,7 +105,7 @@ func (d *dataFlags) standardise(x *matrix.Dense) error {
 		return nil
 	}
 	if len(d.pixel.mean) != x.Cols || len(d.pixel.std) != x.Cols {
-		return fmt.Errorf("rows have %d values, the recorded standardisation %d", x.Cols, len(d.pixel.mean))
+		return fmt.Errorf("rows have %d values, the model's scaling (-scale at training) has %d columns, one per visible unit", x.Cols, len(d.pixel.mean))
 	}
 	d.pixel.apply(x)
 	return nil
