@@ -1,7 +1,10 @@
 // Package ais estimates the log partition function log Z of a restricted Boltzmann machine
 // by annealed importance sampling (AIS; Neal 2001) from a base-rate model (Salakhutdinov &
-// Murray 2008), and bounds it from the other side by reverse AIS started at data (Burda,
-// Grosse & Salakhutdinov 2015, "RAISE"). Together the two estimates bracket log Z.
+// Murray 2008), and bounds it from the other side by reverse AIS started at data or, better,
+// at samples of the model (Burda, Grosse & Salakhutdinov 2015, "RAISE"; ReverseStart).
+// Together the two estimates bracket log Z. The sections below derive the estimators for
+// Bernoulli units; "Other unit types" says how the same estimators serve the rest (for
+// Gaussian visible units, by annealing the hidden layer: PowerSampler).
 //
 // # Intermediate distributions
 //
