@@ -7,6 +7,8 @@ import (
 
 	"github.com/boltzgo/boltz/internal/oracle"
 	"github.com/boltzgo/boltz/internal/rng"
+	"github.com/boltzgo/boltz/matrix"
+	"github.com/boltzgo/boltz/rbm"
 )
 
 // shardSpans runs Sandwich's runs as n contiguous spans, shard i holding [i·M/n, (i+1)·M/n),
@@ -25,11 +27,22 @@ func shardSpans(t *testing.T, n int, run func(lo, hi int) *Span, runs int) []*Sp
 
 // Merging the spans of 1, 2, 3 and 7 shards gives Sandwich's bracket bit for bit, on a model
 // so small that a one-run span's matrix products take the direct path of linalg.Gemm while
-// the whole batch takes the packed one, and on one where every product is packed.
+// the whole batch takes the packed one, on one where every product is packed, and on a
+// Gaussian–Bernoulli model (the hidden path).
 func TestMergeSandwichBitIdentical(t *testing.T) {
+	type model struct {
+		m *rbm.RBM
+		x *matrix.Dense
+	}
+	var models []model
 	for _, shape := range [][2]int{{3, 2}, {12, 9}} {
 		m := randomModel(shape[0], shape[1], 1, 0.5, 5)
-		x := oracle.Samples(m, 13, rng.New(5, 1))
+		models = append(models, model{m, oracle.Samples(m, 13, rng.New(5, 1))})
+	}
+	g := continuousModel(rbm.NewGaussian(9, false), rbm.NewBernoulli(7), 2)
+	models = append(models, model{g, exactSamples(g, 13, 1)})
+	for _, mx := range models {
+		m, x, shape := mx.m, mx.x, [2]int{mx.m.NV(), mx.m.NH()}
 		opts := &Options{Betas: Schedule(40), Seed: 3, Runs: 17}
 		want, err := Sandwich(ctx, m, x, opts)
 		if err != nil {
