@@ -278,9 +278,9 @@ func plural(n int, word string) string {
 // epochs; docs/units.md): the binary defaults (PCD, SGD at 0.01, centered) end with a
 // reconstruction error of 1.9e9 and an AIS log-likelihood of −2,087, SGD at 0.001 with
 // 1,591 and −1,293, where Adam at 0.001 without centering reaches 345 and −465 (with
-// centering −596). So: -optimizer adam, -lr 0.001, -centered=false. PCD stays: with Adam it learns σ
-// well (784×100, 20 epochs: test log-likelihood −352.8 against CD's −475.9, both
-// trustworthy).
+// centering −596). So: -optimizer adam, -lr 0.001, -centered=false. PCD stays: with Adam
+// it learns σ well (784×100, 20 epochs: test log-likelihood −352.8 against CD's −475.9,
+// both trustworthy).
 func gaussianDefaults(w io.Writer, cfg *train.Config, set map[string]bool) {
 	if !strings.HasPrefix(cfg.VisibleUnits, "gaussian") {
 		return
