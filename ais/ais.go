@@ -478,6 +478,7 @@ type config struct {
 	precision Precision
 	progress  func(done, total int)
 	generic   bool // the model is not Bernoulli–Bernoulli: the generic path (Annealable), in float64
+	hidden    bool // of those, one AIS anneals on the hidden side (hiddenSide)
 	baseRows  *matrix.Dense
 }
 
@@ -529,7 +530,8 @@ func configure(m *rbm.RBM, opts *Options, x *matrix.Dense) (*config, error) {
 		opts = &Options{}
 	}
 	c := &config{runs: opts.Runs, betas: opts.Betas, seed: opts.Seed, baseBias: opts.BaseBias,
-		threshold: opts.GapThreshold, precision: opts.Precision, progress: opts.Progress, generic: generic}
+		threshold: opts.GapThreshold, precision: opts.Precision, progress: opts.Progress, generic: generic,
+		hidden: generic && hiddenSide(m)}
 	if c.runs == 0 {
 		c.runs = DefaultRuns
 	}
@@ -596,7 +598,7 @@ func (c *config) base(nv int) []float64 {
 }
 
 func forward(ctx context.Context, m *rbm.RBM, c *config, offset, total int) (*Result, error) {
-	if c.generic && hiddenSide(m) {
+	if c.hidden {
 		p := newHiddenPath(m, c.baseRows)
 		logW, err := hiddenForward(ctx, p, c, 0, c.runs, offset, total)
 		if err != nil {
@@ -621,7 +623,7 @@ func forward(ctx context.Context, m *rbm.RBM, c *config, offset, total int) (*Re
 }
 
 func reverse(ctx context.Context, m *rbm.RBM, x *matrix.Dense, c *config, offset, total int) (*Result, error) {
-	if c.generic && hiddenSide(m) {
+	if c.hidden {
 		p := newHiddenPath(m, x)
 		logW, err := hiddenReverse(ctx, p, x, c, 0, c.runs, offset, total)
 		if err != nil {

@@ -46,8 +46,8 @@ func hiddenSide(m *rbm.RBM) bool {
 	return v && h
 }
 
-// hiddenPath is the path of hidden-layer distributions f_β: the base hidden layer and the
-// hidden layer at the current β.
+// hiddenPath is the path of hidden-layer distributions f_β: the base hidden layer, and the
+// hidden layer at the current β (cur) for the annealing runs.
 type hiddenPath struct {
 	target *rbm.RBM
 	hidA   rbm.Layer
@@ -94,15 +94,16 @@ func hiddenMoments(m *rbm.RBM, x *matrix.Dense) (mean, variance []float64) {
 	return sum, sum2
 }
 
-// set makes p.cur the hidden layer of f_β: the base at β = 0, the model's at β = 1.
-func (p *hiddenPath) set(beta float64) {
+// set makes dst (a Clone of the model's hidden layer) the hidden layer of f_β: the base at
+// β = 0, the model's at β = 1.
+func (p *hiddenPath) set(dst rbm.Layer, beta float64) {
 	switch beta {
 	case 0:
-		copyLayer(p.cur, p.hidA)
+		copyLayer(dst, p.hidA)
 	case 1:
-		copyLayer(p.cur, p.target.Hidden)
+		copyLayer(dst, p.target.Hidden)
 	default:
-		p.target.Hidden.(Annealable).Interpolate(p.cur, p.hidA, beta)
+		p.target.Hidden.(Annealable).Interpolate(dst, p.hidA, beta)
 	}
 }
 
@@ -120,11 +121,9 @@ func (g *genericRuns) score(p *hiddenPath) {
 }
 
 // hiddenSweep runs one block Gibbs sweep of every run at β, from g.xv = b + Wh of the current
-// h (score leaves it): v ~ p(v|b+Wh)^β, then h from p.cur at input field + β·Wᵀt(v).
-func (g *genericRuns) hiddenSweep(p *hiddenPath, beta float64) { g.hiddenSweepAt(p, p.cur, beta) }
-
-// hiddenSweepAt is hiddenSweep with the hidden layer of the path at β given.
-func (g *genericRuns) hiddenSweepAt(p *hiddenPath, layer rbm.Layer, beta float64) {
+// h (score leaves it): v ~ p(v|b+Wh)^β, then h from layer, the path's hidden layer at β
+// (set), at input field + β·Wᵀt(v).
+func (g *genericRuns) hiddenSweep(p *hiddenPath, layer rbm.Layer, beta float64) {
 	vis := p.target.Visible.(PowerSampler)
 	par.Each(g.v.Rows, func(r int) {
 		vis.SamplePower(g.v.Row(r), g.xv.Row(r), beta, g.rngs[r])
@@ -157,8 +156,8 @@ func hiddenForward(ctx context.Context, p *hiddenPath, c *config, lo, hi, offset
 			g.logW[r] += d * g.fa[r]
 		}
 		if k < last {
-			p.set(c.betas[k])
-			g.hiddenSweep(p, c.betas[k])
+			p.set(p.cur, c.betas[k])
+			g.hiddenSweep(p, p.cur, c.betas[k])
 		}
 	})
 	if err != nil {
@@ -181,8 +180,8 @@ func hiddenReverse(ctx context.Context, p *hiddenPath, x *matrix.Dense, c *confi
 	}
 	g.xv = p.target.VisibleInputBatch(g.xv, g.h)
 	err := c.walk(ctx, true, offset, total, func(k int) {
-		p.set(c.betas[k])
-		g.hiddenSweep(p, c.betas[k])
+		p.set(p.cur, c.betas[k])
+		g.hiddenSweep(p, p.cur, c.betas[k])
 		g.score(p)
 		d := c.betas[k] - c.betas[k-1]
 		for r := range g.logW {
@@ -215,16 +214,17 @@ func hiddenSpan(ctx context.Context, m *rbm.RBM, x *matrix.Dense, c *config, lo,
 const streamTemper = 0x74656d7065720000 // "temper"
 
 // TemperHidden returns the visible states of n chains of m drawn by parallel tempering along
-// the hidden path of AIS (see PowerSampler): replicas copies of each chain at β_k = 1 − (1 −
-// k/(replicas−1))² (from the base hidden layer at β = 0, fitted to the hidden means of x, or
-// the model's own hidden layer when x is nil, to the model at β = 1), the one at β = 1 started at h ~ p(h|v) for row k of start when start
-// is not nil (n rows), the others at draws of the base layer, each swept sweeps times, with swaps between neighbouring replicas
-// after every sweep (even pairs, then odd ones), accepted with probability
-// min(1, exp((β_k − β_k+1)·(g(h_k+1) − g(h_k)))), g = E_A − F_B. The chains at β = 1 end in
-// h, and v ~ p(v|h) is drawn for each. Chains at low β cross between the modes of p(h) that
-// block Gibbs sampling at β = 1 does not, so the states reach regions of the model that
-// Gibbs chains started from the data miss. It needs a model whose visible layer is a
-// PowerSampler and whose hidden layer is Annealable, and returns ctx's error if ctx is
+// the hidden path of AIS (see PowerSampler). Each chain has replicas copies, at
+// β_k = 1 − (1 − k/(replicas−1))², from the base hidden layer at β = 0 (fitted to the hidden
+// means of x, or the model's own hidden layer when x is nil) to the model at β = 1. The
+// replica at β = 1 starts at h ~ p(h|v) for row k of start when start is not nil (n rows),
+// the others at draws of the base layer. Every replica is swept sweeps times, with swaps
+// between neighbouring replicas after every sweep (even pairs, then odd ones), accepted with
+// probability min(1, exp((β_k − β_k+1)·(g(h_k+1) − g(h_k)))), g = E_A − F_B. The chains at
+// β = 1 end in h, and v ~ p(v|h) is drawn for each. Chains at low β cross between the modes
+// of p(h) that block Gibbs sampling at β = 1 does not, so the states reach regions of the
+// model that Gibbs chains started from the data miss. It needs a model whose visible layer
+// is a PowerSampler and whose hidden layer is Annealable, and returns ctx's error if ctx is
 // cancelled between sweeps. Cost: replicas·sweeps sweeps of n chains (two matrix products of
 // n×nv by nv×nh each). The result depends only on the arguments, not on GOMAXPROCS.
 func TemperHidden(ctx context.Context, m *rbm.RBM, x, start *matrix.Dense, n, sweeps, replicas int, seed uint64) (*matrix.Dense, error) {
@@ -246,8 +246,7 @@ func TemperHidden(ctx context.Context, m *rbm.RBM, x, start *matrix.Dense, n, sw
 		u := 1 - float64(k)/float64(replicas-1)
 		betas[k] = 1 - u*u
 		layers[k] = m.Hidden.Clone()
-		p.cur = layers[k]
-		p.set(betas[k])
+		p.set(layers[k], betas[k])
 		reps[k] = newGenericRuns(m, seed, []uint64{streamTemper, uint64(k)}, 0, n)
 		g := reps[k]
 		if k == replicas-1 && start != nil {
@@ -274,7 +273,7 @@ func TemperHidden(ctx context.Context, m *rbm.RBM, x, start *matrix.Dense, n, sw
 					p.hidA.Sample(g.h.Row(r), p.hidA.Bias(), g.rngs[r])
 				}
 			} else {
-				g.hiddenSweepAt(p, layers[k], betas[k]) // from g.xv of the current h
+				g.hiddenSweep(p, layers[k], betas[k]) // from g.xv of the current h
 			}
 			g.score(p)
 		}

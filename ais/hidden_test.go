@@ -41,10 +41,10 @@ func TestHiddenSweepInvariant(t *testing.T) {
 	for r := 0; r < n; r++ {
 		p.hidA.Sample(g.h.Row(r), p.hidA.Bias(), g.rngs[r])
 	}
-	p.set(beta)
+	p.set(p.cur, beta)
 	for k := 0; k < sweeps; k++ {
 		g.xv = m.VisibleInputBatch(g.xv, g.h)
-		g.hiddenSweep(p, beta)
+		g.hiddenSweep(p, p.cur, beta)
 	}
 	count := make([]float64, 1<<nh)
 	for r := 0; r < n; r++ {

@@ -46,7 +46,7 @@ func SandwichSpan(ctx context.Context, m *rbm.RBM, x *matrix.Dense, opts *Option
 }
 
 func sandwichSpan(ctx context.Context, m *rbm.RBM, x *matrix.Dense, c *config, lo, hi int) (*Span, error) {
-	if c.generic && hiddenSide(m) {
+	if c.hidden {
 		return hiddenSpan(ctx, m, x, c, lo, hi)
 	}
 	if c.generic {

@@ -44,15 +44,15 @@ model of the data (for Gaussian visible units, from the data's column means, fol
 parallel tempering over 20 replicas along the hidden path, which reach regions of the model
 block Gibbs leaves) and starts from their final states, to which forward AIS also fits its
 base model (bidirectional Monte Carlo with approximate samples: Grosse, Ghahramani & Adams
-2015); data starts at the data rows, to which forward AIS then fits its base model (the
-only start of earlier versions of boltz). Reverse AIS is an upper bound on log Z only when it starts from samples of the
-model: started at MNIST test rows it fell 1.4 to 3 nats below forward AIS on 784×500 models
-trained for 20 to 30 epochs, where model samples gave brackets 0.5 nats wide. Forward AIS
-under-estimates log Z in expectation (so it over-estimates the log-likelihood); reverse AIS
-over-estimates it (so its log-likelihood is a stochastic lower bound, to the extent that the
-samples and the annealing reach the model; see the ais package). So log Z should lie between
-them, and the gap (reverse − forward) should be positive up to noise. Eval calls the bracket
-UNTRUSTWORTHY, and warns on stderr, when:
+2015); data starts at the data rows, to which forward AIS then fits its base model (the only
+start of earlier versions of boltz). Reverse AIS is an upper bound on log Z only when it
+starts from samples of the model: started at MNIST test rows it fell 1.4 to 3 nats below
+forward AIS on 784×500 models trained for 20 to 30 epochs, where model samples gave brackets
+0.5 nats wide. Forward AIS under-estimates log Z in expectation (so it over-estimates the
+log-likelihood); reverse AIS over-estimates it (so its log-likelihood is a stochastic lower
+bound, to the extent that the samples and the annealing reach the model; see the ais
+package). So log Z should lie between them, and the gap (reverse − forward) should be
+positive up to noise. Eval calls the bracket UNTRUSTWORTHY, and warns on stderr, when:
 
   gap > -gap NATS       the bracket is too wide: log Z lies in it, but neither estimate is
                         known to within -gap nats (the schedule is too short)
